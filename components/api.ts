@@ -1,0 +1,69 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import { recommendedLabels, selectors } from "./labels";
+import { tlsSidecar } from "./tls";
+import { restrictedSecurityContext, Workload } from "./workload";
+
+export const API_PORT = 8080;
+/** The API's health endpoint, the one the lab's probes use. */
+export const API_HEALTH_PATH = "/demo/hello";
+/** `nobody`: the go-demo-2 binary needs no user of its own. */
+const API_UID = 65534;
+
+export interface ApiContainerArgs {
+    /** A go-demo-2 image. */
+    image: string;
+    /** The host the API reaches MongoDB at: the DB Service's name, or `localhost` in a shared Pod. */
+    dbHost: string;
+}
+
+/** The `api` container, in the split topology's API Pods and in the lab's combined Pod alike. */
+export function apiContainer(args: ApiContainerArgs): k8s.types.input.core.v1.Container {
+    const probe = { httpGet: { path: API_HEALTH_PATH, port: API_PORT } };
+    return {
+        name: "api",
+        image: args.image,
+        env: [{ name: "DB", value: args.dbHost }],
+        ports: [{ name: "http", containerPort: API_PORT, protocol: "TCP" }],
+        readinessProbe: { ...probe, periodSeconds: 1 },
+        livenessProbe: { ...probe, initialDelaySeconds: 5, periodSeconds: 10 },
+        resources: {
+            requests: { cpu: "50m", memory: "32Mi" },
+            limits: { cpu: "250m", memory: "128Mi" },
+        },
+        securityContext: restrictedSecurityContext(API_UID),
+    };
+}
+
+export interface GoDemo2ApiArgs extends ApiContainerArgs {
+    namespace: pulumi.Input<string>;
+    /** The ReplicaSet's Kubernetes name. Defaults to the component name. */
+    replicaSetName?: string;
+    /** Defaults to 3, as in the lab. */
+    replicas?: number;
+    /** A kubernetes.io/tls Secret to serve the API over HTTPS from. Defaults to plain HTTP only. */
+    tlsSecretName?: pulumi.Input<string>;
+}
+
+/** The go-demo-2 API as its own ReplicaSet, scaled independently of the DB it reaches by Service name. */
+export class GoDemo2Api extends Workload {
+    constructor(name: string, args: GoDemo2ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        const replicaSetName = args.replicaSetName ?? name;
+        const tls = args.tlsSecretName === undefined ? undefined : tlsSidecar(args.tlsSecretName, API_PORT);
+        super(
+            "go-demo-2:workloads:GoDemo2Api",
+            name,
+            {
+                namespace: args.namespace,
+                replicaSetName,
+                replicas: args.replicas ?? 3,
+                selector: selectors.api,
+                labels: { language: "go", ...recommendedLabels("go-demo-2", "api", replicaSetName) },
+                containers: [apiContainer(args), ...(tls ? [tls.container] : [])],
+                volumes: tls ? [tls.volume] : undefined,
+            },
+            opts,
+        );
+    }
+}

@@ -1,0 +1,45 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import { apiContainer } from "./api";
+import { recommendedLabels, selectors } from "./labels";
+import { mongoContainer, MongoContainerArgs, mongoPod } from "./mongodb";
+import { Workload } from "./workload";
+
+export interface CombinedBackendArgs {
+    namespace: pulumi.Input<string>;
+    /** The ReplicaSet's Kubernetes name. Defaults to the component name. */
+    replicaSetName?: string;
+    /** Defaults to 2, as in the lab. */
+    replicas?: number;
+    db: MongoContainerArgs;
+    /** A go-demo-2 image. */
+    apiImage: string;
+}
+
+/**
+ * The lab's first ReplicaSet: the API and MongoDB in one Pod, talking over localhost. It shows
+ * why the lab moves on — API and DB can only scale together, and every replica has its own DB.
+ */
+export class CombinedBackend extends Workload {
+    constructor(name: string, args: CombinedBackendArgs, opts?: pulumi.ComponentResourceOptions) {
+        const replicaSetName = args.replicaSetName ?? name;
+        super(
+            "go-demo-2:workloads:CombinedBackend",
+            name,
+            {
+                namespace: args.namespace,
+                replicaSetName,
+                replicas: args.replicas ?? 2,
+                selector: selectors.combined,
+                labels: {
+                    db: "mongo",
+                    language: "go",
+                    ...recommendedLabels("go-demo-2", "backend", replicaSetName),
+                },
+                containers: [mongoContainer(args.db), apiContainer({ image: args.apiImage, dbHost: "localhost" })],
+                ...mongoPod,
+            },
+            opts,
+        );
+    }
+}

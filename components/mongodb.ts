@@ -1,0 +1,88 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import { recommendedLabels, selectors } from "./labels";
+import { restrictedSecurityContext, Workload } from "./workload";
+
+export const MONGO_PORT = 27017;
+/** The REST/HTTP interface of MongoDB before 3.6, which the lab exposes to prove a Service works. */
+export const MONGO_HTTP_PORT = 28017;
+/** The `mongodb` user of the official mongo images, which owns /data/db. */
+const MONGO_UID = 999;
+
+export interface MongoContainerArgs {
+    /** A mongo image. */
+    image: string;
+    /** Run `mongod --rest --httpinterface` and expose 28017 (MongoDB older than 3.6 only). */
+    httpInterface: boolean;
+}
+
+/** The `db` container, in the split topology's DB Pods and in the lab's combined Pod alike. */
+export function mongoContainer(args: MongoContainerArgs): k8s.types.input.core.v1.Container {
+    const probe = { tcpSocket: { port: MONGO_PORT } };
+    return {
+        name: "db",
+        image: args.image,
+        // The lab's own command; without the HTTP interface the image's entrypoint starts mongod
+        // with the right bind options for its version (3.6+ listens on localhost only by default).
+        ...(args.httpInterface ? { command: ["mongod"], args: ["--rest", "--httpinterface"] } : {}),
+        ports: [
+            { name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" },
+            ...(args.httpInterface ? [{ name: "mongodb-http", containerPort: MONGO_HTTP_PORT, protocol: "TCP" }] : []),
+        ],
+        readinessProbe: { ...probe, periodSeconds: 5 },
+        livenessProbe: { ...probe, initialDelaySeconds: 15, periodSeconds: 10 },
+        resources: {
+            requests: { cpu: "100m", memory: "256Mi" },
+            limits: { cpu: "1", memory: "512Mi" },
+        },
+        securityContext: restrictedSecurityContext(MONGO_UID),
+        volumeMounts: [
+            { name: "db-data", mountPath: "/data/db" },
+            { name: "db-tmp", mountPath: "/tmp" },
+        ],
+    };
+}
+
+/**
+ * The volumes mongoContainer mounts. Data lives in an emptyDir, as in the lab: it goes with
+ * the Pod, which is the lab's point about Pods — a real deployment needs a StatefulSet with
+ * persistent volumes.
+ */
+export const mongoVolumes: k8s.types.input.core.v1.Volume[] = [
+    { name: "db-data", emptyDir: {} },
+    { name: "db-tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
+];
+
+/** Pod settings mongoContainer needs: the mongodb group owns the data volume. */
+export const mongoPod = { volumes: mongoVolumes, fsGroup: MONGO_UID } as const;
+
+export interface MongoDbArgs extends MongoContainerArgs {
+    namespace: pulumi.Input<string>;
+    /** The ReplicaSet's Kubernetes name. Defaults to the component name. */
+    replicaSetName?: string;
+}
+
+/**
+ * MongoDB as its own ReplicaSet, so the API can scale without it. Always one replica: mongod
+ * without replica-set configuration cannot run as several Pods behind one Service.
+ */
+export class MongoDb extends Workload {
+    constructor(name: string, args: MongoDbArgs, opts?: pulumi.ComponentResourceOptions) {
+        const replicaSetName = args.replicaSetName ?? name;
+        super(
+            "go-demo-2:workloads:MongoDb",
+            name,
+            {
+                namespace: args.namespace,
+                replicaSetName,
+                replicas: 1,
+                selector: selectors.db,
+                labels: { vendor: "MongoLabs", ...recommendedLabels("mongodb", "database", replicaSetName) },
+                containers: [mongoContainer(args)],
+                ...mongoPod,
+            },
+            opts,
+        );
+    }
+}

@@ -1,0 +1,37 @@
+import * as k8s from "@pulumi/kubernetes";
+
+import { API_PORT } from "./api";
+import { Selector } from "./labels";
+import { MONGO_HTTP_PORT, MONGO_PORT } from "./mongodb";
+
+export interface DbPolicyArgs {
+    /** Labels of the Pods running the `db` container. */
+    db: Selector;
+    /** Labels of the API Pods allowed to reach MongoDB's wire port. */
+    api: Selector;
+    /** MongoDB's HTTP interface is published (NodePort go-demo-2-svc): let anyone reach 28017. */
+    httpInterface: boolean;
+    /** The DB Pods also run the API (the lab's combined Pod): let anyone reach 8080. */
+    servesApi: boolean;
+}
+
+const tcp = (port: number) => ({ protocol: "TCP", port });
+
+/**
+ * Ingress rules for the Pods that run MongoDB: only API Pods reach 27017; 28017 and 8080 are
+ * open only where the stack publishes them through a Service. Everything else is denied.
+ */
+export function dbPolicySpec(args: DbPolicyArgs): k8s.types.input.networking.v1.NetworkPolicySpec {
+    const published = [
+        ...(args.httpInterface ? [tcp(MONGO_HTTP_PORT)] : []),
+        ...(args.servesApi ? [tcp(API_PORT)] : []),
+    ];
+    return {
+        podSelector: { matchLabels: args.db },
+        policyTypes: ["Ingress"],
+        ingress: [
+            { from: [{ podSelector: { matchLabels: args.api } }], ports: [tcp(MONGO_PORT)] },
+            ...(published.length > 0 ? [{ ports: published }] : []),
+        ],
+    };
+}

@@ -1,0 +1,124 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as ipaddr from "ipaddr.js";
+
+export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+
+/** The Kubernetes NodePort range the apiserver accepts by default. */
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+
+export interface ServicePortArgs {
+    /** Port name, a DNS-1123 label; unique within the Service. Names the port in the nodePorts output. */
+    name: string;
+    /** The port the Service listens on at its cluster IP. */
+    port: number;
+    /** The container port (number or name) traffic goes to. Defaults to `port`. */
+    targetPort?: number | string;
+    /** A fixed node port (NodePort and LoadBalancer only). Defaults to one Kubernetes picks. */
+    nodePort?: number;
+}
+
+/** Everything a Service of any type may carry; which fields apply depends on the type. */
+export interface ServiceSpecArgs {
+    type: ServiceType;
+    /** Pod labels the Service routes to. Required for every type but ExternalName. */
+    selector?: Record<string, string>;
+    /** Required for every type but ExternalName. */
+    ports?: ServicePortArgs[];
+    /** DNS name the ExternalName Service aliases. ExternalName only. */
+    externalName?: string;
+    /** CIDRs allowed to reach the load balancer. LoadBalancer only. Defaults to no restriction. */
+    loadBalancerSourceRanges?: string[];
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const validPort = (p: number) => Number.isInteger(p) && p >= 1 && p <= 65535;
+
+/**
+ * Every way the args break what the Service type allows, so that a component fails before it
+ * registers anything. Returns an empty list when the args are valid.
+ */
+export function validateServiceSpec(args: ServiceSpecArgs): string[] {
+    const problems: string[] = [];
+    const { type } = args;
+    const ports = args.ports ?? [];
+
+    if (type === "ExternalName") {
+        if (!args.externalName) {
+            problems.push("externalName: required for an ExternalName Service");
+        }
+        if (args.selector !== undefined) {
+            problems.push("selector: an ExternalName Service routes by DNS, not to Pods; remove it");
+        }
+    } else {
+        if (args.externalName !== undefined) {
+            problems.push(`externalName: applies only to ExternalName Services, not ${type}`);
+        }
+        if (!args.selector || Object.keys(args.selector).length === 0) {
+            problems.push(`selector: a ${type} Service must select the Pods it fronts`);
+        }
+        if (ports.length === 0) {
+            problems.push(`ports: a ${type} Service needs at least one port`);
+        }
+    }
+
+    const names = new Set<string>();
+    ports.forEach((p, i) => {
+        if (!DNS_LABEL.test(p.name) || p.name.length > 15) {
+            problems.push(`ports[${i}].name = ${JSON.stringify(p.name)}: expected a DNS-1123 label of at most 15 characters`);
+        }
+        if (names.has(p.name)) {
+            problems.push(`ports[${i}].name = ${JSON.stringify(p.name)}: port names must be unique`);
+        }
+        names.add(p.name);
+        if (!validPort(p.port)) {
+            problems.push(`ports[${i}].port = ${p.port}: expected an integer from 1 to 65535`);
+        }
+        if (typeof p.targetPort === "number" && !validPort(p.targetPort)) {
+            problems.push(`ports[${i}].targetPort = ${p.targetPort}: expected an integer from 1 to 65535 or a port name`);
+        }
+        if (p.nodePort !== undefined) {
+            if (type !== "NodePort" && type !== "LoadBalancer") {
+                problems.push(`ports[${i}].nodePort: applies only to NodePort and LoadBalancer Services, not ${type}`);
+            } else if (
+                !Number.isInteger(p.nodePort) ||
+                p.nodePort < NODE_PORT_RANGE.min ||
+                p.nodePort > NODE_PORT_RANGE.max
+            ) {
+                problems.push(
+                    `ports[${i}].nodePort = ${p.nodePort}: expected an integer from ${NODE_PORT_RANGE.min} to ${NODE_PORT_RANGE.max}`,
+                );
+            }
+        }
+    });
+
+    const ranges = args.loadBalancerSourceRanges ?? [];
+    if (ranges.length > 0 && type !== "LoadBalancer") {
+        problems.push(`loadBalancerSourceRanges: applies only to LoadBalancer Services, not ${type}`);
+    }
+    ranges
+        .filter((r) => !ipaddr.isValidCIDR(r))
+        .forEach((r) => problems.push(`loadBalancerSourceRanges: ${JSON.stringify(r)} is not a CIDR`));
+
+    return problems;
+}
+
+/** The one place a Service spec is built, for all four types. Call validateServiceSpec first. */
+export function buildServiceSpec(args: ServiceSpecArgs): k8s.types.input.core.v1.ServiceSpec {
+    if (args.type === "ExternalName") {
+        return { type: "ExternalName", externalName: args.externalName };
+    }
+    const ranges = args.loadBalancerSourceRanges ?? [];
+    return {
+        type: args.type,
+        selector: args.selector,
+        ports: (args.ports ?? []).map((p) => ({
+            name: p.name,
+            port: p.port,
+            targetPort: p.targetPort ?? p.port,
+            protocol: "TCP",
+            ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
+        })),
+        ...(ranges.length > 0 ? { loadBalancerSourceRanges: ranges } : {}),
+    };
+}

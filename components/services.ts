@@ -1,0 +1,149 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import { buildServiceSpec, ServicePortArgs, ServiceSpecArgs, ServiceType, validateServiceSpec } from "./serviceSpec";
+
+/** Kubernetes' default cluster domain; in-cluster DNS names end with it. */
+export const CLUSTER_DOMAIN = "cluster.local";
+
+export interface ServiceArgs {
+    /** Namespace the Service lives in. */
+    namespace: pulumi.Input<string>;
+    /** The Service's Kubernetes name, its stable DNS name. Defaults to the component name. */
+    serviceName?: string;
+    /** Labels on the Service object itself. Defaults to none. */
+    labels?: Record<string, string>;
+}
+
+export interface SelectingServiceArgs extends ServiceArgs {
+    /** Labels of the Pods the Service routes to; its ReplicaSet's template must carry them. */
+    selector: Record<string, string>;
+    /** At least one port. */
+    ports: ServicePortArgs[];
+}
+
+export interface LoadBalancerServiceArgs extends SelectingServiceArgs {
+    /** CIDRs allowed to reach the load balancer. Defaults to no restriction. */
+    loadBalancerSourceRanges?: string[];
+}
+
+export interface ExternalNameServiceArgs extends ServiceArgs {
+    /** The DNS name the Service aliases, such as `kubernetes.io`. */
+    externalName: string;
+}
+
+/**
+ * Validates before `super()` runs, so a Service with bad args fails without registering the
+ * component or anything under it; returns the component's type token.
+ */
+function checkedTypeToken(name: string, spec: ServiceSpecArgs): string {
+    const problems = validateServiceSpec(spec);
+    if (problems.length > 0) {
+        throw new Error(`${spec.type} Service "${name}" is invalid:\n  - ${problems.join("\n  - ")}`);
+    }
+    return `go-demo-2:services:${spec.type}Service`;
+}
+
+/** What all four Service types share: one spec builder, one validator, one Service, its DNS name. */
+abstract class ServiceComponent extends pulumi.ComponentResource {
+    public readonly service: k8s.core.v1.Service;
+    /** The Service's Kubernetes name. */
+    public readonly serviceName: pulumi.Output<string>;
+    /** The name Pods resolve: `<name>.<namespace>.svc.cluster.local`. */
+    public readonly dnsName: pulumi.Output<string>;
+
+    protected constructor(
+        type: ServiceType,
+        name: string,
+        args: ServiceArgs & Omit<ServiceSpecArgs, "type">,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        const spec: ServiceSpecArgs = { ...args, type };
+        super(checkedTypeToken(name, spec), name, {}, opts);
+
+        this.service = new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: {
+                    name: args.serviceName ?? name,
+                    namespace: args.namespace,
+                    labels: args.labels,
+                },
+                spec: buildServiceSpec(spec),
+            },
+            { parent: this },
+        );
+        this.serviceName = this.service.metadata.name;
+        this.dnsName = pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc.${CLUSTER_DOMAIN}`;
+    }
+
+    /** Registers the shared outputs plus the type's own; the last call of every constructor. */
+    protected registerServiceOutputs(own: pulumi.Inputs): void {
+        this.registerOutputs({ serviceName: this.serviceName, dnsName: this.dnsName, ...own });
+    }
+}
+
+/** Node ports by port name, as the apiserver allocated them. */
+function nodePortsOf(service: k8s.core.v1.Service): pulumi.Output<Record<string, number>> {
+    return service.spec.ports.apply((ports) =>
+        Object.fromEntries((ports ?? []).filter((p) => p.nodePort).map((p) => [p.name, p.nodePort])),
+    );
+}
+
+/** Reachable only inside the cluster, at a cluster IP the apiserver allocates once and keeps. */
+export class ClusterIPService extends ServiceComponent {
+    public readonly clusterIP: pulumi.Output<string>;
+
+    constructor(name: string, args: SelectingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ClusterIP", name, args, opts);
+        this.clusterIP = this.service.spec.clusterIP;
+        this.registerServiceOutputs({ clusterIP: this.clusterIP });
+    }
+}
+
+/** A cluster IP plus a port on every node, for traffic from outside the cluster. */
+export class NodePortService extends ServiceComponent {
+    public readonly clusterIP: pulumi.Output<string>;
+    /** Node port by port name. */
+    public readonly nodePorts: pulumi.Output<Record<string, number>>;
+
+    constructor(name: string, args: SelectingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("NodePort", name, args, opts);
+        this.clusterIP = this.service.spec.clusterIP;
+        this.nodePorts = nodePortsOf(this.service);
+        this.registerServiceOutputs({ clusterIP: this.clusterIP, nodePorts: this.nodePorts });
+    }
+}
+
+/** A NodePort Service that a cloud (or MetalLB) load balancer fronts; `up` waits for its address. */
+export class LoadBalancerService extends ServiceComponent {
+    public readonly clusterIP: pulumi.Output<string>;
+    /** Node port by port name. */
+    public readonly nodePorts: pulumi.Output<Record<string, number>>;
+    /** The load balancer's IP address, or its host name where the provider gives one instead. */
+    public readonly ingress: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: LoadBalancerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("LoadBalancer", name, args, opts);
+        this.clusterIP = this.service.spec.clusterIP;
+        this.nodePorts = nodePortsOf(this.service);
+        this.ingress = this.service.status.loadBalancer.ingress.apply((ingress) => {
+            const first = ingress?.[0];
+            return first?.ip ?? first?.hostname;
+        });
+        this.registerServiceOutputs({ clusterIP: this.clusterIP, nodePorts: this.nodePorts, ingress: this.ingress });
+    }
+}
+
+/** A DNS alias (CNAME) to a name outside the cluster: no cluster IP, no Pods, no ports. */
+export class ExternalNameService extends ServiceComponent {
+    public readonly externalName: pulumi.Output<string>;
+
+    constructor(name: string, args: ExternalNameServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ExternalName", name, args, opts);
+        this.externalName = this.service.spec.externalName;
+        this.registerServiceOutputs({ externalName: this.externalName });
+    }
+}
+
+export type AnyService = ClusterIPService | NodePortService | LoadBalancerService | ExternalNameService;

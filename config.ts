@@ -1,0 +1,235 @@
+import * as pulumi from "@pulumi/pulumi";
+import { closest, distance } from "fastest-levenshtein";
+import * as ipaddr from "ipaddr.js";
+import { z } from "zod";
+
+/** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
+export const PROJECT = "go-demo-2";
+
+export type Topology = "split" | "combined";
+
+/** The stack's configuration after decoding, defaulting and validation. */
+export interface StackConfig {
+    namespace: string;
+    topology: Topology;
+    replicas: number;
+    dbImage: string;
+    dbHttpInterface: boolean;
+    apiImage: string;
+    nodePort?: number;
+    loadBalancer: boolean;
+    loadBalancerSourceRanges: string[];
+    externalName: string;
+    tls: boolean;
+    tlsHostname?: string;
+}
+
+/** Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(
+            `Invalid configuration for stack (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// An OCI image reference: [registry[:port]/]path[:tag][@digest]. Kubernetes rejects whitespace and
+// upper case in the path, and a reference ending in ':' or '@' is a typo.
+const IMAGE_REF =
+    /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+/** The oldest MongoDB line without `--rest`/`--httpinterface`. */
+const MONGO_WITHOUT_HTTP = [3, 6] as const;
+
+// Pulumi hands every config value to the program as a string (arrays JSON-encoded), so each
+// key decodes its string first, then checks the decoded value.
+const integer = (min: number, max: number) =>
+    z
+        .string()
+        .regex(/^-?\d+$/, { error: `expected an integer from ${min} to ${max}` })
+        .transform(Number)
+        .pipe(z.number().min(min, { error: `expected an integer from ${min} to ${max}` }).max(max, {
+            error: `expected an integer from ${min} to ${max}`,
+        }));
+
+const boolean = z
+    .enum(["true", "false"], { error: "expected true or false" })
+    .transform((v) => v === "true");
+
+const label = (what: string) =>
+    z.string().max(63, { error: `expected a ${what} of at most 63 characters` }).regex(DNS_LABEL, {
+        error: `expected a ${what}: lower-case letters, digits and '-', starting and ending with a letter or digit`,
+    });
+
+const hostname = z.string().regex(DNS_SUBDOMAIN, {
+    error: "expected a DNS name such as kubernetes.io (lower-case labels separated by dots, at most 253 characters)",
+});
+
+const image = z.string().regex(IMAGE_REF, {
+    error: "expected a container image reference such as mongo:3.3 or registry.example.com/team/api:1.2@sha256:<64 hex>",
+});
+
+const cidr = z.string().refine((v) => ipaddr.isValidCIDR(v), {
+    error: "expected an IPv4 or IPv6 CIDR such as 203.0.113.0/24",
+});
+
+const stringArray = (item: z.ZodType<string>) =>
+    z
+        .string()
+        .transform((raw, ctx) => {
+            try {
+                return JSON.parse(raw) as unknown;
+            } catch {
+                ctx.addIssue({ code: "custom", message: "expected a YAML list of strings" });
+                return z.NEVER;
+            }
+        })
+        .pipe(z.array(item, { error: "expected a YAML list of strings" }));
+
+/** Every key the stack accepts, with how its string value decodes and what it accepts. */
+const keys = {
+    namespace: label("namespace name (DNS-1123 label)"),
+    topology: z.enum(["split", "combined"], { error: "expected split or combined" }),
+    replicas: integer(1, 100),
+    dbImage: image,
+    dbHttpInterface: boolean,
+    apiImage: image,
+    nodePort: integer(30000, 32767),
+    loadBalancer: boolean,
+    loadBalancerSourceRanges: stringArray(cidr),
+    externalName: hostname,
+    tls: boolean,
+    tlsHostname: hostname,
+} satisfies Record<keyof StackConfig, z.ZodType>;
+
+const KNOWN_KEYS = Object.keys(keys);
+
+/**
+ * Whether a mongo image still has `--rest`/`--httpinterface` (removed in 3.6). An untagged or
+ * `latest` image is a current MongoDB; a digest or a tag that names no version cannot be read,
+ * so the operator's choice stands.
+ */
+export function supportsHttpInterface(imageRef: string): boolean {
+    if (imageRef.includes("@")) {
+        return true;
+    }
+    const lastSegment = imageRef.slice(imageRef.lastIndexOf("/") + 1);
+    const colon = lastSegment.indexOf(":");
+    const tag = colon < 0 ? "latest" : lastSegment.slice(colon + 1);
+    if (tag === "latest") {
+        return false;
+    }
+    const version = /^(\d+)\.(\d+)/.exec(tag);
+    if (!version) {
+        return true;
+    }
+    const [major, minor] = [Number(version[1]), Number(version[2])];
+    return major < MONGO_WITHOUT_HTTP[0] || (major === MONGO_WITHOUT_HTTP[0] && minor < MONGO_WITHOUT_HTTP[1]);
+}
+
+const show = (value: unknown) => JSON.stringify(value);
+
+/**
+ * Decodes, defaults and validates the stack's raw config (keys without the `go-demo-2:` prefix,
+ * values as Pulumi passes them: strings, lists JSON-encoded). Throws one ConfigError listing
+ * every problem; returns only a fully valid config.
+ */
+export function parseConfig(raw: Record<string, string>, stack: string): StackConfig {
+    const problems: string[] = [];
+    const decoded: Partial<Record<keyof typeof keys, unknown>> = {};
+
+    for (const [key, value] of Object.entries(raw)) {
+        if (!(key in keys)) {
+            const suggestion = closest(key, KNOWN_KEYS);
+            const hint = distance(key, suggestion) <= 3 ? ` Did you mean ${PROJECT}:${suggestion}?` : "";
+            problems.push(
+                `${PROJECT}:${key} = ${show(value)}: unknown key.${hint} Known keys: ${KNOWN_KEYS.join(", ")}.`,
+            );
+            continue;
+        }
+        const name = key as keyof typeof keys;
+        const result = keys[name].safeParse(value);
+        if (result.success) {
+            decoded[name] = result.data;
+            continue;
+        }
+        for (const issue of result.error.issues) {
+            const index = issue.path.find((p) => typeof p === "number");
+            const shown =
+                index === undefined ? show(value) : `${show((JSON.parse(value) as unknown[])[index])} (item ${index})`;
+            problems.push(`${PROJECT}:${key} = ${shown}: ${issue.message}.`);
+        }
+    }
+
+    const topology = (decoded.topology as Topology | undefined) ?? "split";
+    const config: StackConfig = {
+        namespace: (decoded.namespace as string | undefined) ?? `${PROJECT}-${stack}`,
+        topology,
+        replicas: (decoded.replicas as number | undefined) ?? (topology === "split" ? 3 : 2),
+        dbImage: (decoded.dbImage as string | undefined) ?? "mongo:3.3",
+        dbHttpInterface: (decoded.dbHttpInterface as boolean | undefined) ?? true,
+        apiImage: (decoded.apiImage as string | undefined) ?? "vfarcic/go-demo-2",
+        nodePort: decoded.nodePort as number | undefined,
+        loadBalancer: (decoded.loadBalancer as boolean | undefined) ?? true,
+        loadBalancerSourceRanges: (decoded.loadBalancerSourceRanges as string[] | undefined) ?? [],
+        externalName: (decoded.externalName as string | undefined) ?? "kubernetes.io",
+        tls: (decoded.tls as boolean | undefined) ?? false,
+        tlsHostname: decoded.tlsHostname as string | undefined,
+    };
+
+    // Rules that span keys, checked only on values that decoded cleanly.
+    if (config.dbHttpInterface && !supportsHttpInterface(config.dbImage)) {
+        problems.push(
+            `${PROJECT}:dbHttpInterface = true: MongoDB 3.6 and later removed --rest/--httpinterface, but ` +
+                `${PROJECT}:dbImage = ${show(config.dbImage)}; set dbHttpInterface to false or use a mongo image older than 3.6.`,
+        );
+    }
+    if (config.nodePort !== undefined && !config.dbHttpInterface) {
+        problems.push(
+            `${PROJECT}:nodePort = ${config.nodePort}: only the go-demo-2-svc NodePort Service uses it, and that ` +
+                `Service exists only when ${PROJECT}:dbHttpInterface is true; remove nodePort or enable dbHttpInterface.`,
+        );
+    }
+    if (!config.loadBalancer && config.loadBalancerSourceRanges.length > 0) {
+        problems.push(
+            `${PROJECT}:loadBalancerSourceRanges = ${show(config.loadBalancerSourceRanges)}: applies only to the ` +
+                `LoadBalancer Service, but ${PROJECT}:loadBalancer is false; remove the ranges or enable loadBalancer.`,
+        );
+    }
+    if (config.tlsHostname !== undefined && !config.tls) {
+        problems.push(
+            `${PROJECT}:tlsHostname = ${show(config.tlsHostname)}: names the API's certificate, but ` +
+                `${PROJECT}:tls is false; remove tlsHostname or enable tls.`,
+        );
+    }
+    if (config.tls && !config.loadBalancer) {
+        problems.push(
+            `${PROJECT}:tls = true: TLS is served on the API's LoadBalancer Service, but ${PROJECT}:loadBalancer is false; enable loadBalancer.`,
+        );
+    }
+
+    if (config.tls && config.topology === "combined") {
+        problems.push(
+            `${PROJECT}:tls = true: TLS is served by a sidecar of the API's own Pods, but ${PROJECT}:topology = "combined"; use the split topology.`,
+        );
+    }
+
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return config;
+}
+
+/** Reads this stack's config from the Pulumi runtime and validates it (see parseConfig). */
+export function loadConfig(): StackConfig {
+    const prefix = `${PROJECT}:`;
+    const raw = Object.fromEntries(
+        Object.entries(pulumi.runtime.allConfig())
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, value]) => [key.slice(prefix.length), value]),
+    );
+    return parseConfig(raw, pulumi.getStack());
+}

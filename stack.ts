@@ -1,0 +1,185 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+import { API_PORT, GoDemo2Api } from "./components/api";
+import { CombinedBackend } from "./components/combined";
+import { APP, recommendedLabels } from "./components/labels";
+import { MONGO_HTTP_PORT, MONGO_PORT, MongoDb } from "./components/mongodb";
+import { dbPolicySpec } from "./components/networkPolicy";
+import {
+    AnyService,
+    ClusterIPService,
+    CLUSTER_DOMAIN,
+    ExternalNameService,
+    LoadBalancerService,
+    NodePortService,
+} from "./components/services";
+import { ApiCertificate, TLS_PORT } from "./components/tls";
+import { Workload } from "./components/workload";
+import { StackConfig } from "./config";
+
+/** Kubernetes object names: fixed, because they are the stable DNS names Pods use. */
+export const names = {
+    /** The lab's combined ReplicaSet. */
+    combined: "go-demo-2",
+    /** The DB ReplicaSet and its ClusterIP Service: the API's `DB` address. */
+    db: "go-demo-2-db",
+    /** The NodePort Service the lab's `kubectl expose` creates, in front of MongoDB's HTTP interface. */
+    dbHttp: "go-demo-2-svc",
+    /** The API ReplicaSet and its Service. */
+    api: "go-demo-2-api",
+    /** The ExternalName Service. */
+    external: "go-demo-2-external",
+    /** The API's certificate and the Secret it lands in. */
+    apiTls: "go-demo-2-api-tls",
+} as const;
+
+export interface Stack {
+    namespace: pulumi.Output<string>;
+    db: Workload;
+    api: Workload;
+    /** Every Service of the stack by its Kubernetes name. */
+    services: Record<string, AnyService>;
+    /** Service name → cluster IP, for every Service that has one. */
+    clusterIPs: pulumi.Output<Record<string, string>>;
+    /** Service name → node port (a map by port name where a Service has several), for NodePort and LoadBalancer Services. */
+    nodePorts: pulumi.Output<Record<string, number | Record<string, number>>>;
+    /** Service name → in-cluster DNS name. */
+    dnsNames: pulumi.Output<Record<string, string>>;
+    /** The API load balancer's address, when the API has a LoadBalancer Service. */
+    loadBalancerIngress?: pulumi.Output<string | undefined>;
+    /** The host the ExternalName Service aliases. */
+    externalName: pulumi.Output<string>;
+}
+
+/** One output per Service that has the property `pick` reads, keyed by Service name. */
+function byService<T>(
+    services: Record<string, AnyService>,
+    pick: (service: AnyService) => pulumi.Output<T> | undefined,
+): pulumi.Output<Record<string, T>> {
+    const picked = Object.entries(services).flatMap(([name, service]) => {
+        const value = pick(service);
+        return value === undefined ? [] : [[name, value] as const];
+    });
+    return pulumi.output(Object.fromEntries(picked)) as pulumi.Output<Record<string, T>>;
+}
+
+/** Composes the stack a validated config describes; see README for what each stack creates. */
+export function createStack(config: StackConfig): Stack {
+    const namespace = new k8s.core.v1.Namespace("namespace", {
+        metadata: {
+            name: config.namespace,
+            labels: {
+                ...recommendedLabels(APP, "namespace", config.namespace),
+                // Every Pod of the stack meets the restricted Pod Security Standard; keep it so.
+                "pod-security.kubernetes.io/enforce": "restricted",
+            },
+        },
+    });
+    const ns = namespace.metadata.name;
+    const dbArgs = { image: config.dbImage, httpInterface: config.dbHttpInterface };
+
+    const tls = config.tls
+        ? new ApiCertificate(names.apiTls, {
+              namespace: ns,
+              secretName: names.apiTls,
+              dnsNames: [
+                  ...(config.tlsHostname ? [config.tlsHostname] : []),
+                  `${names.api}.${config.namespace}.svc.${CLUSTER_DOMAIN}`,
+                  `${names.api}.${config.namespace}.svc`,
+              ],
+          })
+        : undefined;
+
+    let db: Workload;
+    let api: Workload;
+    if (config.topology === "combined") {
+        db = api = new CombinedBackend(names.combined, {
+            namespace: ns,
+            replicas: config.replicas,
+            db: dbArgs,
+            apiImage: config.apiImage,
+        });
+    } else {
+        db = new MongoDb(names.db, { namespace: ns, ...dbArgs });
+        api = new GoDemo2Api(names.api, {
+            namespace: ns,
+            replicas: config.replicas,
+            image: config.apiImage,
+            dbHost: names.db,
+            tlsSecretName: tls?.secretName,
+        });
+    }
+
+    new k8s.networking.v1.NetworkPolicy(names.db, {
+        metadata: { name: names.db, namespace: ns, labels: recommendedLabels("mongodb", "database", names.db) },
+        spec: dbPolicySpec({
+            db: db.selector,
+            api: api.selector,
+            httpInterface: config.dbHttpInterface,
+            servesApi: db === api,
+        }),
+    });
+
+    const labels = (name: string, component: string) => recommendedLabels(APP, component, name);
+    const services: Record<string, AnyService> = {};
+
+    services[names.db] = new ClusterIPService(names.db, {
+        namespace: ns,
+        labels: labels(names.db, "database"),
+        selector: db.selector,
+        ports: [{ name: "mongodb", port: MONGO_PORT }],
+    });
+
+    if (config.dbHttpInterface) {
+        services[names.dbHttp] = new NodePortService(names.dbHttp, {
+            namespace: ns,
+            labels: labels(names.dbHttp, "database"),
+            selector: db.selector,
+            ports: [{ name: "mongodb-http", port: MONGO_HTTP_PORT, nodePort: config.nodePort }],
+        });
+    }
+
+    const apiPort = tls
+        ? { name: "https", port: 443, targetPort: TLS_PORT }
+        : { name: "http", port: API_PORT };
+    const apiArgs = {
+        namespace: ns,
+        labels: labels(names.api, "api"),
+        selector: api.selector,
+        ports: [apiPort],
+    };
+    const apiService = config.loadBalancer
+        ? new LoadBalancerService(names.api, {
+              ...apiArgs,
+              loadBalancerSourceRanges: config.loadBalancerSourceRanges,
+          })
+        : new ClusterIPService(names.api, apiArgs);
+    services[names.api] = apiService;
+
+    const external = new ExternalNameService(names.external, {
+        namespace: ns,
+        labels: labels(names.external, "external"),
+        externalName: config.externalName,
+    });
+    services[names.external] = external;
+
+    return {
+        namespace: ns,
+        db,
+        api,
+        services,
+        clusterIPs: byService(services, (s) => ("clusterIP" in s ? s.clusterIP : undefined)),
+        nodePorts: byService(services, (s) =>
+            "nodePorts" in s
+                ? s.nodePorts.apply((ports) => {
+                      const values = Object.values(ports);
+                      return values.length === 1 ? values[0] : ports;
+                  })
+                : undefined,
+        ),
+        dnsNames: byService(services, (s) => s.dnsName),
+        loadBalancerIngress: apiService instanceof LoadBalancerService ? apiService.ingress : undefined,
+        externalName: external.externalName,
+    };
+}
