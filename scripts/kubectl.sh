@@ -2,12 +2,11 @@
 # kubectl against the local cluster (scripts/cluster.sh start) unless KUBECONFIG is set.
 #   npm run kubectl -- get pods -A
 set -euo pipefail
-if [[ -z ${KUBECONFIG:-} ]]; then
-  kubeconfig="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cluster/kubeconfig"
-  if [[ ! -f $kubeconfig ]]; then
-    echo "scripts/kubectl.sh: $kubeconfig not found; start the local cluster with scripts/cluster.sh start (or set KUBECONFIG)" >&2
-    exit 1
-  fi
-  exec kubectl --kubeconfig "$kubeconfig" "$@"
+if [[ -n ${KUBECONFIG:-} ]]; then
+  exec kubectl "$@"
 fi
-exec kubectl "$@"
+kubeconfig="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cluster/kubeconfig"
+if [[ ! -f $kubeconfig ]]; then
+  echo "scripts/kubectl.sh: no $kubeconfig; start the local cluster with scripts/cluster.sh start, or set KUBECONFIG" >&2
+fi
+exec kubectl --kubeconfig "$kubeconfig" "$@"

@@ -1,0 +1,231 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import { ConfigError, loadConfig, parseConfig, StackConfig, supportsHttpInterface } from "../config";
+import { projectConfigDeclarations, stackFileConfig } from "./stackFiles";
+
+/** The problems parseConfig reports for `raw`; fails the test if it accepts it. */
+function problems(raw: Record<string, string>): string[] {
+    try {
+        parseConfig(raw, "dev");
+    } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).problems;
+    }
+    throw new Error(`expected ${JSON.stringify(raw)} to be rejected`);
+}
+
+describe("parseConfig defaults", () => {
+    it("gives the split topology with 3 API replicas and a namespace per stack", () => {
+        expect(parseConfig({}, "staging")).toEqual<StackConfig>({
+            namespace: "go-demo-2-staging",
+            topology: "split",
+            replicas: 3,
+            dbImage: "mongo:3.3",
+            dbHttpInterface: true,
+            apiImage: "vfarcic/go-demo-2",
+            nodePort: undefined,
+            loadBalancer: true,
+            loadBalancerSourceRanges: [],
+            externalName: "kubernetes.io",
+            tls: false,
+            tlsHostname: undefined,
+        });
+    });
+
+    it("defaults to 2 replicas for the combined topology, as the lab does", () => {
+        expect(parseConfig({ topology: "combined" }, "lab").replicas).toBe(2);
+    });
+
+    it("decodes integers, booleans and lists from the strings Pulumi passes", () => {
+        const c = parseConfig(
+            {
+                replicas: "5",
+                nodePort: "30001",
+                loadBalancer: "true",
+                loadBalancerSourceRanges: '["10.0.0.0/8","2001:db8::/32"]',
+            },
+            "dev",
+        );
+        expect(c.replicas).toBe(5);
+        expect(c.nodePort).toBe(30001);
+        expect(c.loadBalancerSourceRanges).toEqual(["10.0.0.0/8", "2001:db8::/32"]);
+    });
+});
+
+describe("parseConfig validation", () => {
+    it.each([
+        ["namespace", "Go_Demo", "DNS-1123 label"],
+        ["namespace", "a".repeat(64), "at most 63"],
+        ["topology", "mesh", "expected split or combined"],
+        ["replicas", "0", "from 1 to 100"],
+        ["replicas", "three", "from 1 to 100"],
+        ["replicas", "2.5", "from 1 to 100"],
+        ["dbImage", "mongo:", "container image reference"],
+        ["dbImage", "Mongo 3.3", "container image reference"],
+        ["dbHttpInterface", "yes", "expected true or false"],
+        ["apiImage", "", "container image reference"],
+        ["nodePort", "29999", "from 30000 to 32767"],
+        ["nodePort", "32768", "from 30000 to 32767"],
+        ["loadBalancer", "1", "expected true or false"],
+        ["loadBalancerSourceRanges", "10.0.0.0/8", "list of strings"],
+        ["externalName", "https://kubernetes.io", "DNS name"],
+        ["tls", "on", "expected true or false"],
+    ])("rejects %s = %j naming the key, the value and what is accepted", (key, value, accepted) => {
+        const found = problems({ [key]: value });
+        expect(found).toHaveLength(1);
+        expect(found[0]).toContain(`go-demo-2:${key} = ${JSON.stringify(value)}`);
+        expect(found[0]).toContain(accepted);
+    });
+
+    it("names the bad item of a list", () => {
+        const [p] = problems({ loadBalancerSourceRanges: '["10.0.0.0/8","10.0.0.0/33"]' });
+        expect(p).toContain('go-demo-2:loadBalancerSourceRanges = "10.0.0.0/33" (item 1)');
+        expect(p).toContain("CIDR");
+    });
+
+    it.each([
+        [{ nodePort: "30000" }],
+        [{ nodePort: "32767" }],
+        [{ replicas: "1" }],
+        [{ replicas: "100" }],
+        [{ dbHttpInterface: "false", dbImage: "mongo:4.4" }],
+        [{ dbImage: "mongo:3.5.13" }],
+        [{ dbImage: "registry.example.com:5000/db/mongo:3.4@sha256:" + "a".repeat(64) }],
+        [{ namespace: "a".repeat(63) }],
+        [{ loadBalancerSourceRanges: "[]" }],
+        [{ tls: "true", tlsHostname: "api.example.com" }],
+    ])("accepts the edge-valid %j", (raw) => {
+        expect(() => parseConfig(raw, "dev")).not.toThrow();
+    });
+
+    it("reports every problem at once", () => {
+        const found = problems({ replicas: "0", nodePort: "1", topology: "ring", externalName: "-bad-" });
+        expect(found.map((p) => p.split(" = ")[0]).sort()).toEqual([
+            "go-demo-2:externalName",
+            "go-demo-2:nodePort",
+            "go-demo-2:replicas",
+            "go-demo-2:topology",
+        ]);
+    });
+
+    it("rejects an unknown key and suggests the nearest known one", () => {
+        const [p] = problems({ replica: "3" });
+        expect(p).toContain("go-demo-2:replica");
+        expect(p).toContain("unknown key");
+        expect(p).toContain("Did you mean go-demo-2:replicas?");
+    });
+
+    it("rejects an unknown key far from any known one without a misleading suggestion", () => {
+        const [p] = problems({ colour: "blue" });
+        expect(p).toContain("unknown key");
+        expect(p).not.toContain("Did you mean");
+    });
+
+    it("rejects the HTTP interface on MongoDB 3.6 and later", () => {
+        const [p] = problems({ dbImage: "mongo:4.4" });
+        expect(p).toContain("go-demo-2:dbHttpInterface = true");
+        expect(p).toContain('go-demo-2:dbImage = "mongo:4.4"');
+    });
+
+    it("rejects a nodePort for a go-demo-2-svc that does not exist", () => {
+        const [p] = problems({ dbHttpInterface: "false", dbImage: "mongo:4.4", nodePort: "30001" });
+        expect(p).toContain("go-demo-2:nodePort = 30001");
+        expect(p).toContain("dbHttpInterface");
+    });
+
+    it("rejects source ranges without a load balancer", () => {
+        const [p] = problems({ loadBalancer: "false", loadBalancerSourceRanges: '["10.0.0.0/8"]' });
+        expect(p).toContain("go-demo-2:loadBalancerSourceRanges");
+        expect(p).toContain("go-demo-2:loadBalancer is false");
+    });
+
+    it.each([
+        [{ tlsHostname: "api.example.com" }, "go-demo-2:tlsHostname"],
+        [{ tls: "true", loadBalancer: "false" }, "go-demo-2:loadBalancer is false"],
+        [{ tls: "true", topology: "combined" }, 'go-demo-2:topology = "combined"'],
+    ])("rejects the TLS combination %j", (raw, named) => {
+        expect(problems(raw).join("\n")).toContain(named);
+    });
+
+    it("is a RunError, so Pulumi prints it without a stack trace", () => {
+        expect(() => parseConfig({ replicas: "0" }, "dev")).toThrow(pulumi.RunError);
+    });
+});
+
+describe("supportsHttpInterface", () => {
+    it.each([
+        ["mongo:3.3", true],
+        ["mongo:3.5", true],
+        ["mongo:3.6", false],
+        ["mongo:3.6.23", false],
+        ["mongo:4.4", false],
+        ["mongo", false],
+        ["mongo:latest", false],
+        ["localhost:5000/mongo", false],
+        ["mongo@sha256:" + "0".repeat(64), true],
+        ["mongo:custom-build", true],
+    ])("%s → %s", (image, expected) => {
+        expect(supportsHttpInterface(image)).toBe(expected);
+    });
+});
+
+describe("stack files", () => {
+    it("lab is the lab's combined ReplicaSet with 2 replicas and MongoDB's HTTP interface", () => {
+        expect(parseConfig(stackFileConfig("lab"), "lab")).toMatchObject({
+            namespace: "go-demo-2-lab",
+            topology: "combined",
+            replicas: 2,
+            dbImage: "mongo:3.3",
+            dbHttpInterface: true,
+            tls: false,
+        });
+    });
+
+    it("dev splits API and DB, 3 API replicas", () => {
+        expect(parseConfig(stackFileConfig("dev"), "dev")).toMatchObject({
+            namespace: "go-demo-2-dev",
+            topology: "split",
+            replicas: 3,
+            dbHttpInterface: true,
+            loadBalancer: true,
+            externalName: "kubernetes.io",
+            tls: false,
+        });
+    });
+
+    it("prod pins images, hides the DB's HTTP interface, limits the LB and serves TLS", () => {
+        const prod = parseConfig(stackFileConfig("prod"), "prod");
+        expect(prod).toMatchObject({ dbHttpInterface: false, tls: true, topology: "split" });
+        expect(prod.apiImage).toMatch(/:[0-9][\w.-]*$/);
+        expect(prod.dbImage).toMatch(/:[0-9][\w.-]*$/);
+        expect(prod.loadBalancerSourceRanges.length).toBeGreaterThan(0);
+    });
+
+    it("Pulumi.yaml declares exactly the keys the program accepts, with matching defaults", () => {
+        const declared = projectConfigDeclarations();
+        const defaults = parseConfig({}, "any");
+        expect(Object.keys(declared).sort()).toEqual(Object.keys(defaults).sort());
+        for (const [key, decl] of Object.entries(declared)) {
+            if (decl.default !== undefined) {
+                expect([key, decl.default]).toEqual([key, defaults[key as keyof StackConfig]]);
+            }
+        }
+    });
+});
+
+describe("loadConfig", () => {
+    afterEach(() => pulumi.runtime.setAllConfig({}));
+
+    it("reads only the project's keys from the engine's config", () => {
+        pulumi.runtime.setAllConfig({
+            "go-demo-2:replicas": "4",
+            "kubernetes:context": "kind-kind",
+        });
+        expect(loadConfig().replicas).toBe(4);
+    });
+
+    it("reports a typo under the project's namespace", () => {
+        pulumi.runtime.setAllConfig({ "go-demo-2:nodeport": "30001" });
+        expect(() => loadConfig()).toThrow(/go-demo-2:nodeport .*Did you mean go-demo-2:nodePort\?/s);
+    });
+});

@@ -1,0 +1,92 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import { PROJECT } from "../config";
+
+/** One `newResource` call the mock saw, as the engine would have: type token, name, inputs. */
+export interface Recorded {
+    type: string;
+    name: string;
+    custom: boolean;
+    inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Every resource registered since the last resetRecorded(), in registration order. */
+export const recorded: Recorded[] = [];
+
+/** Where the mock allocates cluster IPs; a real apiserver uses its --service-cluster-ip-range. */
+export const MOCK_SERVICE_CIDR_PREFIX = "10.96.0.";
+/** The first node port the mock allocates, inside the apiserver's 30000-32767 range. */
+export const MOCK_FIRST_NODE_PORT = 30100;
+export const MOCK_LB_IP = "203.0.113.10";
+
+let counter = 0;
+
+/**
+ * Fills in what the apiserver (or a cloud) computes for a Service, so tests can read the
+ * outputs built on them: a cluster IP (not for ExternalName), node ports for NodePort and
+ * LoadBalancer ports that do not fix one, and a load balancer ingress.
+ */
+function serviceState(inputs: Record<string, any>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const spec = inputs.spec ?? {};
+    if (spec.type === "ExternalName") {
+        return inputs;
+    }
+    counter += 1;
+    const exposesNodePorts = spec.type === "NodePort" || spec.type === "LoadBalancer";
+    return {
+        ...inputs,
+        spec: {
+            ...spec,
+            clusterIP: `${MOCK_SERVICE_CIDR_PREFIX}${counter}`,
+            ports: (spec.ports ?? []).map((p: { nodePort?: number }, i: number) =>
+                exposesNodePorts ? { ...p, nodePort: p.nodePort ?? MOCK_FIRST_NODE_PORT + counter * 10 + i } : p,
+            ),
+        },
+        status: spec.type === "LoadBalancer" ? { loadBalancer: { ingress: [{ ip: MOCK_LB_IP }] } } : {},
+    };
+}
+
+const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+        recorded.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+        const state = args.type === "kubernetes:core/v1:Service" ? serviceState(args.inputs) : args.inputs;
+        return { id: `${args.name}-id`, state };
+    },
+    call(args) {
+        // Nothing in the stack calls a function; a call that appears must be mocked on purpose.
+        throw new Error(`Mock not implemented: ${args.token}`);
+    },
+};
+
+/** Installs the recording mock (once per test file: each setMocks replaces the previous one). */
+export function installMocks(stack = "test"): void {
+    pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+}
+
+export function resetRecorded(): void {
+    recorded.length = 0;
+}
+
+/** The resolved value of an Output. */
+export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Waits until each resource is registered, so `recorded` holds it and everything before it. */
+export async function registered(...resources: pulumi.Resource[]): Promise<void> {
+    await Promise.all(resources.map((r) => unwrap(r.urn)));
+}
+
+/** The recorded resources of one type token. */
+export function ofType(type: string): Recorded[] {
+    return recorded.filter((r) => r.type === type);
+}
+
+/** The one recorded resource of a type and name; fails the test if it is missing or repeated. */
+export function find(type: string, name: string): Recorded {
+    const found = recorded.filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+    }
+    return found[0];
+}
