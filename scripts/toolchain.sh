@@ -1,0 +1,342 @@
+#!/usr/bin/env bash
+# Provides the Pulumi CLI, its Node.js language host and the Kubernetes provider plugin at the
+# versions pinned in package.json.
+#
+#   scripts/toolchain.sh [ensure]   make sure everything is present; the last stdout line is the
+#                                   absolute directory holding `pulumi` and `pulumi-language-nodejs`
+#   scripts/toolchain.sh bin-dir    print that directory without building (exit 1 if missing)
+#
+# A Pulumi CLI already on PATH (with pulumi-language-nodejs beside it) is used as it is, and the
+# provider is installed the usual way (`pulumi plugin install`, which downloads). Otherwise, or with
+# GO_DEMO_2_BUILD_TOOLCHAIN=1, everything is built from Go modules into a cache outside the repo:
+# ${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/go-demo-2}.
+#
+# package.json keys read:
+#   .toolchain.pulumi                    CLI version (tag vX.Y.Z of github.com/pulumi/pulumi)
+#   .toolchain.pulumiCommit              optional: commit of that tag, for proxies whose answers carry
+#                                        no Origin.Hash (the language host module is never tagged)
+#   .toolchain.pulumiLanguageNodejsSdk   optional fallback: an sdk/v3 version that still contained the
+#                                        language host as a package (<= 3.68.0), used only when the
+#                                        language host module at the CLI's commit cannot be fetched
+#   .dependencies["@pulumi/kubernetes"]  provider version (exact)
+#   .toolchain.pulumiKubernetesCommit    commit of the provider's root tag vX.Y.Z, or a full
+#                                        pseudo-version of github.com/pulumi/pulumi-kubernetes/provider/v4
+set -Eeuo pipefail
+
+readonly PULUMI_MOD=github.com/pulumi/pulumi
+readonly LANGHOST_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+readonly LANGHOST_IN_SDK_PKG=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+readonly K8S_PROVIDER_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
+readonly K8S_SDK_MOD=github.com/pulumi/pulumi-kubernetes/sdk/v4
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE_ROOT=${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/go-demo-2}
+PROJECT_PULUMI_HOME=$ROOT/.pulumi/home
+STEP="starting"
+
+log() { printf '[toolchain] %s\n' "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+on_err() {
+  local rc=$?
+  # With errtrace the trap also runs in command substitutions; report once, from the main shell.
+  ((BASH_SUBSHELL == 0)) || return "$rc"
+  log "FAILED (exit $rc) while: $STEP"
+  if [[ -n ${BUILD_LOG:-} && -s $BUILD_LOG ]]; then
+    log "last lines of the build log:"
+    tail -n 40 "$BUILD_LOG" >&2
+  fi
+}
+trap on_err ERR
+
+# Prints a package.json value (empty if absent); the expression sees the parsed file as `p`.
+pj() {
+  node -p "const v = (p => $1)(require(process.argv[1])); v == null ? '' : v" "$ROOT/package.json" ||
+    die "cannot read $1 from $ROOT/package.json"
+}
+
+PULUMI_VERSION=$(pj 'p.toolchain?.pulumi')
+PULUMI_COMMIT=$(pj 'p.toolchain?.pulumiCommit')
+LANGHOST_SDK_FALLBACK=$(pj 'p.toolchain?.pulumiLanguageNodejsSdk')
+K8S_VERSION=$(pj 'p.dependencies?.["@pulumi/kubernetes"]')
+K8S_COMMIT=$(pj 'p.toolchain?.pulumiKubernetesCommit')
+
+[[ $PULUMI_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+  die "package.json .toolchain.pulumi must be an exact version, got '$PULUMI_VERSION'"
+[[ $K8S_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+  die "package.json dependencies[\"@pulumi/kubernetes\"] must be an exact version, got '$K8S_VERSION'"
+
+CLI_DIR=$CACHE_ROOT/pulumi-v$PULUMI_VERSION
+CLI_FALLBACK_DIR=$CACHE_ROOT/pulumi-v$PULUMI_VERSION-nodejs-sdk-v${LANGHOST_SDK_FALLBACK:-none}
+PROVIDER_DIR=$CACHE_ROOT/pulumi-resource-kubernetes-v$K8S_VERSION
+PROVIDER_BIN=$PROVIDER_DIR/pulumi-resource-kubernetes
+INSTALLED_PROVIDER=$PROJECT_PULUMI_HOME/plugins/resource-kubernetes-v$K8S_VERSION/pulumi-resource-kubernetes
+
+# --- where the tools are ---------------------------------------------------------------------
+
+complete_cli_dir() { [[ -x $1/bin/pulumi && -x $1/bin/pulumi-language-nodejs ]]; }
+
+# Prints the directory of a usable Pulumi CLI on PATH that this script did not build.
+ambient_bin_dir() {
+  [[ ${GO_DEMO_2_BUILD_TOOLCHAIN:-} == 1 ]] && return 1
+  local cli dir
+  cli=$(command -v pulumi 2>/dev/null) || return 1
+  dir=$(cd "$(dirname "$(readlink -f "$cli")")" && pwd)
+  case "$dir/" in "$CACHE_ROOT"/*) return 1 ;; esac
+  [[ -x $dir/pulumi-language-nodejs ]] || return 1
+  printf '%s\n' "$dir"
+}
+
+built_bin_dir() {
+  local d
+  for d in "$CLI_DIR" "$CLI_FALLBACK_DIR"; do
+    if complete_cli_dir "$d"; then
+      printf '%s\n' "$d/bin"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# --- building in a throwaway wrapper module ----------------------------------------------------
+
+go_env() {
+  # -buildvcs=false: the wrapper may sit inside someone's git work tree.
+  env GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=local CGO_ENABLED=0 "$@"
+}
+
+# Runs a command with its output going to BUILD_LOG.
+logged() { go_env "$@" >>"$BUILD_LOG" 2>&1; }
+
+# Prints a module version's metadata field (Version, Dir, GoMod, Origin.Hash...) via the module proxy.
+mod_field() {
+  local query=$1 field=$2 json
+  json=$(cd "$WORK/q" && go_env go mod download -json "$query" 2>>"$BUILD_LOG") || return 1
+  node -e '
+    const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    if (m.Error) process.exit(1);
+    const v = process.argv[1].split(".").reduce((o, k) => (o == null ? o : o[k]), m);
+    process.stdout.write(v == null ? "" : String(v));
+  ' "$field" <<<"$json"
+}
+
+# Copies the non-relative replace directives of a downloaded go.mod into the current module
+# (relative ones point into the source repo, whose modules are required at matching versions).
+copy_replaces() {
+  local query=$1 gomod edits
+  gomod=$(mod_field "$query" GoMod) || die "cannot download the go.mod of $query"
+  edits=$(go_env go mod edit -json "$gomod" | node -e '
+    const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    for (const r of m.Replace || []) {
+      if (r.New.Path.startsWith(".") || r.New.Path.startsWith("/")) continue;
+      const o = r.Old.Version ? `${r.Old.Path}@${r.Old.Version}` : r.Old.Path;
+      const n = r.New.Version ? `${r.New.Path}@${r.New.Version}` : r.New.Path;
+      console.log(`-replace=${o}=${n}`);
+    }')
+  if [[ -n $edits ]]; then
+    # shellcheck disable=SC2086 # one flag a line, none with spaces
+    go_env go mod edit $edits
+    log "  replaces copied from $query: $(tr '\n' ' ' <<<"$edits")"
+  fi
+}
+
+# new_wrapper NAME: a fresh module in $WORK/NAME, made the current directory.
+new_wrapper() {
+  mkdir -p "$WORK/$1"
+  cd "$WORK/$1"
+  logged go mod init "local/go-demo-2-$1"
+}
+
+# Moves a finished build into the cache in one rename, so a half build never looks complete.
+publish() {
+  local src=$1 dest=$2
+  mkdir -p "$(dirname "$dest")"
+  if ! mv -T "$src" "$dest" 2>/dev/null; then
+    [[ -d $dest ]] || die "could not move $src to $dest"
+    log "  $dest appeared meanwhile (another run?); keeping it"
+  fi
+}
+
+finish_work() {
+  local rc=$1
+  if ((rc != 0)) && [[ -s $BUILD_LOG ]]; then
+    cp "$BUILD_LOG" "$CACHE_ROOT/last-failed-build.log"
+    log "full build log: $CACHE_ROOT/last-failed-build.log"
+  fi
+  rm -rf "$WORK"
+}
+
+start_work() {
+  mkdir -p "$CACHE_ROOT"
+  WORK=$(mktemp -d "$CACHE_ROOT/.build.XXXXXX")
+  BUILD_LOG=$WORK/build.log
+  : >"$BUILD_LOG"
+  trap 'finish_work $?' EXIT
+  mkdir -p "$WORK/q"
+  (cd "$WORK/q" && go_env go mod init local/query >/dev/null 2>&1)
+}
+
+build_cli() {
+  local tag=v$PULUMI_VERSION commit="" lh_version="" lh_sdk="" dest out t0
+  STEP="resolving the commit of $PULUMI_MOD $tag"
+  commit=$PULUMI_COMMIT
+  if [[ -z $commit ]]; then
+    commit=$(mod_field "$PULUMI_MOD/pkg/v3@$tag" Origin.Hash) ||
+      die "$PULUMI_MOD/pkg/v3@$tag is not served by the Go module proxy"
+  fi
+  if [[ -n $commit ]]; then
+    STEP="resolving $LANGHOST_MOD at commit $commit"
+    lh_version=$(mod_field "$LANGHOST_MOD@$commit" Version) || lh_version=""
+  fi
+  if [[ -n $lh_version ]]; then
+    dest=$CLI_DIR
+    log "language host: $LANGHOST_MOD@$lh_version (commit $commit)"
+  elif [[ -n $LANGHOST_SDK_FALLBACK ]]; then
+    dest=$CLI_FALLBACK_DIR
+    lh_sdk=v$LANGHOST_SDK_FALLBACK
+    log "WARNING: $LANGHOST_MOD is not to be had for $tag (commit: ${commit:-unknown});"
+    log "  falling back to the language host inside $PULUMI_MOD/sdk/v3@$lh_sdk (package.json .toolchain.pulumiLanguageNodejsSdk)"
+  else
+    die "cannot get $LANGHOST_MOD for $tag: the proxy gave no commit for the tag or does not serve the module at it (commit: ${commit:-unknown}). Set package.json .toolchain.pulumiCommit, or .toolchain.pulumiLanguageNodejsSdk to build the older language host inside sdk/v3."
+  fi
+
+  out=$WORK/out-cli
+  mkdir -p "$out/bin"
+
+  STEP="building $PULUMI_MOD/pkg/v3/cmd/pulumi@$tag"
+  log "building pulumi $tag (cold: several minutes)..."
+  t0=$SECONDS
+  new_wrapper cli
+  copy_replaces "$PULUMI_MOD/pkg/v3@$tag"
+  copy_replaces "$PULUMI_MOD/sdk/v3@$tag"
+  logged go get "$PULUMI_MOD/pkg/v3@$tag" "$PULUMI_MOD/sdk/v3@$tag"
+  logged go build -trimpath -o "$out/bin/pulumi" \
+    -ldflags "-s -w -X $PULUMI_MOD/sdk/v3/go/common/version.Version=$tag" \
+    "$PULUMI_MOD/pkg/v3/cmd/pulumi"
+  log "  pulumi built in $((SECONDS - t0))s"
+
+  t0=$SECONDS
+  new_wrapper langhost
+  if [[ -n $lh_version ]]; then
+    STEP="building $LANGHOST_MOD@$lh_version"
+    log "building pulumi-language-nodejs $lh_version..."
+    copy_replaces "$LANGHOST_MOD@$lh_version"
+    copy_replaces "$PULUMI_MOD/sdk/v3@$tag"
+    logged go get "$LANGHOST_MOD@$lh_version" "$PULUMI_MOD/pkg/v3@$tag" "$PULUMI_MOD/sdk/v3@$tag"
+    logged go build -trimpath -o "$out/bin/pulumi-language-nodejs" \
+      -ldflags "-s -w -X $PULUMI_MOD/sdk/v3/go/common/version.Version=$tag" "$LANGHOST_MOD"
+  else
+    STEP="building $LANGHOST_IN_SDK_PKG from $PULUMI_MOD/sdk/v3@$lh_sdk"
+    log "building pulumi-language-nodejs from sdk/v3@$lh_sdk..."
+    copy_replaces "$PULUMI_MOD/sdk/v3@$lh_sdk"
+    logged go get "$PULUMI_MOD/sdk/v3@$lh_sdk"
+    logged go build -trimpath -o "$out/bin/pulumi-language-nodejs" \
+      -ldflags "-s -w -X $PULUMI_MOD/sdk/v3/go/common/version.Version=$lh_sdk" "$LANGHOST_IN_SDK_PKG"
+  fi
+  log "  pulumi-language-nodejs built in $((SECONDS - t0))s"
+
+  {
+    echo "pulumi: $PULUMI_MOD/pkg/v3@$tag (commit ${commit:-unknown})"
+    if [[ -n $lh_version ]]; then
+      echo "pulumi-language-nodejs: $LANGHOST_MOD@$lh_version"
+    else
+      echo "pulumi-language-nodejs: $LANGHOST_IN_SDK_PKG@$lh_sdk (fallback)"
+    fi
+    echo "built: $(date -u +%FT%TZ) with $(go env GOVERSION)"
+  } >"$out/toolchain.txt"
+  STEP="moving the CLI build into $dest"
+  publish "$out" "$dest"
+}
+
+build_provider() {
+  local tag=v$K8S_VERSION pseudo dir out t0
+  [[ -n $K8S_COMMIT ]] || die "package.json .toolchain.pulumiKubernetesCommit is not set"
+  if [[ $K8S_COMMIT == v* ]]; then
+    pseudo=$K8S_COMMIT
+  else
+    STEP="resolving $K8S_PROVIDER_MOD at commit $K8S_COMMIT (root tag $tag)"
+    pseudo=$(mod_field "$K8S_PROVIDER_MOD@$K8S_COMMIT" Version) ||
+      die "the Go module proxy does not serve $K8S_PROVIDER_MOD at commit $K8S_COMMIT (tag $tag); set package.json .toolchain.pulumiKubernetesCommit to a commit or pseudo-version the proxy serves"
+  fi
+  STEP="building $K8S_PROVIDER_MOD/cmd/pulumi-resource-kubernetes@$pseudo (as $K8S_VERSION)"
+  log "building pulumi-resource-kubernetes $K8S_VERSION from $K8S_PROVIDER_MOD@$pseudo (cold: several minutes)..."
+  t0=$SECONDS
+  new_wrapper provider
+  # The provider's go.mod points sdk/v4 at ../sdk; the sdk/v4 tag of the release is the same commit.
+  copy_replaces "$K8S_PROVIDER_MOD@$pseudo"
+  logged go get "$K8S_PROVIDER_MOD@$pseudo" "$K8S_SDK_MOD@$tag"
+  dir=$(mod_field "$K8S_PROVIDER_MOD@$pseudo" Dir)
+  # main.go embeds schema-embed.json and terraform-mapping-embed.json, which generate.go writes
+  # and the module zip lacks, so the command is built from a copy inside the wrapper module.
+  mkdir -p cmd
+  cp -R "$dir/cmd/pulumi-resource-kubernetes" cmd/
+  chmod -R u+w cmd
+  STEP="generating the provider schema (generate.go, VERSION=$K8S_VERSION)"
+  (cd cmd/pulumi-resource-kubernetes && VERSION=$K8S_VERSION logged go run generate.go)
+  STEP="building $K8S_PROVIDER_MOD/cmd/pulumi-resource-kubernetes@$pseudo (as $K8S_VERSION)"
+  out=$WORK/out-provider
+  mkdir -p "$out"
+  logged go build -trimpath -o "$out/pulumi-resource-kubernetes" \
+    -ldflags "-s -w -X $K8S_PROVIDER_MOD/pkg/version.Version=$K8S_VERSION" \
+    ./cmd/pulumi-resource-kubernetes
+  printf 'pulumi-resource-kubernetes %s: %s@%s\nbuilt: %s with %s\n' "$K8S_VERSION" \
+    "$K8S_PROVIDER_MOD" "$pseudo" "$(date -u +%FT%TZ)" "$(go env GOVERSION)" >"$out/toolchain.txt"
+  log "  pulumi-resource-kubernetes built in $((SECONDS - t0))s"
+  STEP="moving the provider build into $PROVIDER_DIR"
+  publish "$out" "$PROVIDER_DIR"
+}
+
+install_provider() {
+  local bin_dir=$1 file=$2
+  STEP="installing resource plugin kubernetes $K8S_VERSION into $PROJECT_PULUMI_HOME"
+  mkdir -p "$PROJECT_PULUMI_HOME"
+  PULUMI_HOME=$PROJECT_PULUMI_HOME PULUMI_SKIP_UPDATE_CHECK=true \
+    "$bin_dir/pulumi" plugin install resource kubernetes "$K8S_VERSION" ${file:+--file "$file"} >&2
+}
+
+ensure() {
+  local bin_dir
+  if bin_dir=$(ambient_bin_dir); then
+    log "using the Pulumi CLI on PATH: $bin_dir ($("$bin_dir/pulumi" version 2>/dev/null || echo '?'); pinned v$PULUMI_VERSION)"
+    if [[ ! -x $INSTALLED_PROVIDER ]]; then
+      if ! install_provider "$bin_dir" ""; then
+        log "pulumi plugin install failed; building the provider from Go modules instead"
+        [[ -x $PROVIDER_BIN ]] || {
+          start_work
+          build_provider
+        }
+        install_provider "$bin_dir" "$PROVIDER_BIN"
+      fi
+    fi
+    printf '%s\n' "$bin_dir"
+    return
+  fi
+
+  if ! bin_dir=$(built_bin_dir) || [[ ! -x $PROVIDER_BIN ]]; then
+    command -v go >/dev/null || die "no Pulumi CLI on PATH and no Go toolchain to build one"
+    start_work
+    bin_dir=$(built_bin_dir) || {
+      build_cli
+      bin_dir=$(built_bin_dir)
+    }
+    [[ -x $PROVIDER_BIN ]] || build_provider
+  fi
+  [[ -x $INSTALLED_PROVIDER ]] || install_provider "$bin_dir" "$PROVIDER_BIN"
+  printf '%s\n' "$bin_dir"
+}
+
+case "${1:-ensure}" in
+ensure) ensure ;;
+bin-dir)
+  ambient_bin_dir || built_bin_dir || {
+    log "no toolchain yet: run scripts/toolchain.sh ensure"
+    exit 1
+  }
+  ;;
+*)
+  echo "usage: $0 [ensure|bin-dir]" >&2
+  exit 2
+  ;;
+esac

@@ -1,0 +1,34 @@
+import { selectors } from "../components/labels";
+import { dbPolicySpec } from "../components/networkPolicy";
+
+describe("dbPolicySpec", () => {
+    it("lets only API Pods reach 27017 when nothing else is published", () => {
+        expect(
+            dbPolicySpec({ db: selectors.db, api: selectors.api, httpInterface: false, servesApi: false }),
+        ).toEqual({
+            podSelector: { matchLabels: selectors.db },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: selectors.api } }], ports: [{ protocol: "TCP", port: 27017 }] }],
+        });
+    });
+
+    it("opens 28017 to everyone where go-demo-2-svc publishes it", () => {
+        const spec = dbPolicySpec({ db: selectors.db, api: selectors.api, httpInterface: true, servesApi: false });
+        expect(spec.ingress).toContainEqual({ ports: [{ protocol: "TCP", port: 28017 }] });
+    });
+
+    it("opens 8080 too when the DB's Pod also runs the API (combined)", () => {
+        const spec = dbPolicySpec({
+            db: selectors.combined,
+            api: selectors.combined,
+            httpInterface: true,
+            servesApi: true,
+        });
+        expect(spec.ingress).toContainEqual({
+            ports: [
+                { protocol: "TCP", port: 28017 },
+                { protocol: "TCP", port: 8080 },
+            ],
+        });
+    });
+});

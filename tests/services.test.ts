@@ -1,0 +1,93 @@
+import {
+    ClusterIPService,
+    ExternalNameService,
+    LoadBalancerService,
+    NodePortService,
+} from "../components/services";
+import { installMocks, MOCK_LB_IP, recorded, registered, resetRecorded, unwrap } from "./mocks";
+
+installMocks();
+beforeEach(resetRecorded);
+
+const selector = { type: "db", service: "go-demo-2" };
+const base = { namespace: "ns", selector, ports: [{ name: "mongodb", port: 27017 }] };
+
+describe.each([
+    ["ClusterIP", ClusterIPService],
+    ["NodePort", NodePortService],
+    ["LoadBalancer", LoadBalancerService],
+] as const)("%sService", (type, Component) => {
+    it("registers one Service of its type under the component's type token", async () => {
+        const svc = new Component("db", { ...base, serviceName: "go-demo-2-db" });
+        await registered(svc.service);
+        expect(recorded.map((r) => r.type)).toEqual([`go-demo-2:services:${type}Service`, "kubernetes:core/v1:Service"]);
+        const [, service] = recorded;
+        expect(service.name).toBe("db-service");
+        expect(service.inputs.metadata).toMatchObject({ name: "go-demo-2-db", namespace: "ns" });
+        expect(service.inputs.spec).toMatchObject({ type, selector });
+        // parent: this — the child's URN nests under the component's type.
+        expect(await unwrap(svc.service.urn)).toContain(`go-demo-2:services:${type}Service$kubernetes:core/v1:Service::db-service`);
+    });
+
+    it("outputs the cluster IP the apiserver allocated and the in-cluster DNS name", async () => {
+        const svc = new Component("go-demo-2-db", base);
+        expect(await unwrap(svc.clusterIP)).toMatch(/^10\.96\.0\.\d+$/);
+        expect(await unwrap(svc.dnsName)).toBe("go-demo-2-db.ns.svc.cluster.local");
+        expect(await unwrap(svc.serviceName)).toBe("go-demo-2-db");
+    });
+});
+
+describe.each([
+    ["NodePort", NodePortService],
+    ["LoadBalancer", LoadBalancerService],
+] as const)("%sService node ports", (_, Component) => {
+    it("outputs the allocated node port by port name", async () => {
+        const svc = new Component("svc", base);
+        const ports = await unwrap(svc.nodePorts);
+        expect(Object.keys(ports)).toEqual(["mongodb"]);
+        expect(ports.mongodb).toBeGreaterThanOrEqual(30000);
+        expect(ports.mongodb).toBeLessThanOrEqual(32767);
+    });
+
+    it("keeps a fixed node port", async () => {
+        const svc = new Component("svc", { ...base, ports: [{ name: "http", port: 28017, nodePort: 30001 }] });
+        expect(await unwrap(svc.nodePorts)).toEqual({ http: 30001 });
+    });
+});
+
+describe("LoadBalancerService", () => {
+    it("outputs the load balancer's ingress address and passes source ranges", async () => {
+        const svc = new LoadBalancerService("api", { ...base, loadBalancerSourceRanges: ["10.0.0.0/8"] });
+        expect(await unwrap(svc.ingress)).toBe(MOCK_LB_IP);
+        await registered(svc.service);
+        expect(recorded[1].inputs.spec.loadBalancerSourceRanges).toEqual(["10.0.0.0/8"]);
+    });
+});
+
+describe("ExternalNameService", () => {
+    it("aliases the external name with no selector, ports or cluster IP", async () => {
+        const svc = new ExternalNameService("ext", { namespace: "ns", externalName: "kubernetes.io" });
+        expect(await unwrap(svc.externalName)).toBe("kubernetes.io");
+        expect(await unwrap(svc.dnsName)).toBe("ext.ns.svc.cluster.local");
+        await registered(svc.service);
+        expect(recorded[0].type).toBe("go-demo-2:services:ExternalNameService");
+        expect(recorded[1].inputs.spec).toEqual({ type: "ExternalName", externalName: "kubernetes.io" });
+        expect(svc).not.toHaveProperty("clusterIP");
+    });
+});
+
+describe("invalid args", () => {
+    it("throw naming every problem and register nothing", async () => {
+        expect(
+            () =>
+                new NodePortService("bad", {
+                    namespace: "ns",
+                    selector: {},
+                    ports: [{ name: "http", port: 80, nodePort: 80 }],
+                }),
+        ).toThrow(/NodePort Service "bad" is invalid:\n {2}- selector: .*\n {2}- ports\[0\]\.nodePort = 80/);
+        // Give any stray registration a chance to reach the mock before asserting it never did.
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(recorded).toEqual([]);
+    });
+});

@@ -1,0 +1,185 @@
+import { parseConfig, StackConfig } from "../config";
+import { createStack, names } from "../stack";
+import { installMocks, MOCK_LB_IP, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
+import { STACKS, stackFileConfig } from "./stackFiles";
+
+installMocks();
+beforeEach(resetRecorded);
+
+/** Runs the program for a config, waits for every resource, returns the stack and its outputs. */
+async function run(config: StackConfig) {
+    const stack = createStack(config);
+    await registered(
+        stack.db.replicaSet,
+        stack.api.replicaSet,
+        ...Object.values(stack.services).map((s) => s.service),
+    );
+    const outputs = {
+        namespace: await unwrap(stack.namespace),
+        clusterIPs: await unwrap(stack.clusterIPs),
+        nodePorts: await unwrap(stack.nodePorts),
+        dnsNames: await unwrap(stack.dnsNames),
+        externalName: await unwrap(stack.externalName),
+        loadBalancerIngress: stack.loadBalancerIngress && (await unwrap(stack.loadBalancerIngress)),
+    };
+    return { stack, outputs };
+}
+
+const fromFile = (stack: string) => parseConfig(stackFileConfig(stack), stack);
+
+/** Kind/name of every Kubernetes object the program registered, sorted. */
+function objects(): string[] {
+    return recorded
+        .filter((r) => r.type.startsWith("kubernetes:"))
+        .map((r) => `${r.type.split(":")[2]}/${r.inputs.metadata.name}`)
+        .sort();
+}
+
+/** Type and spec of each registered Service by name. */
+function servicesByName(): Record<string, { type: string; selector?: Record<string, string>; ports?: unknown[] }> {
+    return Object.fromEntries(ofType("kubernetes:core/v1:Service").map((r) => [r.inputs.metadata.name, r.inputs.spec]));
+}
+
+describe("lab stack (combined)", () => {
+    it("creates the lab's ReplicaSet and one Service of every type", async () => {
+        const { outputs } = await run(fromFile("lab"));
+        expect(objects()).toEqual([
+            "Namespace/go-demo-2-lab",
+            "NetworkPolicy/go-demo-2-db",
+            "ReplicaSet/go-demo-2",
+            "Service/go-demo-2-api",
+            "Service/go-demo-2-db",
+            "Service/go-demo-2-external",
+            "Service/go-demo-2-svc",
+        ]);
+        const services = servicesByName();
+        expect(services["go-demo-2-svc"]).toMatchObject({
+            type: "NodePort",
+            selector: { type: "backend", service: "go-demo-2" },
+            ports: [{ port: 28017, targetPort: 28017 }],
+        });
+        expect(services["go-demo-2-db"].type).toBe("ClusterIP");
+        expect(services["go-demo-2-api"].type).toBe("LoadBalancer");
+        expect(services["go-demo-2-external"]).toEqual({ type: "ExternalName", externalName: "kubernetes.io" });
+        expect(outputs.namespace).toBe("go-demo-2-lab");
+    });
+});
+
+describe("dev stack (split)", () => {
+    it("creates DB and API ReplicaSets, the DB's stable address, the lab's NodePort, an API LB and an ExternalName", async () => {
+        await run(fromFile("dev"));
+        expect(objects()).toEqual([
+            "Namespace/go-demo-2-dev",
+            "NetworkPolicy/go-demo-2-db",
+            "ReplicaSet/go-demo-2-api",
+            "ReplicaSet/go-demo-2-db",
+            "Service/go-demo-2-api",
+            "Service/go-demo-2-db",
+            "Service/go-demo-2-external",
+            "Service/go-demo-2-svc",
+        ]);
+        const rs = Object.fromEntries(ofType("kubernetes:apps/v1:ReplicaSet").map((r) => [r.inputs.metadata.name, r.inputs.spec]));
+        expect(rs["go-demo-2-db"].replicas).toBe(1);
+        expect(rs["go-demo-2-api"].replicas).toBe(3);
+        expect(rs["go-demo-2-api"].template.spec.containers[0].env).toEqual([{ name: "DB", value: "go-demo-2-db" }]);
+        const services = servicesByName();
+        expect(services["go-demo-2-db"]).toMatchObject({ type: "ClusterIP", ports: [{ port: 27017 }] });
+        expect(services["go-demo-2-svc"]).toMatchObject({ type: "NodePort", ports: [{ port: 28017 }] });
+        expect(services["go-demo-2-api"]).toMatchObject({ type: "LoadBalancer", ports: [{ port: 8080 }] });
+    });
+});
+
+describe("prod stack", () => {
+    it("publishes no DB port, limits the LB, serves HTTPS with cert-manager", async () => {
+        await run(fromFile("prod"));
+        const services = servicesByName();
+        expect(Object.keys(services).sort()).toEqual(["go-demo-2-api", "go-demo-2-db", "go-demo-2-external"]);
+        expect(services["go-demo-2-api"]).toMatchObject({
+            type: "LoadBalancer",
+            loadBalancerSourceRanges: ["10.0.0.0/8", "192.168.0.0/16"],
+            ports: [{ name: "https", port: 443, targetPort: 8443 }],
+        });
+        expect(ofType("kubernetes-cert-manager:index:CertManager")).toHaveLength(1);
+        const certificate = ofType("kubernetes:cert-manager.io/v1:Certificate")[0].inputs;
+        expect(certificate.spec.dnsNames).toEqual([
+            "go-demo-2.example.com",
+            "go-demo-2-api.go-demo-2-prod.svc.cluster.local",
+            "go-demo-2-api.go-demo-2-prod.svc",
+        ]);
+        const db = ofType("kubernetes:apps/v1:ReplicaSet").find((r) => r.inputs.metadata.name === "go-demo-2-db")!;
+        expect(db.inputs.spec.template.spec.containers[0]).not.toHaveProperty("command");
+    });
+});
+
+describe.each(STACKS)("%s stack invariants", (name) => {
+    it("every Service but ExternalName selects Pods its ReplicaSet's template carries", async () => {
+        await run(fromFile(name));
+        const templates = ofType("kubernetes:apps/v1:ReplicaSet").map(
+            (r) => r.inputs.spec.template.metadata.labels as Record<string, string>,
+        );
+        for (const [svc, spec] of Object.entries(servicesByName())) {
+            if (spec.type === "ExternalName") {
+                continue;
+            }
+            const matching = templates.filter((labels) =>
+                Object.entries(spec.selector ?? {}).every(([k, v]) => labels[k] === v),
+            );
+            expect([svc, matching.length]).toEqual([svc, 1]);
+        }
+    });
+
+    it("every object lives in the stack's namespace and carries the recommended labels", async () => {
+        const config = fromFile(name);
+        await run(config);
+        for (const r of recorded.filter((r) => r.type.startsWith("kubernetes:core") || r.type.startsWith("kubernetes:apps"))) {
+            if (r.type !== "kubernetes:core/v1:Namespace") {
+                expect([r.name, r.inputs.metadata.namespace]).toEqual([r.name, config.namespace]);
+            }
+            expect(r.inputs.metadata.labels).toMatchObject({ "app.kubernetes.io/part-of": "go-demo-2" });
+        }
+    });
+
+    it("outputs every Service's cluster IP, node ports and DNS name", async () => {
+        const { stack, outputs } = await run(fromFile(name));
+        const services = servicesByName();
+        const withClusterIP = Object.keys(services).filter((s) => services[s].type !== "ExternalName");
+        const withNodePorts = Object.keys(services).filter((s) => ["NodePort", "LoadBalancer"].includes(services[s].type));
+        expect(Object.keys(outputs.clusterIPs).sort()).toEqual(withClusterIP.sort());
+        Object.values(outputs.clusterIPs).forEach((ip) => expect(ip).toMatch(/^10\.96\.0\.\d+$/));
+        expect(Object.keys(outputs.nodePorts).sort()).toEqual(withNodePorts.sort());
+        Object.values(outputs.nodePorts).forEach((p) => expect(typeof p).toBe("number"));
+        expect(Object.keys(outputs.dnsNames).sort()).toEqual(Object.keys(services).sort());
+        expect(outputs.dnsNames[names.db]).toBe(`go-demo-2-db.${outputs.namespace}.svc.cluster.local`);
+        expect(outputs.externalName).toBe("kubernetes.io");
+        expect(outputs.loadBalancerIngress).toBe(MOCK_LB_IP);
+        expect(Object.keys(stack.services).sort()).toEqual(Object.keys(services).sort());
+    });
+});
+
+describe("config variations", () => {
+    it("gives the API a ClusterIP Service when loadBalancer is false", async () => {
+        const { outputs } = await run(parseConfig({ loadBalancer: "false" }, "dev"));
+        expect(servicesByName()["go-demo-2-api"].type).toBe("ClusterIP");
+        expect(outputs.loadBalancerIngress).toBeUndefined();
+        expect(Object.keys(outputs.nodePorts)).toEqual(["go-demo-2-svc"]);
+    });
+
+    it("fixes go-demo-2-svc's node port when nodePort is set", async () => {
+        const { outputs } = await run(parseConfig({ nodePort: "30001" }, "dev"));
+        expect(outputs.nodePorts["go-demo-2-svc"]).toBe(30001);
+    });
+
+    it("has no go-demo-2-svc and no nodePorts entry without the DB's HTTP interface", async () => {
+        await run(parseConfig({ dbHttpInterface: "false", dbImage: "mongo:4.4" }, "dev"));
+        expect(servicesByName()).not.toHaveProperty("go-demo-2-svc");
+    });
+
+    it("follows replicas to the API ReplicaSet only", async () => {
+        await run(parseConfig({ replicas: "7" }, "dev"));
+        const replicas = ofType("kubernetes:apps/v1:ReplicaSet").map((r) => [r.inputs.metadata.name, r.inputs.spec.replicas]);
+        expect(replicas.sort()).toEqual([
+            ["go-demo-2-api", 7],
+            ["go-demo-2-db", 1],
+        ]);
+    });
+});

@@ -1,0 +1,154 @@
+import { API_HEALTH_PATH, API_PORT, apiContainer, GoDemo2Api } from "../components/api";
+import { CombinedBackend } from "../components/combined";
+import { selectors } from "../components/labels";
+import { MONGO_HTTP_PORT, MONGO_PORT, mongoContainer, MongoDb } from "../components/mongodb";
+import { TLS_PORT } from "../components/tls";
+import { Workload } from "../components/workload";
+import { find, installMocks, recorded, registered, resetRecorded, unwrap } from "./mocks";
+
+installMocks();
+beforeEach(resetRecorded);
+
+/** The ReplicaSet a workload registered, as the engine received it. */
+async function replicaSetOf(workload: Workload, name: string) {
+    await registered(workload.replicaSet);
+    return find("kubernetes:apps/v1:ReplicaSet", name).inputs;
+}
+
+describe("mongoContainer", () => {
+    it("runs the lab's mongod --rest --httpinterface and exposes 28017 when asked", () => {
+        const c = mongoContainer({ image: "mongo:3.3", httpInterface: true });
+        expect(c).toMatchObject({ name: "db", image: "mongo:3.3", command: ["mongod"], args: ["--rest", "--httpinterface"] });
+        expect(c.ports).toEqual([
+            { name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" },
+            { name: "mongodb-http", containerPort: MONGO_HTTP_PORT, protocol: "TCP" },
+        ]);
+    });
+
+    it("leaves the image's own entrypoint and only 27017 without the HTTP interface", () => {
+        const c = mongoContainer({ image: "mongo:4.4", httpInterface: false });
+        expect(c).not.toHaveProperty("command");
+        expect(c).not.toHaveProperty("args");
+        expect(c.ports).toEqual([{ name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" }]);
+    });
+
+    it("probes TCP 27017, limits resources and runs unprivileged on a read-only root", () => {
+        const c = mongoContainer({ image: "mongo:3.3", httpInterface: false });
+        expect(c.readinessProbe).toMatchObject({ tcpSocket: { port: MONGO_PORT } });
+        expect(c.livenessProbe).toMatchObject({ tcpSocket: { port: MONGO_PORT } });
+        expect(c.resources).toEqual({ requests: expect.any(Object), limits: expect.any(Object) });
+        expect(c.securityContext).toMatchObject({
+            runAsNonRoot: true,
+            runAsUser: 999,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+        });
+    });
+});
+
+describe("apiContainer", () => {
+    it("points DB at the given host and probes the lab's /demo/hello on 8080", () => {
+        const c = apiContainer({ image: "vfarcic/go-demo-2", dbHost: "go-demo-2-db" });
+        expect(c.env).toEqual([{ name: "DB", value: "go-demo-2-db" }]);
+        const probe = { httpGet: { path: API_HEALTH_PATH, port: API_PORT } };
+        expect(c.readinessProbe).toMatchObject({ ...probe, periodSeconds: 1 });
+        expect(c.livenessProbe).toMatchObject(probe);
+        expect(c.resources).toEqual({ requests: expect.any(Object), limits: expect.any(Object) });
+        expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+    });
+});
+
+describe("MongoDb", () => {
+    it("is one replica of mongo selected by the lab's db labels, waited for until Ready", async () => {
+        const db = new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.3", httpInterface: true });
+        const rs = await replicaSetOf(db, "go-demo-2-db-replicaset");
+        expect(recorded[0].type).toBe("go-demo-2:workloads:MongoDb");
+        expect(rs.metadata).toMatchObject({
+            name: "go-demo-2-db",
+            namespace: "ns",
+            annotations: { "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=1" },
+        });
+        expect(rs.spec.replicas).toBe(1);
+        expect(rs.spec.selector.matchLabels).toEqual(selectors.db);
+        expect(rs.spec.template.metadata.labels).toMatchObject({
+            ...selectors.db,
+            vendor: "MongoLabs",
+            "app.kubernetes.io/name": "mongodb",
+            "app.kubernetes.io/part-of": "go-demo-2",
+        });
+        expect(rs.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(["db"]);
+        expect(rs.spec.template.spec.securityContext).toMatchObject({
+            runAsNonRoot: true,
+            fsGroup: 999,
+            seccompProfile: { type: "RuntimeDefault" },
+        });
+        expect(rs.spec.template.spec.volumes.map((v: { name: string }) => v.name)).toEqual(["db-data", "db-tmp"]);
+        expect(db.selector).toEqual(selectors.db);
+        expect(await unwrap(db.replicaSet.urn)).toContain("go-demo-2:workloads:MongoDb$kubernetes:apps/v1:ReplicaSet");
+    });
+});
+
+describe("GoDemo2Api", () => {
+    it("scales on its own and reaches the DB by its Service name", async () => {
+        const api = new GoDemo2Api("go-demo-2-api", {
+            namespace: "ns",
+            image: "vfarcic/go-demo-2",
+            dbHost: "go-demo-2-db",
+            replicas: 5,
+        });
+        const rs = await replicaSetOf(api, "go-demo-2-api-replicaset");
+        expect(recorded[0].type).toBe("go-demo-2:workloads:GoDemo2Api");
+        expect(rs.spec.replicas).toBe(5);
+        expect(rs.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.status.readyReplicas}=5");
+        expect(rs.spec.selector.matchLabels).toEqual(selectors.api);
+        expect(rs.spec.template.metadata.labels).toMatchObject({ ...selectors.api, language: "go" });
+        const [container] = rs.spec.template.spec.containers;
+        expect(container.env).toEqual([{ name: "DB", value: "go-demo-2-db" }]);
+    });
+
+    it("defaults to 3 replicas, as in the lab", async () => {
+        const api = new GoDemo2Api("api", { namespace: "ns", image: "i", dbHost: "db" });
+        expect((await replicaSetOf(api, "api-replicaset")).spec.replicas).toBe(3);
+    });
+
+    it("adds a TLS sidecar serving 8443 from the certificate's Secret", async () => {
+        const api = new GoDemo2Api("api", { namespace: "ns", image: "i", dbHost: "db", tlsSecretName: "api-tls" });
+        const pod = (await replicaSetOf(api, "api-replicaset")).spec.template.spec;
+        expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(["api", "tls"]);
+        const tls = pod.containers[1];
+        expect(tls.image).toMatch(/:v\d+\.\d+\.\d+$/);
+        expect(tls.args).toEqual(
+            expect.arrayContaining([`--listen=0.0.0.0:${TLS_PORT}`, `--target=127.0.0.1:${API_PORT}`]),
+        );
+        expect(tls.volumeMounts).toEqual([{ name: "tls", mountPath: "/tls", readOnly: true }]);
+        expect(pod.volumes).toEqual([{ name: "tls", secret: { secretName: "api-tls" } }]);
+    });
+});
+
+describe("CombinedBackend", () => {
+    it("is the lab's go-demo-2 ReplicaSet: db and api in one Pod over localhost", async () => {
+        const backend = new CombinedBackend("go-demo-2", {
+            namespace: "ns",
+            db: { image: "mongo:3.3", httpInterface: true },
+            apiImage: "vfarcic/go-demo-2",
+        });
+        const rs = await replicaSetOf(backend, "go-demo-2-replicaset");
+        expect(recorded[0].type).toBe("go-demo-2:workloads:CombinedBackend");
+        expect(rs.metadata.name).toBe("go-demo-2");
+        expect(rs.spec.replicas).toBe(2);
+        expect(rs.spec.selector.matchLabels).toEqual({ type: "backend", service: "go-demo-2" });
+        expect(rs.spec.template.metadata.labels).toMatchObject({
+            type: "backend",
+            service: "go-demo-2",
+            db: "mongo",
+            language: "go",
+        });
+        const [db, api] = rs.spec.template.spec.containers;
+        expect(db).toMatchObject({ name: "db", image: "mongo:3.3", command: ["mongod"], args: ["--rest", "--httpinterface"] });
+        expect(db.ports).toContainEqual({ name: "mongodb-http", containerPort: 28017, protocol: "TCP" });
+        expect(api).toMatchObject({ name: "api", image: "vfarcic/go-demo-2", env: [{ name: "DB", value: "localhost" }] });
+        expect(api.livenessProbe).toMatchObject({ httpGet: { path: "/demo/hello", port: 8080 } });
+        expect(rs.spec.template.spec.securityContext.fsGroup).toBe(999);
+    });
+});
