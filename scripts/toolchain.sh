@@ -317,6 +317,12 @@ ensure() {
   if ! bin_dir=$(built_bin_dir) || [[ ! -x $PROVIDER_BIN ]]; then
     command -v go >/dev/null || die "no Pulumi CLI on PATH and no Go toolchain to build one"
     start_work
+    # One build at a time: a second run waits, then finds the cache filled.
+    exec 9>"$CACHE_ROOT/.toolchain.lock"
+    if command -v flock >/dev/null && ! flock -n 9; then
+      log "another toolchain build is running; waiting for it..."
+      flock 9
+    fi
     bin_dir=$(built_bin_dir) || {
       build_cli
       bin_dir=$(built_bin_dir)
