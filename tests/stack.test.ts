@@ -1,5 +1,6 @@
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
+import { expectedObjects } from "./expected";
 import { installMocks, MOCK_LB_IP, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
 import { STACKS, stackFileConfig } from "./stackFiles";
 
@@ -43,15 +44,7 @@ function servicesByName(): Record<string, { type: string; selector?: Record<stri
 describe("lab stack (combined)", () => {
     it("creates the lab's ReplicaSet and one Service of every type", async () => {
         const { outputs } = await run(fromFile("lab"));
-        expect(objects()).toEqual([
-            "Namespace/go-demo-2-lab",
-            "NetworkPolicy/go-demo-2-db",
-            "ReplicaSet/go-demo-2",
-            "Service/go-demo-2-api",
-            "Service/go-demo-2-db",
-            "Service/go-demo-2-external",
-            "Service/go-demo-2-svc",
-        ]);
+        expect(objects()).toEqual(expectedObjects("lab", "go-demo-2-lab"));
         const services = servicesByName();
         expect(services["go-demo-2-svc"]).toMatchObject({
             type: "NodePort",
@@ -68,16 +61,7 @@ describe("lab stack (combined)", () => {
 describe("dev stack (split)", () => {
     it("creates DB and API ReplicaSets, the DB's stable address, the lab's NodePort, an API LB and an ExternalName", async () => {
         await run(fromFile("dev"));
-        expect(objects()).toEqual([
-            "Namespace/go-demo-2-dev",
-            "NetworkPolicy/go-demo-2-db",
-            "ReplicaSet/go-demo-2-api",
-            "ReplicaSet/go-demo-2-db",
-            "Service/go-demo-2-api",
-            "Service/go-demo-2-db",
-            "Service/go-demo-2-external",
-            "Service/go-demo-2-svc",
-        ]);
+        expect(objects()).toEqual(expectedObjects("dev", "go-demo-2-dev"));
         const rs = Object.fromEntries(ofType("kubernetes:apps/v1:ReplicaSet").map((r) => [r.inputs.metadata.name, r.inputs.spec]));
         expect(rs["go-demo-2-db"].replicas).toBe(1);
         expect(rs["go-demo-2-api"].replicas).toBe(3);

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# npm run up [-- <stack>]: everything a fresh machine needs, then `pulumi up` (stack dev by default).
+#   dependencies (npm ci) → Pulumi toolchain → a cluster (the user's, or the local one started
+#   here) → local state backend → stack select/create → pulumi up --yes → outputs.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+stack=${1:-dev}
+step() { printf '[up] %s\n' "$*" >&2; }
+
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  step "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+# shellcheck source=kube-env.sh
+source scripts/kube-env.sh
+if [[ $GO_DEMO_2_CLUSTER == local ]]; then
+  step "starting the local cluster (scripts/cluster.sh start)"
+  bash scripts/cluster.sh start
+else
+  step "using your cluster: KUBECONFIG=$KUBECONFIG, context $(kubectl config current-context)"
+fi
+
+step "providing the Pulumi toolchain (scripts/toolchain.sh)"
+# shellcheck source=pulumi-env.sh
+source scripts/pulumi-env.sh
+
+step "stack $stack on $PULUMI_BACKEND_URL"
+pulumi stack select --create "$stack" >/dev/null
+pulumi up --yes --stack "$stack"
+pulumi stack output --stack "$stack" --json

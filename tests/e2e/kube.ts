@@ -1,0 +1,74 @@
+import { execFileSync } from "child_process";
+
+/** kubectl against the cluster the run targets (KUBECONFIG from scripts/kube-env.sh). */
+export function kubectl(...args: string[]): string {
+    return execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function kubectlJson(...args: string[]): any {
+    return JSON.parse(kubectl(...args, "-o", "json"));
+}
+
+/** Whether an object exists (kubectl get answers NotFound otherwise). */
+export function exists(...args: string[]): boolean {
+    try {
+        kubectl("get", ...args);
+        return true;
+    } catch (e) {
+        if (String((e as { stderr?: string }).stderr).includes("NotFound")) {
+            return false;
+        }
+        throw e;
+    }
+}
+
+export interface PodInfo {
+    name: string;
+    ip: string;
+    ready: boolean;
+}
+
+/** The Pods a Service selector matches, with their IPs and readiness. */
+export function pods(namespace: string, selector: Record<string, string>): PodInfo[] {
+    const label = Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+    return kubectlJson("get", "pods", "-n", namespace, "-l", label)
+        .items.filter((p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp)
+        .map((p: { metadata: { name: string }; status: { podIP?: string; conditions?: { type: string; status: string }[] } }) => ({
+            name: p.metadata.name,
+            ip: p.status.podIP ?? "",
+            ready: (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+        }));
+}
+
+/** The ready endpoint addresses the EndpointSlice controller published for a Service, sorted. */
+export function endpointIPs(namespace: string, service: string): string[] {
+    const slices = kubectlJson("get", "endpointslices", "-n", namespace, "-l", `kubernetes.io/service-name=${service}`);
+    return slices.items
+        .flatMap((s: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }) => s.endpoints ?? [])
+        .filter((e: { conditions?: { ready?: boolean } }) => e.conditions?.ready !== false)
+        .flatMap((e: { addresses: string[] }) => e.addresses)
+        .sort();
+}
+
+/** The apiserver's Service CIDRs, from its ServiceCIDR objects. */
+export function serviceCIDRs(): string[] {
+    return kubectlJson("get", "servicecidrs").items.flatMap((c: { spec: { cidrs: string[] } }) => c.spec.cidrs);
+}
+
+/** Retries `check` until it stops throwing, or rethrows its last error after `timeoutMs`. */
+export async function eventually<T>(check: () => T, timeoutMs = 120_000, intervalMs = 1_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            return check();
+        } catch (e) {
+            if (Date.now() > deadline) {
+                throw e;
+            }
+        }
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * The Kubernetes objects each shipped stack creates, as `Kind/name`, sorted — one list that
+ * both the mocked unit tests and the end-to-end run on a real cluster check against.
+ */
+export function expectedObjects(stack: "lab" | "dev", namespace: string): string[] {
+    const services = ["Service/go-demo-2-api", "Service/go-demo-2-db", "Service/go-demo-2-external", "Service/go-demo-2-svc"];
+    const replicaSets = stack === "lab" ? ["ReplicaSet/go-demo-2"] : ["ReplicaSet/go-demo-2-api", "ReplicaSet/go-demo-2-db"];
+    return [`Namespace/${namespace}`, "NetworkPolicy/go-demo-2-db", ...replicaSets, ...services];
+}
