@@ -124,6 +124,7 @@ mod_field() {
 
 # Copies the non-relative replace directives of a downloaded go.mod into the current module
 # (relative ones point into the source repo, whose modules are required at matching versions).
+# shellcheck disable=SC2016 # ${...} below is JavaScript
 copy_replaces() {
   local query=$1 gomod edits
   gomod=$(mod_field "$query" GoMod) || die "cannot download the go.mod of $query"

@@ -1,0 +1,35 @@
+# shellcheck shell=bash
+# Source this file (`source scripts/pulumi-env.sh`) to run Pulumi the way this project does:
+# the pinned toolchain first on PATH, a project-local PULUMI_HOME and a local file state backend.
+# A user's own PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE and KUBECONFIG are kept.
+
+_gd2_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+_gd2_out=$(bash "$_gd2_root/scripts/toolchain.sh" ensure) || {
+  echo "[pulumi-env] scripts/toolchain.sh failed" >&2
+  unset _gd2_root _gd2_out
+  return 1
+}
+_gd2_bin=${_gd2_out##*$'\n'}
+
+case ":$PATH:" in
+*":$_gd2_bin:"*) ;;
+*) export PATH="$_gd2_bin:$PATH" ;;
+esac
+
+export PULUMI_HOME="$_gd2_root/.pulumi/home"
+if [[ -z ${PULUMI_BACKEND_URL:-} ]]; then
+  mkdir -p "$_gd2_root/.pulumi/state"
+  export PULUMI_BACKEND_URL="file://$_gd2_root/.pulumi/state"
+fi
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
+export PULUMI_SKIP_UPDATE_CHECK=true
+# A toolchain built from Go modules (it leaves toolchain.txt beside bin/) means a machine
+# without downloads: a missing plugin should fail at once instead of trying to fetch it.
+if [[ -f $_gd2_bin/../toolchain.txt ]]; then
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+fi
+if [[ -z ${KUBECONFIG:-} && -f $_gd2_root/.cluster/kubeconfig ]]; then
+  export KUBECONFIG="$_gd2_root/.cluster/kubeconfig"
+fi
+
+unset _gd2_root _gd2_out _gd2_bin

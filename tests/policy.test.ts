@@ -1,0 +1,188 @@
+import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+
+import { parseConfig } from "../config";
+import {
+    apiReplicas,
+    containersBounded,
+    dbPortsNotPublished,
+    imagesPinned,
+    isPinned,
+    loadBalancerSourceRanges,
+    policies,
+    servicesSelectWorkloads,
+} from "../policy/policies";
+import { createStack } from "../stack";
+import { installMocks, recorded, registered, resetRecorded } from "./mocks";
+import { stackFileConfig } from "./stackFiles";
+
+installMocks();
+beforeEach(resetRecorded);
+
+const SERVICE = "kubernetes:core/v1:Service";
+const REPLICA_SET = "kubernetes:apps/v1:ReplicaSet";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function resourceArgs(type: string, props: Record<string, any>): ResourceValidationArgs {
+    const isType = (cls: { __pulumiType?: string }) => cls.__pulumiType === type;
+    return {
+        type,
+        props,
+        urn: `urn:pulumi:test::go-demo-2::${type}::${props.metadata?.name}`,
+        name: props.metadata?.name,
+        opts: {} as ResourceValidationArgs["opts"],
+        isType: isType as ResourceValidationArgs["isType"],
+        asType: ((cls: { __pulumiType?: string }) => (isType(cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+        getConfig: (() => ({})) as ResourceValidationArgs["getConfig"],
+        notApplicable: () => undefined as never,
+    };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function violations(policy: ResourceValidationPolicy, type: string, props: Record<string, any>): Promise<string[]> {
+    const found: string[] = [];
+    const validate = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+    for (const v of validate) {
+        await v!(resourceArgs(type, props), (message) => found.push(message));
+    }
+    return found;
+}
+
+async function stackViolations(policy: StackValidationPolicy, resources: { type: string; props: object }[]): Promise<string[]> {
+    const found: string[] = [];
+    const asPolicyResources = resources.map((r) => resourceArgs(r.type, r.props) as unknown as PolicyResource);
+    await policy.validateStack(
+        { resources: asPolicyResources, getConfig: (() => ({})) as never },
+        (message) => found.push(message),
+    );
+    return found;
+}
+
+const container = (overrides: object = {}) => ({
+    name: "api",
+    image: "vfarcic/go-demo-2:2.0",
+    resources: { requests: { cpu: "50m" }, limits: { cpu: "250m" } },
+    readinessProbe: { httpGet: { path: "/", port: 8080 } },
+    livenessProbe: { httpGet: { path: "/", port: 8080 } },
+    ...overrides,
+});
+const replicaSet = (containers: object[], replicas = 3) => ({
+    metadata: { name: "go-demo-2-api" },
+    spec: { replicas, template: { metadata: { labels: { type: "api" } }, spec: { containers } } },
+});
+const service = (type: string, port: number, extra: object = {}) => ({
+    metadata: { name: "svc" },
+    spec: { type, selector: { type: "api" }, ports: [{ port, targetPort: port }], ...extra },
+});
+
+describe("db-ports-not-published", () => {
+    it.each([27017, 28017])("flags a NodePort Service on %i", async (port) => {
+        expect(await violations(dbPortsNotPublished, SERVICE, service("NodePort", port))).toEqual([
+            `NodePort Service svc publishes MongoDB port ${port} outside the cluster.`,
+        ]);
+    });
+    it("flags a LoadBalancer targeting 27017", async () => {
+        const svc = service("LoadBalancer", 80, { ports: [{ port: 80, targetPort: 27017 }] });
+        expect(await violations(dbPortsNotPublished, SERVICE, svc)).toHaveLength(1);
+    });
+    it("allows a ClusterIP Service on 27017 and a NodePort on 8080", async () => {
+        expect(await violations(dbPortsNotPublished, SERVICE, service("ClusterIP", 27017))).toEqual([]);
+        expect(await violations(dbPortsNotPublished, SERVICE, service("NodePort", 8080))).toEqual([]);
+    });
+});
+
+describe("load-balancer-source-ranges", () => {
+    it("flags a LoadBalancer open to everyone", async () => {
+        expect(await violations(loadBalancerSourceRanges, SERVICE, service("LoadBalancer", 8080))).toHaveLength(1);
+    });
+    it("allows a LoadBalancer with ranges, and other types without", async () => {
+        const limited = service("LoadBalancer", 8080, { loadBalancerSourceRanges: ["10.0.0.0/8"] });
+        expect(await violations(loadBalancerSourceRanges, SERVICE, limited)).toEqual([]);
+        expect(await violations(loadBalancerSourceRanges, SERVICE, service("NodePort", 8080))).toEqual([]);
+    });
+});
+
+describe("images-pinned", () => {
+    it.each(["mongo", "mongo:latest", "registry.example.com:5000/mongo"])("flags %s", async (image) => {
+        expect(await violations(imagesPinned, REPLICA_SET, replicaSet([container({ image })]))).toEqual([
+            `Container api of ReplicaSet go-demo-2-api uses unpinned image ${image}.`,
+        ]);
+    });
+    it.each(["mongo:3.6.23", "registry.example.com:5000/mongo:4.4", "mongo@sha256:" + "a".repeat(64)])("allows %s", async (image) => {
+        expect(isPinned(image)).toBe(true);
+        expect(await violations(imagesPinned, REPLICA_SET, replicaSet([container({ image })]))).toEqual([]);
+    });
+});
+
+describe("containers-have-resources-and-probes", () => {
+    it("names everything a container lacks", async () => {
+        const bare = container({ resources: { requests: { cpu: "1" } }, readinessProbe: undefined });
+        expect(await violations(containersBounded, REPLICA_SET, replicaSet([bare]))).toEqual([
+            "Container api of ReplicaSet go-demo-2-api has no resource limits, a readiness probe.",
+        ]);
+    });
+    it("allows a fully specified container", async () => {
+        expect(await violations(containersBounded, REPLICA_SET, replicaSet([container()]))).toEqual([]);
+    });
+});
+
+describe("api-replicas", () => {
+    it("flags a single API replica", async () => {
+        expect(await violations(apiReplicas, REPLICA_SET, replicaSet([container()], 1))).toHaveLength(1);
+    });
+    it("allows two API replicas, and one replica of something else", async () => {
+        expect(await violations(apiReplicas, REPLICA_SET, replicaSet([container()], 2))).toEqual([]);
+        expect(await violations(apiReplicas, REPLICA_SET, replicaSet([container({ name: "db" })], 1))).toEqual([]);
+    });
+});
+
+describe("services-select-workloads", () => {
+    it("flags a Service whose selector matches no ReplicaSet's Pods", async () => {
+        const resources = [
+            { type: REPLICA_SET, props: replicaSet([container()]) },
+            { type: SERVICE, props: { ...service("ClusterIP", 80), spec: { selector: { type: "db" } } } },
+        ];
+        expect(await stackViolations(servicesSelectWorkloads, resources)).toHaveLength(1);
+    });
+    it("allows matching selectors and selector-less Services", async () => {
+        const resources = [
+            { type: REPLICA_SET, props: replicaSet([container()]) },
+            { type: SERVICE, props: service("ClusterIP", 80) },
+            { type: SERVICE, props: { metadata: { name: "ext" }, spec: { type: "ExternalName", externalName: "a.io" } } },
+        ];
+        expect(await stackViolations(servicesSelectWorkloads, resources)).toEqual([]);
+    });
+});
+
+describe("the shipped stacks against the pack", () => {
+    /** Every violation the pack reports for a stack's resources, as `policy: message`. */
+    async function packViolations(stack: string): Promise<string[]> {
+        const s = createStack(parseConfig(stackFileConfig(stack), stack));
+        await registered(s.db.replicaSet, s.api.replicaSet, ...Object.values(s.services).map((x) => x.service));
+        const resources = recorded.filter((r) => r.custom).map((r) => ({ type: r.type, props: r.inputs }));
+        const found: string[] = [];
+        for (const policy of policies) {
+            if ("validateStack" in policy) {
+                (await stackViolations(policy, resources)).forEach((m) => found.push(`${policy.name}: ${m}`));
+            } else {
+                for (const r of resources) {
+                    (await violations(policy, r.type, r.props)).forEach((m) => found.push(`${policy.name}: ${m}`));
+                }
+            }
+        }
+        return found;
+    }
+
+    it("prod complies with every rule", async () => {
+        expect(await packViolations("prod")).toEqual([]);
+    });
+
+    it("dev is warned about what prod forbids: the published DB port, the open LB, the unpinned API image", async () => {
+        const found = await packViolations("dev");
+        expect(found.map((f) => f.split(":")[0]).sort()).toEqual([
+            "db-ports-not-published",
+            "images-pinned",
+            "load-balancer-source-ranges",
+        ]);
+        expect(found.join("\n")).toContain("uses unpinned image vfarcic/go-demo-2.");
+    });
+});
