@@ -34,6 +34,7 @@ function resourceArgs(type: string, props: Record<string, any>): ResourceValidat
         asType: ((cls: { __pulumiType?: string }) => (isType(cls) ? props : undefined)) as ResourceValidationArgs["asType"],
         getConfig: (() => ({})) as ResourceValidationArgs["getConfig"],
         notApplicable: () => undefined as never,
+        stackTags: new Map(),
     };
 }
 
@@ -51,7 +52,7 @@ async function stackViolations(policy: StackValidationPolicy, resources: { type:
     const found: string[] = [];
     const asPolicyResources = resources.map((r) => resourceArgs(r.type, r.props) as unknown as PolicyResource);
     await policy.validateStack(
-        { resources: asPolicyResources, getConfig: (() => ({})) as never },
+        { resources: asPolicyResources, getConfig: (() => ({})) as never, stackTags: new Map(), notApplicable: () => undefined as never },
         (message) => found.push(message),
     );
     return found;

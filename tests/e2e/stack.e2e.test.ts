@@ -9,7 +9,7 @@ import * as ipaddr from "ipaddr.js";
 import { names } from "../../stack";
 import { expectedObjects } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, pods, serviceCIDRs } from "./kube";
-import { copyProject, stackIn, timed, timings } from "./workspace";
+import { copyProject, stackIn, timed, timings } from "../../tools/workspace";
 
 jest.setTimeout(15 * 60_000);
 

@@ -1,0 +1,50 @@
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/** The project root. */
+export const root = path.join(__dirname, "..");
+const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "config.ts", "stack.ts", "components"];
+
+/**
+ * A copy of the program (of `from`, the project root by default) in a temporary folder, so that
+ * config changes made through the Automation API (a namespace, replicas, a render directory, a
+ * bad value) never touch the repository's stack files. node_modules is linked.
+ */
+export function copyProject(stacks: string[], from = root): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-"));
+    for (const file of [...PROGRAM_FILES, ...stacks.map((s) => `Pulumi.${s}.yaml`)]) {
+        const source = path.join(from, file);
+        if (fs.existsSync(source)) {
+            fs.cpSync(source, path.join(dir, file), { recursive: true });
+        }
+    }
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+    return dir;
+}
+
+/**
+ * A stack of a copied project, on the CLI and backend the environment names (scripts/pulumi-env.sh
+ * sets them; `envVars` may override them, e.g. a throwaway backend).
+ */
+export async function stackIn(workDir: string, stackName: string, envVars: Record<string, string> = {}): Promise<Stack> {
+    for (const name of ["PULUMI_BACKEND_URL", "PULUMI_HOME"]) {
+        if (!process.env[name] && !envVars[name]) {
+            throw new Error(`${name} is not set: run this through its npm script, which sources scripts/pulumi-env.sh`);
+        }
+    }
+    return LocalWorkspace.createOrSelectStack({ stackName, workDir }, { envVars });
+}
+
+/** Wall-clock seconds of each step, printed at the end of the run. */
+export const timings: [string, number][] = [];
+
+export async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+    const start = Date.now();
+    try {
+        return await work();
+    } finally {
+        timings.push([label, (Date.now() - start) / 1000]);
+    }
+}
