@@ -9,6 +9,7 @@ import * as ipaddr from "ipaddr.js";
 import { names } from "../../stack";
 import { expectedObjects } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, pods, serviceCIDRs } from "./kube";
+import { CHANGES, steps } from "../../tools/review";
 import { copyProject, stackIn, timed, timings } from "../../tools/workspace";
 
 jest.setTimeout(15 * 60_000);
@@ -34,20 +35,6 @@ const cases: Case[] = [
     { stack: "dev", apiReplicaSet: names.api, dbReplicaSet: names.db, replicas: 3 },
     { stack: "lab", apiReplicaSet: names.combined, dbReplicaSet: names.combined, replicas: 2 },
 ];
-
-/** `op Kind/name` of every Kubernetes object the events say an operation will `op`, sorted. */
-function steps(events: EngineEvent[], ops: string[]): string[] {
-    return events
-        .flatMap((e) => (e.resourcePreEvent ? [e.resourcePreEvent.metadata] : []))
-        .filter((m) => ops.includes(m.op) && m.type.startsWith("kubernetes:"))
-        .map((m) => {
-            const state = m.new ?? m.old;
-            return `${m.op} ${m.type.split(":")[2]}/${state?.inputs?.metadata?.name}`;
-        })
-        .sort();
-}
-
-const CHANGES = ["create", "update", "replace", "create-replacement", "delete", "delete-replaced"];
 
 describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, apiReplicaSet, dbReplicaSet, replicas }) => {
     const namespace = `e2e-go-demo-2-${stackName}`;

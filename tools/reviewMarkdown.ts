@@ -1,0 +1,92 @@
+/** The engine's marker for a value only known after `up`. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface PreviewSummary {
+    /** Kubernetes objects the preview would change, as `op Kind/name`, sorted. */
+    changes: string[];
+    /** How many resources of any kind (components included) each operation touches. */
+    counts: Record<string, number>;
+    /** `level policy: message` for each policy violation the pack reported. */
+    violations: string[];
+}
+
+export interface OutputChange {
+    name: string;
+    before: unknown;
+    after: unknown;
+}
+
+export interface ReviewInput {
+    stack: string;
+    /** Missing when the stack has not been deployed to the backend yet. */
+    preview?: PreviewSummary;
+    outputChanges: OutputChange[];
+    /** The base ref the rendered manifests were compared with, and the unified diff (empty: none). */
+    manifests?: { base: string; diff: string };
+}
+
+const show = (value: unknown): string =>
+    value === undefined ? "—" : "`" + JSON.stringify(value).replaceAll(`"${UNKNOWN}"`, "(known after up)") + "`";
+
+/** A Markdown summary of a stack change, fit for a pull-request comment. */
+export function reviewMarkdown(input: ReviewInput): string {
+    const lines: string[] = [];
+    const { preview } = input;
+    const changed = preview ? Object.entries(preview.counts).filter(([op, n]) => op !== "same" && n > 0) : [];
+    const headline = !preview
+        ? "not deployed yet"
+        : changed.length === 0
+          ? "no changes"
+          : changed.map(([op, n]) => `${n} to ${op}`).join(", ");
+    lines.push(`### go-demo-2 \`${input.stack}\`: ${headline}`, "");
+
+    if (preview) {
+        lines.push("**Preview** against the deployed stack:", "");
+        if (preview.changes.length > 0) {
+            lines.push("| change | object |", "|---|---|");
+            preview.changes.forEach((c) => {
+                const [op, object] = c.split(" ");
+                lines.push(`| ${op} | \`${object}\` |`);
+            });
+        } else {
+            lines.push("No Kubernetes object changes.");
+        }
+        lines.push("");
+        if (preview.violations.length > 0) {
+            lines.push("**Policy**:", "", ...preview.violations.map((v) => `- ${v}`), "");
+        }
+    } else {
+        lines.push("The stack has no state on this backend yet: `pulumi up` would create everything below.", "");
+    }
+
+    if (input.outputChanges.length > 0) {
+        lines.push("**Outputs that would change**:", "", "| output | now | after |", "|---|---|---|");
+        input.outputChanges.forEach((o) => lines.push(`| \`${o.name}\` | ${show(o.before)} | ${show(o.after)} |`));
+        lines.push("");
+    }
+
+    if (input.manifests) {
+        const { base, diff } = input.manifests;
+        if (diff.trim() === "") {
+            lines.push(`**Rendered manifests**: identical to \`${base}\`.`);
+        } else {
+            const files = diff.split("\n").filter((l) => l.startsWith("diff --git")).length;
+            lines.push(
+                `**Rendered manifests** against \`${base}\`: ${files} file${files === 1 ? "" : "s"} changed`,
+                "",
+                "```diff",
+                diff.trimEnd(),
+                "```",
+            );
+        }
+    }
+    return lines.join("\n") + "\n";
+}
+
+/** The outputs whose value differs between two snapshots, by name. */
+export function outputChanges(before: Record<string, unknown>, after: Record<string, unknown>): OutputChange[] {
+    const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return names
+        .filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]))
+        .map((name) => ({ name, before: before[name], after: after[name] }));
+}
