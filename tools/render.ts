@@ -20,8 +20,16 @@ export function listFiles(dir: string): string[] {
         .sort();
 }
 
-/** Renders `stack` of the project at `from` into `outDir` (replaced); returns its files. */
-export async function render(stack: string, outDir: string, from = root): Promise<string[]> {
+/**
+ * Renders `stack` of the project at `from` into `outDir` (replaced); returns its files.
+ * `config` overrides keys of the stack file (full keys, e.g. `go-demo-2:namespace`).
+ */
+export async function render(
+    stack: string,
+    outDir: string,
+    from = root,
+    config: Record<string, string> = {},
+): Promise<string[]> {
     const work = copyProject([stack], from);
     try {
         const stateDir = path.join(work, ".state");
@@ -31,6 +39,9 @@ export async function render(stack: string, outDir: string, from = root): Promis
             PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
         });
         const rendered = path.join(work, "rendered");
+        for (const [key, value] of Object.entries(config)) {
+            await s.setConfig(key, { value });
+        }
         await s.setConfig("kubernetes:renderYamlToDirectory", { value: rendered });
         await s.up({ color: "never" });
         fs.rmSync(outDir, { recursive: true, force: true });

@@ -1,0 +1,116 @@
+/**
+ * npm run bench: figures, side by side on one machine, printed and not asserted. Runs on the
+ * local control plane (scripts/with-local-cluster.sh) with the real engine; budgets are in README.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+import { render } from "./render";
+import { copyProject, root, stackIn } from "./workspace";
+
+const NAMESPACE = "bench-go-demo-2";
+const rows: [string, string][] = [];
+
+function report(label: string, value: string): void {
+    rows.push([label, value]);
+    process.stderr.write(`[bench] ${label}: ${value}\n`);
+}
+
+/** Wall seconds of a command (output discarded); fails loudly if it fails, unless `ok` accepts the status. */
+function timeCommand(cmd: string, args: string[], ok: (status: number) => boolean = (s) => s === 0): number {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (result.status === null || !ok(result.status)) {
+        throw new Error(`${cmd} ${args.join(" ")} failed (${result.status}):\n${result.stderr}`);
+    }
+    return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function timeAsync(work: () => Promise<unknown>): Promise<number> {
+    const start = process.hrtime.bigint();
+    await work();
+    return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+const s = (seconds: number) => `${seconds.toFixed(1)} s`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
+
+function unitSuite(): void {
+    const jest = path.join(root, "node_modules", ".bin", "jest");
+    const swc = timeCommand(jest, ["--silent"]);
+    const tsJest = timeCommand(jest, ["--silent", "--config", "tools/jest.ts-jest.config.js"]);
+    report("unit suite, @swc/jest (the project's runner)", s(swc));
+    report("unit suite, ts-jest preset (same tests)", `${s(tsJest)} (${ratio(tsJest, swc)} the project's runner)`);
+}
+
+function programUnderMocks(): void {
+    const run = (extra: number) => {
+        const out = execFileSync(path.join(root, "node_modules", ".bin", "tsx"), ["tools/benchProgram.ts", String(extra)], {
+            cwd: root,
+            encoding: "utf8",
+        });
+        return JSON.parse(out.trim().split("\n").pop()!) as { ms: number; resources: number; maxRssMiB: number };
+    };
+    const dev = run(0);
+    const hundred = run(100);
+    report("program under mocks, dev stack", `${dev.ms.toFixed(0)} ms, ${dev.resources} resources, peak RSS ${dev.maxRssMiB.toFixed(0)} MiB`);
+    report(
+        "program under mocks, dev + 100 generated Services",
+        `${hundred.ms.toFixed(0)} ms, ${hundred.resources} resources, peak RSS ${hundred.maxRssMiB.toFixed(0)} MiB; ` +
+            `${((hundred.ms - dev.ms) / 100).toFixed(1)} ms per extra Service`,
+    );
+}
+
+async function engineAgainstKubectl(): Promise<void> {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-bench-"));
+    const manifests = path.join(tmp, "rendered");
+    const config = { "go-demo-2:namespace": NAMESPACE };
+    const stack = await stackIn(copyProject(["dev"]), "bench");
+    try {
+        // A stack named bench with dev's config: a copy of the dev stack file under that name.
+        fs.copyFileSync(path.join(root, "Pulumi.dev.yaml"), path.join(stack.workspace.workDir, "Pulumi.bench.yaml"));
+        await stack.setConfig("go-demo-2:namespace", { value: NAMESPACE });
+        await render("dev", manifests, root, config);
+        const files = path.join(manifests, "1-manifest");
+
+        const up = await timeAsync(() => stack.up({ color: "never" }));
+        const preview = await timeAsync(() => stack.preview({ expectNoChanges: true, color: "never" }));
+        // kubectl diff exits 1 when it finds differences (fields Pulumi manages that the rendered files leave out).
+        const diff = timeCommand("kubectl", ["diff", "-f", files], (st) => st === 0 || st === 1);
+        const destroy = await timeAsync(() => stack.destroy({ color: "never" }));
+
+        const apply = timeCommand("kubectl", ["apply", "-f", files]);
+        const wait =
+            timeCommand("kubectl", ["wait", "-n", NAMESPACE, "--for=jsonpath={.status.readyReplicas}=3", "replicaset/go-demo-2-api", "--timeout=300s"]) +
+            timeCommand("kubectl", ["wait", "-n", NAMESPACE, "--for=jsonpath={.status.readyReplicas}=1", "replicaset/go-demo-2-db", "--timeout=300s"]) +
+            timeCommand("kubectl", ["wait", "-n", NAMESPACE, "--for=jsonpath={.status.loadBalancer.ingress}", "service/go-demo-2-api", "--timeout=300s"]);
+        timeCommand("kubectl", ["delete", "namespace", NAMESPACE, "--wait=true"]);
+
+        report("no-op pulumi preview", s(preview));
+        report("kubectl diff -f <rendered>", `${s(diff)} (preview is ${ratio(preview, diff)} kubectl diff)`);
+        report("pulumi up, empty → all Ready", s(up));
+        report("kubectl apply -f <rendered> + kubectl wait", `${s(apply + wait)} (up is ${ratio(up, apply + wait)} apply + wait)`);
+        report("pulumi destroy", s(destroy));
+    } finally {
+        await stack.destroy({ color: "never" }).catch(() => undefined);
+        await stack.workspace.removeStack("bench").catch(() => undefined);
+        spawnSync("kubectl", ["delete", "namespace", NAMESPACE, "--ignore-not-found"], { stdio: "ignore" });
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+}
+
+async function main(): Promise<void> {
+    process.stderr.write(`[bench] ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
+    unitSuite();
+    programUnderMocks();
+    await engineAgainstKubectl();
+    const width = Math.max(...rows.map(([label]) => label.length));
+    process.stdout.write("\n" + rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n") + "\n");
+}
+
+main().catch((e: Error) => {
+    process.stderr.write(`[bench] ${e.stack}\n`);
+    process.exit(1);
+});
