@@ -9,7 +9,7 @@ import * as ipaddr from "ipaddr.js";
 import { names } from "../../stack";
 import { expectedObjects } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, pods, serviceCIDRs } from "./kube";
-import { CHANGES, steps } from "../../tools/review";
+import { CHANGES, previewSummary, steps } from "../../tools/review";
 import { copyProject, stackIn, timed, timings } from "../../tools/workspace";
 
 jest.setTimeout(15 * 60_000);
@@ -182,9 +182,10 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
 
     it("raising replicas updates the API ReplicaSet in place, and only it", async () => {
         await stack.setConfig("go-demo-2:replicas", { value: String(replicas + 1) });
-        const events: EngineEvent[] = [];
-        await stack.preview({ onEvent: (e) => events.push(e), color: "never" });
-        expect(steps(events, CHANGES)).toEqual([`update ReplicaSet/${apiReplicaSet}`]);
+        // Through the review tool's preview, as a pull request would see it.
+        const review = await previewSummary(stack.workspace.workDir, stackName);
+        expect(review?.summary.changes).toEqual([`update ReplicaSet/${apiReplicaSet}`]);
+        expect(review?.summary.counts.update).toBe(1);
         await timed(`${stackName}: up (scale +1)`, () => stack.up({ color: "never" }));
         expect(readyReplicas(apiReplicaSet)).toBe(replicas + 1);
         expectEndpointsMatchPods();
