@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# kubectl against the local cluster (scripts/cluster.sh start) unless KUBECONFIG is set.
-#   npm run kubectl -- get pods -A
+# npm run kubectl -- <args>: kubectl against the cluster the project uses (scripts/kube-env.sh):
+# KUBECONFIG, else your current context, else the local control plane.
 set -euo pipefail
-if [[ -n ${KUBECONFIG:-} ]]; then
-  exec kubectl "$@"
+# shellcheck source=kube-env.sh
+source "$(dirname "$0")/kube-env.sh"
+if [[ $GO_DEMO_2_CLUSTER == local && ! -f $KUBECONFIG ]]; then
+  echo "[kubectl] the local cluster is not running: npm run cluster -- start" >&2
+  exit 1
 fi
-kubeconfig="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cluster/kubeconfig"
-if [[ ! -f $kubeconfig ]]; then
-  echo "scripts/kubectl.sh: no $kubeconfig; start the local cluster with scripts/cluster.sh start, or set KUBECONFIG" >&2
-fi
-exec kubectl --kubeconfig "$kubeconfig" "$@"
+exec kubectl "$@"

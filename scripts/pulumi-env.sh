@@ -28,8 +28,8 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 if [[ -f $_gd2_bin/../toolchain.txt ]]; then
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 fi
-if [[ -z ${KUBECONFIG:-} && -f $_gd2_root/.cluster/kubeconfig ]]; then
-  export KUBECONFIG="$_gd2_root/.cluster/kubeconfig"
-fi
+# The cluster: KUBECONFIG, else the current context, else the local one (one rule, kube-env.sh).
+# shellcheck source=kube-env.sh
+source "$_gd2_root/scripts/kube-env.sh"
 
 unset _gd2_root _gd2_out _gd2_bin

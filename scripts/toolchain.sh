@@ -34,7 +34,10 @@ CACHE_ROOT=${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/go-demo-2}
 PROJECT_PULUMI_HOME=$ROOT/.pulumi/home
 STEP="starting"
 
-log() { printf '[toolchain] %s\n' "$*" >&2; }
+# Progress goes to the caller's stderr, kept on fd 3 so that an ERR trap running inside a
+# redirected command (`logged ...`) still reaches the terminal.
+exec 3>&2
+log() { printf '[toolchain] %s\n' "$*" >&3; }
 die() {
   log "ERROR: $*"
   exit 1
@@ -46,7 +49,7 @@ on_err() {
   log "FAILED (exit $rc) while: $STEP"
   if [[ -n ${BUILD_LOG:-} && -s $BUILD_LOG ]]; then
     log "last lines of the build log:"
-    tail -n 40 "$BUILD_LOG" >&2
+    tail -n 40 "$BUILD_LOG" >&3
   fi
 }
 trap on_err ERR
@@ -153,10 +156,10 @@ new_wrapper() {
 # Moves a finished build into the cache in one rename, so a half build never looks complete.
 publish() {
   local src=$1 dest=$2
-  mkdir -p "$(dirname "$dest")"
-  if ! mv -T "$src" "$dest" 2>/dev/null; then
-    [[ -d $dest ]] || die "could not move $src to $dest"
-    log "  $dest appeared meanwhile (another run?); keeping it"
+  if [[ -e $dest ]]; then
+    log "  $dest already exists; keeping it"
+  else
+    mv "$src" "$dest"
   fi
 }
 
@@ -171,7 +174,15 @@ finish_work() {
 
 start_work() {
   mkdir -p "$CACHE_ROOT"
-  WORK=$(mktemp -d "$CACHE_ROOT/.build.XXXXXX")
+  # One build at a time: a second run waits, then finds the cache filled.
+  exec 9>"$CACHE_ROOT/.toolchain.lock"
+  if command -v flock >/dev/null && ! flock -n 9; then
+    log "another toolchain build is running; waiting for it..."
+    flock 9
+  fi
+  # Work dirs left by killed runs (none is in progress while we hold the lock).
+  rm -rf "$CACHE_ROOT"/.toolchain-build.*
+  WORK=$(mktemp -d "$CACHE_ROOT/.toolchain-build.XXXXXX")
   BUILD_LOG=$WORK/build.log
   : >"$BUILD_LOG"
   trap 'finish_work $?' EXIT
@@ -304,10 +315,10 @@ ensure() {
     if [[ ! -x $INSTALLED_PROVIDER ]]; then
       if ! install_provider "$bin_dir" ""; then
         log "pulumi plugin install failed; building the provider from Go modules instead"
-        [[ -x $PROVIDER_BIN ]] || {
+        if [[ ! -x $PROVIDER_BIN ]]; then
           start_work
-          build_provider
-        }
+          [[ -x $PROVIDER_BIN ]] || build_provider
+        fi
         install_provider "$bin_dir" "$PROVIDER_BIN"
       fi
     fi
@@ -318,12 +329,6 @@ ensure() {
   if ! bin_dir=$(built_bin_dir) || [[ ! -x $PROVIDER_BIN ]]; then
     command -v go >/dev/null || die "no Pulumi CLI on PATH and no Go toolchain to build one"
     start_work
-    # One build at a time: a second run waits, then finds the cache filled.
-    exec 9>"$CACHE_ROOT/.toolchain.lock"
-    if command -v flock >/dev/null && ! flock -n 9; then
-      log "another toolchain build is running; waiting for it..."
-      flock 9
-    fi
     bin_dir=$(built_bin_dir) || {
       build_cli
       bin_dir=$(built_bin_dir)
