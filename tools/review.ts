@@ -15,7 +15,8 @@ import { render } from "./render";
 import { outputChanges, PreviewSummary, reviewMarkdown } from "./reviewMarkdown";
 import { root } from "./workspace";
 
-const POLICY_PACK = path.join(root, "policy");
+/** The policy pack, launched as an analyzer plugin (policy/analyzer says why). */
+export const POLICY_PACK = path.join(root, "policy", "analyzer");
 
 /** `op Kind/name` of every Kubernetes object the events say an operation will `op`, sorted. */
 export function steps(events: EngineEvent[], ops: string[]): string[] {
@@ -42,7 +43,7 @@ function previewedOutputs(events: EngineEvent[]): Record<string, unknown> {
 
 /** The policy enforcement file for a stack, if it has one. */
 export function enforcementFor(stack: string): string[] {
-    const file = path.join(POLICY_PACK, "enforcement", `${stack}.json`);
+    const file = path.join(root, "policy", "enforcement", `${stack}.json`);
     return fs.existsSync(file) ? [file] : [];
 }
 

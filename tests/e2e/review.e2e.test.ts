@@ -2,11 +2,12 @@
  * Rendering, the review summary and the policy pack with the real engine (`npm run test:e2e`).
  */
 import * as fs from "fs";
+import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 
 import { render } from "../../tools/render";
-import { diffDirs, enforcementFor } from "../../tools/review";
+import { diffDirs, enforcementFor, POLICY_PACK } from "../../tools/review";
 import { copyProject, stackIn } from "../../tools/workspace";
 import { expectedObjects } from "../expected";
 
@@ -48,7 +49,10 @@ describe("the rendered-manifest diff of a review", () => {
         const base = copyProject(["dev"]);
         const head = copyProject(["dev"]);
         const stackFile = path.join(head, "Pulumi.dev.yaml");
-        fs.writeFileSync(stackFile, fs.readFileSync(stackFile, "utf8").replace("go-demo-2:replicas: 3", "go-demo-2:replicas: 4"));
+        const doc = yaml.load(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
+        expect(Number(doc.config["go-demo-2:replicas"])).toBe(3);
+        doc.config["go-demo-2:replicas"] = 4;
+        fs.writeFileSync(stackFile, yaml.dump(doc));
 
         await render("dev", path.join(tmp, "review-base"), base);
         await render("dev", path.join(tmp, "review-head"), head);
@@ -86,7 +90,7 @@ describe("the policy pack, enforced by the engine", () => {
         }
         return stack;
     }
-    const policy = { policyPacks: [path.join(__dirname, "..", "..", "policy")], policyPackConfigs: enforcementFor("prod") };
+    const policy = { policyPacks: [POLICY_PACK], policyPackConfigs: enforcementFor("prod") };
 
     it("passes a compliant prod-shaped preview", async () => {
         const stack = await prodStack("prod-ok", {});
