@@ -81,7 +81,10 @@ async function engineAgainstKubectl(): Promise<void> {
         const diff = timeCommand("kubectl", ["diff", "-f", files], (st) => st === 0 || st === 1);
         const destroy = await timeAsync(() => stack.destroy({ color: "never" }));
 
-        const apply = timeCommand("kubectl", ["apply", "-f", files]);
+        // kubectl applies a folder in file-name order; the Namespace must exist first.
+        const namespaceFile = fs.readdirSync(files).find((f) => f.startsWith("v1-namespace-"))!;
+        const apply =
+            timeCommand("kubectl", ["apply", "-f", path.join(files, namespaceFile)]) + timeCommand("kubectl", ["apply", "-f", files]);
         const wait =
             timeCommand("kubectl", ["wait", "-n", NAMESPACE, "--for=jsonpath={.status.readyReplicas}=3", "replicaset/go-demo-2-api", "--timeout=300s"]) +
             timeCommand("kubectl", ["wait", "-n", NAMESPACE, "--for=jsonpath={.status.readyReplicas}=1", "replicaset/go-demo-2-db", "--timeout=300s"]) +
