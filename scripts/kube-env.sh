@@ -5,6 +5,9 @@
 #   3. otherwise the local control plane of scripts/cluster.sh, at .cluster/kubeconfig.
 # Exports KUBECONFIG and GO_DEMO_2_CLUSTER=user|local.
 
+# Sourcing it again (pulumi-env.sh does) keeps the first decision.
+[[ -n ${GO_DEMO_2_CLUSTER:-} ]] && return 0
+
 _gd2_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [[ -n ${KUBECONFIG:-} ]]; then
   export GO_DEMO_2_CLUSTER=user
