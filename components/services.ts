@@ -85,9 +85,14 @@ abstract class ServiceComponent extends pulumi.ComponentResource {
 
 /** Node ports by port name, as the apiserver allocated them. */
 function nodePortsOf(service: k8s.core.v1.Service): pulumi.Output<Record<string, number>> {
-    return service.spec.ports.apply((ports) =>
-        Object.fromEntries((ports ?? []).filter((p) => p.nodePort).map((p) => [p.name, p.nodePort])),
-    );
+    return service.spec.ports.apply((ports) => {
+        // A preview knows the ports but not the node ports the apiserver has yet to allocate:
+        // say "unknown" rather than show an empty map.
+        if (pulumi.runtime.isDryRun() && (ports ?? []).some((p) => !p.nodePort)) {
+            return pulumi.unknown as unknown as Record<string, number>;
+        }
+        return Object.fromEntries((ports ?? []).map((p) => [p.name, p.nodePort]));
+    });
 }
 
 /** Reachable only inside the cluster, at a cluster IP the apiserver allocates once and keeps. */

@@ -46,10 +46,14 @@ function serviceState(inputs: Record<string, any>): Record<string, any> { // esl
     };
 }
 
+let previewing = false;
+
 const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
         recorded.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
-        const state = args.type === "kubernetes:core/v1:Service" ? serviceState(args.inputs) : args.inputs;
+        // A preview, like the engine's, knows only the inputs: nothing is allocated yet.
+        const computes = args.type === "kubernetes:core/v1:Service" && !previewing;
+        const state = computes ? serviceState(args.inputs) : args.inputs;
         return { id: `${args.name}-id`, state };
     },
     call(args) {
@@ -58,9 +62,13 @@ const mocks: pulumi.runtime.Mocks = {
     },
 };
 
-/** Installs the recording mock (once per test file: each setMocks replaces the previous one). */
-export function installMocks(stack = "test"): void {
-    pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+/**
+ * Installs the recording mock (once per test file: each setMocks replaces the previous one).
+ * With `preview`, the program runs as in `pulumi preview`: computed fields stay unset.
+ */
+export function installMocks(stack = "test", preview = false): void {
+    previewing = preview;
+    pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
 }
 
 export function resetRecorded(): void {
