@@ -36,12 +36,13 @@ async function main(extra: number): Promise<void> {
                 ports: [{ name: "http", port: 8080 }],
             }),
     );
-    const all = [stack.db.replicaSet, stack.api.replicaSet, ...Object.values(stack.services), ...generated];
-    await Promise.all(
-        [...all.map((r) => ("service" in r ? r.service : r)), ...generated.map((g) => g.service)].map(
-            (r) => new Promise((resolve) => r.urn.apply(resolve)),
-        ),
-    );
+    const leaves = [
+        stack.db.replicaSet,
+        stack.api.replicaSet,
+        ...[...Object.values(stack.services), ...generated].map((s) => s.service),
+    ];
+    // Done when every leaf resource is registered (a component registers before its children).
+    await Promise.all(leaves.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     process.stdout.write(JSON.stringify({ ms, resources, maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + "\n");
 }
