@@ -63,6 +63,36 @@ function programUnderMocks(): void {
     );
 }
 
+/**
+ * Peak RSS (MiB) of the program's own Node.js process while `work` runs the engine: every Node.js
+ * process the engine starts preloads tools/peakMemory.js, which reports on exit.
+ */
+async function programPeakMemory(work: () => Promise<unknown>): Promise<number> {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-peak-")), "peaks.jsonl");
+    const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, FILE: process.env.GO_DEMO_2_PEAK_MEMORY_FILE };
+    process.env.NODE_OPTIONS = `${saved.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "peakMemory.js")}`.trim();
+    process.env.GO_DEMO_2_PEAK_MEMORY_FILE = file;
+    try {
+        await work();
+    } finally {
+        process.env.NODE_OPTIONS = saved.NODE_OPTIONS;
+        process.env.GO_DEMO_2_PEAK_MEMORY_FILE = saved.FILE;
+        if (saved.NODE_OPTIONS === undefined) delete process.env.NODE_OPTIONS;
+        if (saved.FILE === undefined) delete process.env.GO_DEMO_2_PEAK_MEMORY_FILE;
+    }
+    const runs = fs
+        .readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { script: string; maxRssKiB: number })
+        // The language host starts the program through @pulumi/pulumi's cmd/run.
+        .filter((r) => /cmd[/\\]run$|cmd[/\\]run[/\\]/.test(r.script ?? ""));
+    if (runs.length === 0) {
+        throw new Error(`no program process reported its memory in ${file}`);
+    }
+    return Math.max(...runs.map((r) => r.maxRssKiB)) / 1024;
+}
+
 async function engineAgainstKubectl(): Promise<void> {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-bench-"));
     const manifests = path.join(tmp, "rendered");
@@ -77,6 +107,7 @@ async function engineAgainstKubectl(): Promise<void> {
 
         const up = await timeAsync(() => stack.up({ color: "never" }));
         const preview = await timeAsync(() => stack.preview({ expectNoChanges: true, color: "never" }));
+        const peak = await programPeakMemory(() => stack.preview({ color: "never" }));
         // kubectl diff exits 1 when it finds differences (fields Pulumi manages that the rendered files leave out).
         const diff = timeCommand("kubectl", ["diff", "-f", files], (st) => st === 0 || st === 1);
         const destroy = await timeAsync(() => stack.destroy({ color: "never" }));
@@ -96,6 +127,7 @@ async function engineAgainstKubectl(): Promise<void> {
         report("pulumi up, empty → all Ready", s(up));
         report("kubectl apply -f <rendered> + kubectl wait", `${s(apply + wait)} (up is ${ratio(up, apply + wait)} apply + wait)`);
         report("pulumi destroy", s(destroy));
+        report("peak memory of the program in a real preview", `${peak.toFixed(0)} MiB RSS`);
     } finally {
         await stack.destroy({ color: "never" }).catch(() => undefined);
         await stack.workspace.removeStack("bench").catch(() => undefined);
