@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { recommendedLabels, selectors } from "./labels";
+import { selectors } from "./labels";
 import { tlsSidecar } from "./tls";
 import { restrictedSecurityContext, Workload } from "./workload";
 
@@ -49,17 +49,18 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs {
 /** The go-demo-2 API as its own ReplicaSet, scaled independently of the DB it reaches by Service name. */
 export class GoDemo2Api extends Workload {
     constructor(name: string, args: GoDemo2ApiArgs, opts?: pulumi.ComponentResourceOptions) {
-        const replicaSetName = args.replicaSetName ?? name;
         const tls = args.tlsSecretName === undefined ? undefined : tlsSidecar(args.tlsSecretName, API_PORT);
         super(
             "go-demo-2:workloads:GoDemo2Api",
             name,
             {
                 namespace: args.namespace,
-                replicaSetName,
+                replicaSetName: args.replicaSetName,
                 replicas: args.replicas ?? 3,
                 selector: selectors.api,
-                labels: { language: "go", ...recommendedLabels("go-demo-2", "api", replicaSetName) },
+                appName: "go-demo-2",
+                component: "api",
+                labels: { language: "go" },
                 containers: [apiContainer(args), ...(tls ? [tls.container] : [])],
                 volumes: tls ? [tls.volume] : undefined,
             },

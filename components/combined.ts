@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { apiContainer } from "./api";
-import { recommendedLabels, selectors } from "./labels";
+import { selectors } from "./labels";
 import { mongoContainer, MongoContainerArgs, mongoPod } from "./mongodb";
 import { Workload } from "./workload";
 
@@ -22,20 +22,17 @@ export interface CombinedBackendArgs {
  */
 export class CombinedBackend extends Workload {
     constructor(name: string, args: CombinedBackendArgs, opts?: pulumi.ComponentResourceOptions) {
-        const replicaSetName = args.replicaSetName ?? name;
         super(
             "go-demo-2:workloads:CombinedBackend",
             name,
             {
                 namespace: args.namespace,
-                replicaSetName,
+                replicaSetName: args.replicaSetName,
                 replicas: args.replicas ?? 2,
                 selector: selectors.combined,
-                labels: {
-                    db: "mongo",
-                    language: "go",
-                    ...recommendedLabels("go-demo-2", "backend", replicaSetName),
-                },
+                appName: "go-demo-2",
+                component: "backend",
+                labels: { db: "mongo", language: "go" },
                 containers: [mongoContainer(args.db), apiContainer({ image: args.apiImage, dbHost: "localhost" })],
                 ...mongoPod,
             },

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { recommendedLabels, selectors } from "./labels";
+import { selectors } from "./labels";
 import { restrictedSecurityContext, Workload } from "./workload";
 
 export const MONGO_PORT = 27017;
@@ -69,16 +69,17 @@ export interface MongoDbArgs extends MongoContainerArgs {
  */
 export class MongoDb extends Workload {
     constructor(name: string, args: MongoDbArgs, opts?: pulumi.ComponentResourceOptions) {
-        const replicaSetName = args.replicaSetName ?? name;
         super(
             "go-demo-2:workloads:MongoDb",
             name,
             {
                 namespace: args.namespace,
-                replicaSetName,
+                replicaSetName: args.replicaSetName,
                 replicas: 1,
                 selector: selectors.db,
-                labels: { vendor: "MongoLabs", ...recommendedLabels("mongodb", "database", replicaSetName) },
+                appName: "mongodb",
+                component: "database",
+                labels: { vendor: "MongoLabs" },
                 containers: [mongoContainer(args)],
                 ...mongoPod,
             },

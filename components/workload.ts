@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { Selector } from "./labels";
+import { recommendedLabels, Selector } from "./labels";
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -16,7 +16,11 @@ export interface WorkloadArgs {
     replicas: number;
     /** Labels the ReplicaSet, and the Services in front of it, select Pods by. */
     selector: Selector;
-    /** Further labels on the ReplicaSet and its Pods. Defaults to none. */
+    /** The software, for `app.kubernetes.io/name` (`mongodb`, `go-demo-2`). */
+    appName: string;
+    /** Its role, for `app.kubernetes.io/component` (`database`, `api`, `backend`). */
+    component: string;
+    /** Further labels on the ReplicaSet and its Pods, such as the lab's own. Defaults to none. */
     labels?: Record<string, string>;
     containers: Container[];
     /** Defaults to none. */
@@ -40,12 +44,17 @@ export class Workload extends pulumi.ComponentResource {
         super(type, name, {}, opts);
 
         this.selector = args.selector;
-        const labels = { ...args.labels, ...args.selector };
+        const replicaSetName = args.replicaSetName ?? name;
+        const labels = {
+            ...args.labels,
+            ...recommendedLabels(args.appName, args.component, replicaSetName),
+            ...args.selector,
+        };
         this.replicaSet = new k8s.apps.v1.ReplicaSet(
             `${name}-replicaset`,
             {
                 metadata: {
-                    name: args.replicaSetName ?? name,
+                    name: replicaSetName,
                     namespace: args.namespace,
                     labels,
                     annotations: { "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${args.replicas}` },

@@ -75,6 +75,8 @@ describe("MongoDb", () => {
             ...selectors.db,
             vendor: "MongoLabs",
             "app.kubernetes.io/name": "mongodb",
+            "app.kubernetes.io/component": "database",
+            "app.kubernetes.io/instance": "go-demo-2-db",
             "app.kubernetes.io/part-of": "go-demo-2",
         });
         expect(rs.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(["db"]);
