@@ -66,7 +66,10 @@ export async function previewSummary(
     });
     const current = Object.fromEntries(Object.entries(await s.outputs()).map(([k, v]) => [k, v.value]));
     const violations = events.flatMap((e) =>
-        e.policyEvent ? [`${e.policyEvent.enforcementLevel} ${e.policyEvent.policyName}: ${e.policyEvent.message.trim()}`] : [],
+        // The message is the policy's description, then the finding on its last line.
+        e.policyEvent
+            ? [`${e.policyEvent.enforcementLevel} ${e.policyEvent.policyName}: ${e.policyEvent.message.trim().split("\n").pop()}`]
+            : [],
     );
     return {
         summary: { changes: steps(events, CHANGES), counts: result.changeSummary as Record<string, number>, violations },
