@@ -26,9 +26,12 @@ export interface StackConfig {
 
 /** Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace. */
 export class ConfigError extends pulumi.RunError {
-    constructor(readonly problems: string[]) {
+    constructor(
+        readonly problems: string[],
+        stack: string,
+    ) {
         super(
-            `Invalid configuration for stack (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+            `Invalid configuration for stack ${stack} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
                 problems.map((p) => `  - ${p}`).join("\n"),
         );
         this.name = "ConfigError";
@@ -218,7 +221,7 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
     }
 
     if (problems.length > 0) {
-        throw new ConfigError(problems);
+        throw new ConfigError(problems, stack);
     }
     return config;
 }

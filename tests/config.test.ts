@@ -147,8 +147,11 @@ describe("parseConfig validation", () => {
         expect(problems(raw).join("\n")).toContain(named);
     });
 
-    it("is a RunError, so Pulumi prints it without a stack trace", () => {
+    it("is a RunError, so Pulumi prints it without a stack trace, headed by the stack and the count", () => {
         expect(() => parseConfig({ replicas: "0" }, "dev")).toThrow(pulumi.RunError);
+        expect(() => parseConfig({ replicas: "0", topology: "x" }, "dev")).toThrow(
+            /^Invalid configuration for stack dev \(2 problems\):\n {2}- go-demo-2:/,
+        );
     });
 });
 
