@@ -10,6 +10,7 @@ bin_dir=$cache/actionlint-v$version
 
 if [[ ! -x $bin_dir/actionlint ]]; then
   echo "[lint:workflows] building actionlint v$version from github.com/rhysd/actionlint (once)" >&2
+  mkdir -p "$cache"
   tmp=$(mktemp -d "$cache/.build-actionlint.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
   GOBIN=$tmp GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 \
