@@ -97,7 +97,7 @@ async function engineAgainstKubectl(): Promise<void> {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-bench-"));
     const manifests = path.join(tmp, "rendered");
     const config = { "go-demo-2:namespace": NAMESPACE };
-    const stack = await stackIn(copyProject(["dev"]), "bench");
+    const stack = await stackIn(copyProject(["dev"], root, tmp), "bench");
     try {
         // A stack named bench with dev's config: a copy of the dev stack file under that name.
         fs.copyFileSync(path.join(root, "Pulumi.dev.yaml"), path.join(stack.workspace.workDir, "Pulumi.bench.yaml"));

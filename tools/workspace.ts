@@ -8,12 +8,13 @@ export const root = path.join(__dirname, "..");
 const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "config.ts", "stack.ts", "components"];
 
 /**
- * A copy of the program (of `from`, the project root by default) in a temporary folder, so that
- * config changes made through the Automation API (a namespace, replicas, a render directory, a
- * bad value) never touch the repository's stack files. node_modules is linked.
+ * A copy of the program (of `from`, the project root by default) in a new folder under `parent`,
+ * so that config changes made through the Automation API (a namespace, replicas, a render
+ * directory, a bad value) never touch the repository's stack files. node_modules is linked.
+ * The caller removes the folder.
  */
-export function copyProject(stacks: string[], from = root): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-"));
+export function copyProject(stacks: string[], from = root, parent = os.tmpdir()): string {
+    const dir = fs.mkdtempSync(path.join(parent, "go-demo-2-"));
     for (const file of [...PROGRAM_FILES, ...stacks.map((s) => `Pulumi.${s}.yaml`)]) {
         const source = path.join(from, file);
         if (fs.existsSync(source)) {

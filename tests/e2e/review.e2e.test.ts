@@ -46,8 +46,8 @@ describe.each(["dev", "lab"] as const)("npm run render -- %s", (stack) => {
 
 describe("the rendered-manifest diff of a review", () => {
     it("shows a replicas change as exactly that change", async () => {
-        const base = copyProject(["dev"]);
-        const head = copyProject(["dev"]);
+        const base = copyProject(["dev"], undefined, tmp);
+        const head = copyProject(["dev"], undefined, tmp);
         const stackFile = path.join(head, "Pulumi.dev.yaml");
         const doc = yaml.load(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
         expect(Number(doc.config["go-demo-2:replicas"])).toBe(3);
@@ -79,7 +79,7 @@ describe("the rendered-manifest diff of a review", () => {
 describe("the policy pack, enforced by the engine", () => {
     /** The prod stack without TLS (cert-manager's chart cannot be fetched here), plus `config`. */
     async function prodStack(name: string, config: Record<string, string>) {
-        const work = copyProject(["prod"]);
+        const work = copyProject(["prod"], undefined, tmp);
         fs.copyFileSync(path.join(work, "Pulumi.prod.yaml"), path.join(work, `Pulumi.${name}.yaml`));
         const stack = await stackIn(work, name);
         await stack.setConfig("go-demo-2:tls", { value: "false" });

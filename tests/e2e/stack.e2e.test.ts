@@ -4,6 +4,7 @@
  * before, so the steps run in order.
  */
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
 import * as ipaddr from "ipaddr.js";
 
 import { names } from "../../stack";
@@ -81,6 +82,9 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         // A failed step must not leave objects behind for the next run.
         await stack?.destroy({ color: "never" }).catch(() => undefined);
         await stack?.workspace.removeStack(stackName).catch(() => undefined);
+        if (stack) {
+            fs.rmSync(stack.workspace.workDir, { recursive: true, force: true });
+        }
     });
 
     it("previews the creation of exactly the stack's objects", async () => {
@@ -231,6 +235,7 @@ describe("bad config on a real engine", () => {
             expect(exists("namespace", namespace)).toBe(false);
         } finally {
             await stack.workspace.removeStack("bad", { force: true }).catch(() => undefined);
+            fs.rmSync(stack.workspace.workDir, { recursive: true, force: true });
         }
     });
 });
