@@ -142,7 +142,7 @@ const show = (value: unknown) => JSON.stringify(value);
  */
 export function parseConfig(raw: Record<string, string>, stack: string): StackConfig {
     const problems: string[] = [];
-    const decoded: Partial<Record<keyof typeof keys, unknown>> = {};
+    const decoded: { [K in keyof typeof keys]?: z.output<(typeof keys)[K]> } = {};
 
     for (const [key, value] of Object.entries(raw)) {
         if (!(key in keys)) {
@@ -156,7 +156,7 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         const name = key as keyof typeof keys;
         const result = keys[name].safeParse(value);
         if (result.success) {
-            decoded[name] = result.data;
+            (decoded as Record<string, unknown>)[name] = result.data;
             continue;
         }
         for (const issue of result.error.issues) {
@@ -167,20 +167,20 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         }
     }
 
-    const topology = (decoded.topology as Topology | undefined) ?? "split";
+    const topology = decoded.topology ?? "split";
     const config: StackConfig = {
-        namespace: (decoded.namespace as string | undefined) ?? `${PROJECT}-${stack}`,
+        namespace: decoded.namespace ?? `${PROJECT}-${stack}`,
         topology,
-        replicas: (decoded.replicas as number | undefined) ?? (topology === "split" ? 3 : 2),
-        dbImage: (decoded.dbImage as string | undefined) ?? "mongo:3.3",
-        dbHttpInterface: (decoded.dbHttpInterface as boolean | undefined) ?? true,
-        apiImage: (decoded.apiImage as string | undefined) ?? "vfarcic/go-demo-2",
-        nodePort: decoded.nodePort as number | undefined,
-        loadBalancer: (decoded.loadBalancer as boolean | undefined) ?? true,
-        loadBalancerSourceRanges: (decoded.loadBalancerSourceRanges as string[] | undefined) ?? [],
-        externalName: (decoded.externalName as string | undefined) ?? "kubernetes.io",
-        tls: (decoded.tls as boolean | undefined) ?? false,
-        tlsHostname: decoded.tlsHostname as string | undefined,
+        replicas: decoded.replicas ?? (topology === "split" ? 3 : 2),
+        dbImage: decoded.dbImage ?? "mongo:3.3",
+        dbHttpInterface: decoded.dbHttpInterface ?? true,
+        apiImage: decoded.apiImage ?? "vfarcic/go-demo-2",
+        nodePort: decoded.nodePort,
+        loadBalancer: decoded.loadBalancer ?? true,
+        loadBalancerSourceRanges: decoded.loadBalancerSourceRanges ?? [],
+        externalName: decoded.externalName ?? "kubernetes.io",
+        tls: decoded.tls ?? false,
+        tlsHostname: decoded.tlsHostname,
     };
 
     // Rules that span keys, checked only on values that decoded cleanly.
