@@ -22,6 +22,10 @@ export interface StackConfig {
     externalName: string;
     tls: boolean;
     tlsHostname?: string;
+    rolloutTimeoutSeconds: number;
+    dbStorageSize?: string;
+    dbStorageClass?: string;
+    dbStorageProtected: boolean;
 }
 
 /** Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace. */
@@ -75,6 +79,10 @@ const image = z.string().regex(IMAGE_REF, {
     error: "expected a container image reference such as mongo:3.3 or registry.example.com/team/api:1.2@sha256:<64 hex>",
 });
 
+const storageSize = z.string().regex(/^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/, {
+    error: "expected a storage size such as 10Gi: a positive whole number with an optional suffix Ki, Mi, Gi, Ti, Pi, k, M, G, T or P",
+});
+
 const cidr = z.string().refine((v) => ipaddr.isValidCIDR(v), {
     error: "expected an IPv4 or IPv6 CIDR such as 203.0.113.0/24",
 });
@@ -106,6 +114,10 @@ const keys = {
     externalName: hostname,
     tls: boolean,
     tlsHostname: hostname,
+    rolloutTimeoutSeconds: integer(10, 3600),
+    dbStorageSize: storageSize,
+    dbStorageClass: hostname,
+    dbStorageProtected: boolean,
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
 const KNOWN_KEYS = Object.keys(keys);
@@ -181,6 +193,10 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         externalName: decoded.externalName ?? "kubernetes.io",
         tls: decoded.tls ?? false,
         tlsHostname: decoded.tlsHostname,
+        rolloutTimeoutSeconds: decoded.rolloutTimeoutSeconds ?? 300,
+        dbStorageSize: decoded.dbStorageSize,
+        dbStorageClass: decoded.dbStorageClass,
+        dbStorageProtected: decoded.dbStorageProtected ?? false,
     };
 
     // Rules that span keys, checked only on values that decoded cleanly.
@@ -218,6 +234,22 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         problems.push(
             `${PROJECT}:tls = true: TLS is served by a sidecar of the API's own Pods, but ${PROJECT}:topology = "combined"; use the split topology.`,
         );
+    }
+
+    if (config.dbStorageSize !== undefined && config.topology === "combined") {
+        problems.push(
+            `${PROJECT}:dbStorageSize = ${show(config.dbStorageSize)}: a claim holds one MongoDB's data, but ` +
+                `${PROJECT}:topology = "combined" runs a MongoDB in every replica; use the split topology or remove dbStorageSize.`,
+        );
+    }
+    const withoutClaim = (key: string, value: unknown) =>
+        `${PROJECT}:${key} = ${show(value)}: applies to MongoDB's claim, but ${PROJECT}:dbStorageSize is unset ` +
+        `(the data lives in an emptyDir); set dbStorageSize or remove ${key}.`;
+    if (config.dbStorageSize === undefined && config.dbStorageClass !== undefined) {
+        problems.push(withoutClaim("dbStorageClass", config.dbStorageClass));
+    }
+    if (config.dbStorageSize === undefined && config.dbStorageProtected) {
+        problems.push(withoutClaim("dbStorageProtected", true));
     }
 
     if (problems.length > 0) {

@@ -91,6 +91,7 @@ export function createStack(config: StackConfig): Stack {
           })
         : undefined;
 
+    const rolloutTimeoutSeconds = config.rolloutTimeoutSeconds;
     let db: Workload;
     let api: Workload;
     if (config.topology === "combined") {
@@ -99,16 +100,30 @@ export function createStack(config: StackConfig): Stack {
             replicas: config.replicas,
             db: dbArgs,
             apiImage: config.apiImage,
+            rolloutTimeoutSeconds,
         });
     } else {
-        db = new MongoDb(names.db, { namespace: ns, ...dbArgs });
-        api = new GoDemo2Api(names.api, {
+        db = new MongoDb(names.db, {
             namespace: ns,
-            replicas: config.replicas,
-            image: config.apiImage,
-            dbHost: names.db,
-            tlsSecretName: tls?.secretName,
+            ...dbArgs,
+            storage: config.dbStorageSize
+                ? { size: config.dbStorageSize, storageClass: config.dbStorageClass, protect: config.dbStorageProtected }
+                : undefined,
+            rolloutTimeoutSeconds,
         });
+        api = new GoDemo2Api(
+            names.api,
+            {
+                namespace: ns,
+                replicas: config.replicas,
+                image: config.apiImage,
+                dbHost: names.db,
+                tlsSecretName: tls ? names.apiTls : undefined,
+                rolloutTimeoutSeconds,
+            },
+            // The API's Pods mount the certificate's Secret: they start once cert-manager wrote it.
+            { dependsOn: tls ? [tls.certificate] : [] },
+        );
     }
 
     new k8s.networking.v1.NetworkPolicy(names.db, {

@@ -38,12 +38,18 @@ export function apiContainer(args: ApiContainerArgs): k8s.types.input.core.v1.Co
 
 export interface GoDemo2ApiArgs extends ApiContainerArgs {
     namespace: pulumi.Input<string>;
-    /** The ReplicaSet's Kubernetes name. Defaults to the component name. */
+    /** The ReplicaSet's name before its template hash. Defaults to the component name. */
     replicaSetName?: string;
     /** Defaults to 3, as in the lab. */
     replicas?: number;
-    /** A kubernetes.io/tls Secret to serve the API over HTTPS from. Defaults to plain HTTP only. */
-    tlsSecretName?: pulumi.Input<string>;
+    /**
+     * A kubernetes.io/tls Secret to serve the API over HTTPS from; a name known up front, as the
+     * Pod template is hashed (make the component depend on what writes the Secret). Defaults to
+     * plain HTTP only.
+     */
+    tlsSecretName?: string;
+    /** Seconds `pulumi up` waits for a release's Pods to be Ready. Defaults to Workload's default. */
+    rolloutTimeoutSeconds?: number;
 }
 
 /** The go-demo-2 API as its own ReplicaSet, scaled independently of the DB it reaches by Service name. */
@@ -63,6 +69,7 @@ export class GoDemo2Api extends Workload {
                 labels: { language: "go" },
                 containers: [apiContainer(args), ...(tls ? [tls.container] : [])],
                 volumes: tls ? [tls.volume] : undefined,
+                rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
             },
             opts,
         );

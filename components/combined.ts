@@ -7,18 +7,21 @@ import { Workload } from "./workload";
 
 export interface CombinedBackendArgs {
     namespace: pulumi.Input<string>;
-    /** The ReplicaSet's Kubernetes name. Defaults to the component name. */
+    /** The ReplicaSet's name before its template hash. Defaults to the component name. */
     replicaSetName?: string;
     /** Defaults to 2, as in the lab. */
     replicas?: number;
     db: MongoContainerArgs;
     /** A go-demo-2 image. */
     apiImage: string;
+    /** Seconds `pulumi up` waits for a release's Pods to be Ready. Defaults to Workload's default. */
+    rolloutTimeoutSeconds?: number;
 }
 
 /**
  * The lab's first ReplicaSet: the API and MongoDB in one Pod, talking over localhost. It shows
- * why the lab moves on — API and DB can only scale together, and every replica has its own DB.
+ * why the lab moves on — API and DB can only scale together, and every replica has its own DB
+ * (in an emptyDir, so a release that replaces the Pods starts each DB empty).
  */
 export class CombinedBackend extends Workload {
     constructor(name: string, args: CombinedBackendArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -35,6 +38,7 @@ export class CombinedBackend extends Workload {
                 labels: { db: "mongo", language: "go" },
                 containers: [mongoContainer(args.db), apiContainer({ image: args.apiImage, dbHost: "localhost" })],
                 ...mongoPod,
+                rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
             },
             opts,
         );

@@ -44,31 +44,46 @@ export function mongoContainer(args: MongoContainerArgs): k8s.types.input.core.v
     };
 }
 
-/**
- * The volumes mongoContainer mounts. Data lives in an emptyDir, as in the lab: it goes with
- * the Pod, which is the lab's point about Pods — a real deployment needs a StatefulSet with
- * persistent volumes.
- */
-export const mongoVolumes: k8s.types.input.core.v1.Volume[] = [
-    { name: "db-data", emptyDir: {} },
-    { name: "db-tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
-];
+/** The scratch volume mongoContainer mounts at /tmp. */
+const mongoTmp: k8s.types.input.core.v1.Volume = { name: "db-tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } };
 
-/** Pod settings mongoContainer needs: the mongodb group owns the data volume. */
-export const mongoPod = { volumes: mongoVolumes, fsGroup: MONGO_UID } as const;
+/**
+ * Pod settings mongoContainer needs, with its data in an emptyDir as in the lab: the data goes
+ * with the Pod, which is the lab's point about Pods. The mongodb group owns the data volume.
+ */
+export const mongoPod: { volumes: k8s.types.input.core.v1.Volume[]; fsGroup: number } = {
+    volumes: [{ name: "db-data", emptyDir: {} }, mongoTmp],
+    fsGroup: MONGO_UID,
+};
+
+/** A PersistentVolumeClaim for MongoDB's data, kept across releases. */
+export interface MongoStorageArgs {
+    /** Requested size, a Kubernetes quantity such as `10Gi`. */
+    size: string;
+    /** Storage class. Defaults to the cluster's default class. */
+    storageClass?: string;
+    /** Protect the claim from `pulumi destroy`. Defaults to false. */
+    protect?: boolean;
+}
 
 export interface MongoDbArgs extends MongoContainerArgs {
     namespace: pulumi.Input<string>;
-    /** The ReplicaSet's Kubernetes name. Defaults to the component name. */
+    /** The ReplicaSet's name before its template hash. Defaults to the component name. */
     replicaSetName?: string;
+    /** Where the data lives. Defaults to an emptyDir, lost with the Pod, as in the lab. */
+    storage?: MongoStorageArgs;
+    /** Seconds `pulumi up` waits for the new Pod to be Ready. Defaults to Workload's default. */
+    rolloutTimeoutSeconds?: number;
 }
 
 /**
  * MongoDB as its own ReplicaSet, so the API can scale without it. Always one replica: mongod
- * without replica-set configuration cannot run as several Pods behind one Service.
+ * without replica-set configuration cannot run as several Pods behind one Service. A release
+ * recreates the Pod (old gone first): two mongods must never open the same data.
  */
 export class MongoDb extends Workload {
     constructor(name: string, args: MongoDbArgs, opts?: pulumi.ComponentResourceOptions) {
+        const baseName = args.replicaSetName ?? name;
         super(
             "go-demo-2:workloads:MongoDb",
             name,
@@ -81,7 +96,15 @@ export class MongoDb extends Workload {
                 component: "database",
                 labels: { vendor: "MongoLabs" },
                 containers: [mongoContainer(args)],
-                ...mongoPod,
+                release: "recreate",
+                rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
+                fsGroup: mongoPod.fsGroup,
+                ...(args.storage
+                    ? {
+                          volumes: [mongoTmp],
+                          claims: [{ volume: "db-data", claimName: `${baseName}-data`, ...args.storage }],
+                      }
+                    : { volumes: mongoPod.volumes }),
             },
             opts,
         );

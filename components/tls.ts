@@ -18,7 +18,7 @@ const TLS_PROXY_UID = 65534;
  * cannot serve TLS itself.
  */
 export function tlsSidecar(
-    secretName: pulumi.Input<string>,
+    secretName: string,
     targetPort: number,
 ): { container: k8s.types.input.core.v1.Container; volume: k8s.types.input.core.v1.Volume } {
     return {

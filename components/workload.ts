@@ -2,17 +2,43 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { recommendedLabels, Selector } from "./labels";
+import { TEMPLATE_HASH_LABEL, templateHash } from "./templateHash";
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
+
+/**
+ * How a change to the Pod template reaches the Pods. Either way the ReplicaSet is named after its
+ * template's hash, so a template change is a new ReplicaSet and never a silent no-op.
+ * - `surge`: the new ReplicaSet is created and all its Pods are Ready before the old one is
+ *   deleted (old and new Pods serve side by side meanwhile). If the new Pods never become Ready,
+ *   `pulumi up` fails and the old ones keep serving.
+ * - `recreate`: the old ReplicaSet and its Pods are deleted first, then the new one is created;
+ *   for a single Pod that must not overlap with its successor, such as a database on a volume.
+ */
+export type Release = "surge" | "recreate";
+
+/** A PersistentVolumeClaim the workload's Pods mount. */
+export interface ClaimArgs {
+    /** The Pod volume the claim backs. */
+    volume: string;
+    /** The claim's Kubernetes name. It never changes with releases, so every new Pod mounts the same data. */
+    claimName: string;
+    /** Requested size, a Kubernetes quantity such as `10Gi`. */
+    size: string;
+    /** Storage class. Defaults to the cluster's default class. */
+    storageClass?: string;
+    /** Protect the claim from deletion by Pulumi (`pulumi destroy` refuses). Defaults to false. */
+    protect?: boolean;
+}
 
 /** What every workload of the stack is: a ReplicaSet of identical Pods. */
 export interface WorkloadArgs {
     /** Namespace the ReplicaSet and its Pods live in. */
     namespace: pulumi.Input<string>;
-    /** The ReplicaSet's Kubernetes name. Defaults to the component name. */
+    /** The ReplicaSet's name before its template hash (`<name>-<hash>`). Defaults to the component name. */
     replicaSetName?: string;
-    /** How many Pods the ReplicaSet keeps running. */
+    /** How many Pods the ReplicaSet keeps running. Not part of the template: a change scales in place. */
     replicas: number;
     /** Labels the ReplicaSet, and the Services in front of it, select Pods by. */
     selector: Selector;
@@ -25,62 +51,115 @@ export interface WorkloadArgs {
     containers: Container[];
     /** Defaults to none. */
     volumes?: Volume[];
+    /** Claims the Pods mount; each needs the `recreate` release and one replica. Defaults to none. */
+    claims?: ClaimArgs[];
     /** Group that owns the Pod's volumes, for images that run as a fixed non-root user. Defaults to unset. */
     fsGroup?: number;
+    /** How a template change reaches the Pods. Defaults to `surge`. */
+    release?: Release;
+    /** Seconds `pulumi up` waits for every Pod to be Ready before it fails. Defaults to 300. */
+    rolloutTimeoutSeconds?: number;
+}
+
+/** The Pod template of a workload: plain data, so that it can be hashed into the ReplicaSet's name. */
+export function podTemplate(args: WorkloadArgs, labels: Record<string, string>): k8s.types.input.core.v1.PodTemplateSpec {
+    const claimVolumes: Volume[] = (args.claims ?? []).map((c) => ({
+        name: c.volume,
+        persistentVolumeClaim: { claimName: c.claimName },
+    }));
+    const volumes = [...(args.volumes ?? []), ...claimVolumes];
+    return {
+        metadata: { labels },
+        spec: {
+            containers: args.containers,
+            volumes: volumes.length > 0 ? volumes : undefined,
+            // Neither container talks to the Kubernetes API.
+            automountServiceAccountToken: false,
+            securityContext: {
+                runAsNonRoot: true,
+                seccompProfile: { type: "RuntimeDefault" },
+                fsGroup: args.fsGroup,
+            },
+        },
+    };
 }
 
 /**
- * A ReplicaSet whose `pulumi up` waits until every replica is Ready: ReplicaSets have no
- * awaiter of their own, and a Service in front of Pods that are not Ready has no endpoints.
+ * A ReplicaSet named after its Pod template's hash, whose `pulumi up` returns only when every
+ * replica of the current template is Ready (ReplicaSets have no awaiter of their own), plus the
+ * claims its Pods mount. See Release for how a template change reaches the Pods.
  */
 export class Workload extends pulumi.ComponentResource {
     public readonly replicaSet: k8s.apps.v1.ReplicaSet;
-    /** The ReplicaSet's Kubernetes name. */
-    public readonly replicaSetName: pulumi.Output<string>;
-    /** Labels that select this workload's Pods; Services in front of it use exactly these. */
+    /** The ReplicaSet's Kubernetes name: `<replicaSetName>-<templateHash>`. */
+    public readonly replicaSetName: string;
+    /** The hash of the Pod template, also its Pods' `pod-template-hash` label. */
+    public readonly templateHash: string;
+    /** Labels that select this workload's Pods across releases; Services in front of it use exactly these. */
     public readonly selector: Selector;
+    public readonly claims: k8s.core.v1.PersistentVolumeClaim[];
 
     protected constructor(type: string, name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
 
+        const release = args.release ?? "surge";
+        if ((args.claims ?? []).length > 0 && (release !== "recreate" || args.replicas !== 1)) {
+            // Two Pods on one ReadWriteOnce claim would share (and corrupt) the same data.
+            throw new Error(`Workload ${name}: a workload with claims needs release "recreate" and 1 replica`);
+        }
         this.selector = args.selector;
-        const replicaSetName = args.replicaSetName ?? name;
+        const baseName = args.replicaSetName ?? name;
         const labels = {
             ...args.labels,
-            ...recommendedLabels(args.appName, args.component, replicaSetName),
+            ...recommendedLabels(args.appName, args.component, baseName),
             ...args.selector,
         };
+
+        this.claims = (args.claims ?? []).map(
+            (c) =>
+                new k8s.core.v1.PersistentVolumeClaim(
+                    `${name}-${c.volume}`,
+                    {
+                        metadata: { name: c.claimName, namespace: args.namespace, labels },
+                        spec: {
+                            accessModes: ["ReadWriteOnce"],
+                            resources: { requests: { storage: c.size } },
+                            storageClassName: c.storageClass,
+                        },
+                    },
+                    { parent: this, protect: c.protect ?? false },
+                ),
+        );
+
+        this.templateHash = templateHash(podTemplate(args, labels));
+        this.replicaSetName = `${baseName}-${this.templateHash}`;
+        const podLabels = { ...labels, [TEMPLATE_HASH_LABEL]: this.templateHash };
         this.replicaSet = new k8s.apps.v1.ReplicaSet(
-            `${name}-replicaset`,
+            // surge: each template is a resource of its own, so the engine creates the new one and
+            // deletes the old one only once the whole update has succeeded; a failed release leaves
+            // the old one untouched, and reverting the config makes the failed one the one deleted.
+            // recreate: one resource, replaced delete-first (the provider deletes in the foreground:
+            // the old Pods are gone before the new ReplicaSet is created).
+            release === "surge" ? `${name}-replicaset-${this.templateHash}` : `${name}-replicaset`,
             {
                 metadata: {
-                    name: replicaSetName,
+                    name: this.replicaSetName,
                     namespace: args.namespace,
-                    labels,
-                    annotations: { "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${args.replicas}` },
+                    labels: podLabels,
+                    annotations: {
+                        "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${args.replicas}`,
+                        "pulumi.com/timeoutSeconds": String(args.rolloutTimeoutSeconds ?? 300),
+                    },
                 },
                 spec: {
                     replicas: args.replicas,
-                    selector: { matchLabels: args.selector },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            containers: args.containers,
-                            volumes: args.volumes,
-                            // Neither container talks to the Kubernetes API.
-                            automountServiceAccountToken: false,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                seccompProfile: { type: "RuntimeDefault" },
-                                fsGroup: args.fsGroup,
-                            },
-                        },
-                    },
+                    // The hash keeps a ReplicaSet from counting the Pods of the release beside it.
+                    selector: { matchLabels: { ...args.selector, [TEMPLATE_HASH_LABEL]: this.templateHash } },
+                    template: podTemplate(args, podLabels),
                 },
             },
-            { parent: this },
+            { parent: this, dependsOn: this.claims, deleteBeforeReplace: release === "recreate" },
         );
-        this.replicaSetName = this.replicaSet.metadata.name;
         this.registerOutputs({ replicaSetName: this.replicaSetName, selector: this.selector });
     }
 }

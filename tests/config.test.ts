@@ -29,6 +29,10 @@ describe("parseConfig defaults", () => {
             externalName: "kubernetes.io",
             tls: false,
             tlsHostname: undefined,
+            rolloutTimeoutSeconds: 300,
+            dbStorageSize: undefined,
+            dbStorageClass: undefined,
+            dbStorageProtected: false,
         });
     });
 
@@ -70,6 +74,13 @@ describe("parseConfig validation", () => {
         ["loadBalancerSourceRanges", "10.0.0.0/8", "list of strings"],
         ["externalName", "https://kubernetes.io", "DNS name"],
         ["tls", "on", "expected true or false"],
+        ["rolloutTimeoutSeconds", "9", "from 10 to 3600"],
+        ["rolloutTimeoutSeconds", "3601", "from 10 to 3600"],
+        ["rolloutTimeoutSeconds", "5m", "from 10 to 3600"],
+        ["dbStorageSize", "0Gi", "storage size such as 10Gi"],
+        ["dbStorageSize", "1.5Gi", "storage size such as 10Gi"],
+        ["dbStorageSize", "10GB", "storage size such as 10Gi"],
+        ["dbStorageSize", "-1Gi", "storage size such as 10Gi"],
     ])("rejects %s = %j naming the key, the value and what is accepted", (key, value, accepted) => {
         const found = problems({ [key]: value });
         expect(found).toHaveLength(1);
@@ -94,6 +105,11 @@ describe("parseConfig validation", () => {
         [{ namespace: "a".repeat(63) }],
         [{ loadBalancerSourceRanges: "[]" }],
         [{ tls: "true", tlsHostname: "api.example.com" }],
+        [{ rolloutTimeoutSeconds: "10" }],
+        [{ rolloutTimeoutSeconds: "3600" }],
+        [{ dbStorageSize: "1" }],
+        [{ dbStorageSize: "512Mi", dbStorageClass: "fast.ssd", dbStorageProtected: "true" }],
+        [{ dbStorageProtected: "false" }],
     ])("accepts the edge-valid %j", (raw) => {
         expect(() => parseConfig(raw, "dev")).not.toThrow();
     });
@@ -147,6 +163,16 @@ describe("parseConfig validation", () => {
         expect(problems(raw).join("\n")).toContain(named);
     });
 
+    it.each([
+        [{ topology: "combined", dbStorageSize: "1Gi" }, 'go-demo-2:dbStorageSize = "1Gi"', "split topology"],
+        [{ dbStorageClass: "standard" }, 'go-demo-2:dbStorageClass = "standard"', "dbStorageSize is unset"],
+        [{ dbStorageProtected: "true" }, "go-demo-2:dbStorageProtected = true", "dbStorageSize is unset"],
+    ])("rejects the storage combination %j", (raw, named, why) => {
+        const [p] = problems(raw);
+        expect(p).toContain(named);
+        expect(p).toContain(why);
+    });
+
     it("is a RunError, so Pulumi prints it without a stack trace, headed by the stack and the count", () => {
         expect(() => parseConfig({ replicas: "0" }, "dev")).toThrow(pulumi.RunError);
         expect(() => parseConfig({ replicas: "0", topology: "x" }, "dev")).toThrow(
@@ -196,9 +222,22 @@ describe("stack files", () => {
         });
     });
 
-    it("prod pins images, hides the DB's HTTP interface, limits the LB and serves TLS", () => {
+    it("dev keeps MongoDB's data on an unprotected claim of the cluster's default class", () => {
+        expect(parseConfig(stackFileConfig("dev"), "dev")).toMatchObject({
+            dbStorageSize: "1Gi",
+            dbStorageClass: undefined,
+            dbStorageProtected: false,
+        });
+    });
+
+    it("lab keeps the lab's emptyDir", () => {
+        expect(parseConfig(stackFileConfig("lab"), "lab").dbStorageSize).toBeUndefined();
+    });
+
+    it("prod pins images, hides the DB's HTTP interface, limits the LB, serves TLS and protects its data", () => {
         const prod = parseConfig(stackFileConfig("prod"), "prod");
-        expect(prod).toMatchObject({ dbHttpInterface: false, tls: true, topology: "split" });
+        expect(prod).toMatchObject({ dbHttpInterface: false, tls: true, topology: "split", dbStorageProtected: true });
+        expect(prod.dbStorageSize).toBeDefined();
         expect(prod.apiImage).toMatch(/:[0-9][\w.-]*$/);
         expect(prod.dbImage).toMatch(/:[0-9][\w.-]*$/);
         expect(prod.loadBalancerSourceRanges.length).toBeGreaterThan(0);

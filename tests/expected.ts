@@ -1,9 +1,16 @@
 /**
  * The Kubernetes objects each shipped stack creates, as `Kind/name`, sorted — one list that
  * both the mocked unit tests and the end-to-end run on a real cluster check against.
+ * ReplicaSets are listed by their name without the template hash (see withoutTemplateHash).
  */
 export function expectedObjects(stack: "lab" | "dev", namespace: string): string[] {
     const services = ["Service/go-demo-2-api", "Service/go-demo-2-db", "Service/go-demo-2-external", "Service/go-demo-2-svc"];
     const replicaSets = stack === "lab" ? ["ReplicaSet/go-demo-2"] : ["ReplicaSet/go-demo-2-api", "ReplicaSet/go-demo-2-db"];
-    return [`Namespace/${namespace}`, "NetworkPolicy/go-demo-2-db", ...replicaSets, ...services];
+    const claims = stack === "dev" ? ["PersistentVolumeClaim/go-demo-2-db-data"] : [];
+    return [`Namespace/${namespace}`, "NetworkPolicy/go-demo-2-db", ...claims, ...replicaSets, ...services];
+}
+
+/** `ReplicaSet/<name>-<template hash>` → `ReplicaSet/<name>`; any other `Kind/name` as it is. */
+export function withoutTemplateHash(object: string): string {
+    return object.replace(/^(ReplicaSet\/.+)-[0-9a-f]{10}$/, "$1");
 }

@@ -2,8 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { PROJECT } from "../config";
 
-/** One `newResource` call the mock saw, as the engine would have: type token, name, inputs. */
-export interface Recorded {
+/** The resource options a registration carried that decide what the engine does on a change. */
+export interface RecordedOptions {
+    protect: boolean;
+    deleteBeforeReplace: boolean;
+}
+
+/** One `newResource` call the mock saw, as the engine would have: type token, name, inputs, options. */
+export interface Recorded extends RecordedOptions {
     type: string;
     name: string;
     custom: boolean;
@@ -48,9 +54,41 @@ function serviceState(inputs: Record<string, any>): Record<string, any> { // esl
 
 let previewing = false;
 
+/**
+ * Options of the registration in flight, by type and name. Pulumi's mocks hand newResource only
+ * the inputs; the registration request the engine would get also carries the options, so the
+ * mock monitor's registerResource is wrapped to read them first.
+ */
+const optionsInFlight = new Map<string, RecordedOptions>();
+
+interface RegisterResourceRequest {
+    getType(): string;
+    getName(): string;
+    getProtect(): boolean;
+    getDeletebeforereplace(): boolean;
+}
+
+function recordOptionsOfRegistrations(): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterResourceRequest, callback: unknown): Promise<void>;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        optionsInFlight.set(`${req.getType()}::${req.getName()}`, {
+            protect: req.getProtect(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+        });
+        return register(req, callback);
+    };
+}
+
 const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
-        recorded.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+        const options = optionsInFlight.get(`${args.type}::${args.name}`);
+        if (!options) {
+            throw new Error(`the options of ${args.type} ${args.name} were not recorded`);
+        }
+        recorded.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, ...options });
         // A preview, like the engine's, knows only the inputs: nothing is allocated yet.
         const computes = args.type === "kubernetes:core/v1:Service" && !previewing;
         const state = computes ? serviceState(args.inputs) : args.inputs;
@@ -69,6 +107,7 @@ const mocks: pulumi.runtime.Mocks = {
 export function installMocks(stack = "test", preview = false): void {
     previewing = preview;
     pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
+    recordOptionsOfRegistrations();
 }
 
 export function resetRecorded(): void {

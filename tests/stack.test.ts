@@ -1,6 +1,6 @@
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
-import { expectedObjects } from "./expected";
+import { expectedObjects, withoutTemplateHash } from "./expected";
 import { installMocks, MOCK_LB_IP, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
 import { STACKS, stackFileConfig } from "./stackFiles";
 
@@ -28,12 +28,22 @@ async function run(config: StackConfig) {
 
 const fromFile = (stack: string) => parseConfig(stackFileConfig(stack), stack);
 
-/** Kind/name of every Kubernetes object the program registered, sorted. */
+/** Kind/name of every Kubernetes object the program registered (ReplicaSets without their hash), sorted. */
 function objects(): string[] {
     return recorded
         .filter((r) => r.type.startsWith("kubernetes:"))
-        .map((r) => `${r.type.split(":")[2]}/${r.inputs.metadata.name}`)
+        .map((r) => withoutTemplateHash(`${r.type.split(":")[2]}/${r.inputs.metadata.name}`))
         .sort();
+}
+
+/** Each registered ReplicaSet's spec, by its name without the template hash. */
+function replicaSetSpecs(): Record<string, Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return Object.fromEntries(
+        ofType("kubernetes:apps/v1:ReplicaSet").map((r) => [
+            withoutTemplateHash(`ReplicaSet/${r.inputs.metadata.name}`).split("/")[1],
+            r.inputs.spec,
+        ]),
+    );
 }
 
 /** Type and spec of each registered Service by name. */
@@ -62,7 +72,7 @@ describe("dev stack (split)", () => {
     it("creates DB and API ReplicaSets, the DB's stable address, the lab's NodePort, an API LB and an ExternalName", async () => {
         await run(fromFile("dev"));
         expect(objects()).toEqual(expectedObjects("dev", "go-demo-2-dev"));
-        const rs = Object.fromEntries(ofType("kubernetes:apps/v1:ReplicaSet").map((r) => [r.inputs.metadata.name, r.inputs.spec]));
+        const rs = replicaSetSpecs();
         expect(rs["go-demo-2-db"].replicas).toBe(1);
         expect(rs["go-demo-2-api"].replicas).toBe(3);
         expect(rs["go-demo-2-api"].template.spec.containers[0].env).toEqual([{ name: "DB", value: "go-demo-2-db" }]);
@@ -90,8 +100,10 @@ describe("prod stack", () => {
             "go-demo-2-api.go-demo-2-prod.svc.cluster.local",
             "go-demo-2-api.go-demo-2-prod.svc",
         ]);
-        const db = ofType("kubernetes:apps/v1:ReplicaSet").find((r) => r.inputs.metadata.name === "go-demo-2-db")!;
-        expect(db.inputs.spec.template.spec.containers[0]).not.toHaveProperty("command");
+        const db = replicaSetSpecs()["go-demo-2-db"];
+        expect(db.template.spec.containers[0]).not.toHaveProperty("command");
+        const [claim] = ofType("kubernetes:core/v1:PersistentVolumeClaim");
+        expect(claim).toMatchObject({ protect: true, inputs: { spec: { resources: { requests: { storage: "10Gi" } } } } });
     });
 });
 
@@ -158,9 +170,15 @@ describe("config variations", () => {
         expect(servicesByName()).not.toHaveProperty("go-demo-2-svc");
     });
 
+    it("passes rolloutTimeoutSeconds to every workload's wait", async () => {
+        await run(parseConfig({ rolloutTimeoutSeconds: "45" }, "dev"));
+        const timeouts = ofType("kubernetes:apps/v1:ReplicaSet").map((r) => r.inputs.metadata.annotations["pulumi.com/timeoutSeconds"]);
+        expect(timeouts).toEqual(["45", "45"]);
+    });
+
     it("follows replicas to the API ReplicaSet only", async () => {
         await run(parseConfig({ replicas: "7" }, "dev"));
-        const replicas = ofType("kubernetes:apps/v1:ReplicaSet").map((r) => [r.inputs.metadata.name, r.inputs.spec.replicas]);
+        const replicas = Object.entries(replicaSetSpecs()).map(([name, spec]) => [name, spec.replicas]);
         expect(replicas.sort()).toEqual([
             ["go-demo-2-api", 7],
             ["go-demo-2-db", 1],

@@ -3,16 +3,23 @@ import { CombinedBackend } from "../components/combined";
 import { selectors } from "../components/labels";
 import { MONGO_HTTP_PORT, MONGO_PORT, mongoContainer, MongoDb } from "../components/mongodb";
 import { TLS_PORT } from "../components/tls";
+import { TEMPLATE_HASH_LABEL } from "../components/templateHash";
 import { Workload } from "../components/workload";
-import { find, installMocks, recorded, registered, resetRecorded, unwrap } from "./mocks";
+import { installMocks, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
 
 installMocks();
 beforeEach(resetRecorded);
 
+/** The ReplicaSet a workload registered, as the engine received it (inputs and options). */
+async function registeredReplicaSet(workload: Workload) {
+    const urn = await unwrap(workload.replicaSet.urn);
+    const [rs] = ofType("kubernetes:apps/v1:ReplicaSet").filter((r) => urn.endsWith(`::${r.name}`));
+    return rs;
+}
+
 /** The ReplicaSet a workload registered, as the engine received it. */
-async function replicaSetOf(workload: Workload, name: string) {
-    await registered(workload.replicaSet);
-    return find("kubernetes:apps/v1:ReplicaSet", name).inputs;
+async function replicaSetOf(workload: Workload) {
+    return (await registeredReplicaSet(workload)).inputs;
 }
 
 describe("mongoContainer", () => {
@@ -62,15 +69,15 @@ describe("apiContainer", () => {
 describe("MongoDb", () => {
     it("is one replica of mongo selected by the lab's db labels, waited for until Ready", async () => {
         const db = new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.3", httpInterface: true });
-        const rs = await replicaSetOf(db, "go-demo-2-db-replicaset");
+        const rs = await replicaSetOf(db);
         expect(recorded[0].type).toBe("go-demo-2:workloads:MongoDb");
         expect(rs.metadata).toMatchObject({
-            name: "go-demo-2-db",
+            name: `go-demo-2-db-${db.templateHash}`,
             namespace: "ns",
-            annotations: { "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=1" },
+            annotations: { "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=1", "pulumi.com/timeoutSeconds": "300" },
         });
         expect(rs.spec.replicas).toBe(1);
-        expect(rs.spec.selector.matchLabels).toEqual(selectors.db);
+        expect(rs.spec.selector.matchLabels).toEqual({ ...selectors.db, [TEMPLATE_HASH_LABEL]: db.templateHash });
         expect(rs.spec.template.metadata.labels).toMatchObject({
             ...selectors.db,
             vendor: "MongoLabs",
@@ -99,11 +106,11 @@ describe("GoDemo2Api", () => {
             dbHost: "go-demo-2-db",
             replicas: 5,
         });
-        const rs = await replicaSetOf(api, "go-demo-2-api-replicaset");
+        const rs = await replicaSetOf(api);
         expect(recorded[0].type).toBe("go-demo-2:workloads:GoDemo2Api");
         expect(rs.spec.replicas).toBe(5);
         expect(rs.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.status.readyReplicas}=5");
-        expect(rs.spec.selector.matchLabels).toEqual(selectors.api);
+        expect(rs.spec.selector.matchLabels).toEqual({ ...selectors.api, [TEMPLATE_HASH_LABEL]: api.templateHash });
         expect(rs.spec.template.metadata.labels).toMatchObject({ ...selectors.api, language: "go" });
         const [container] = rs.spec.template.spec.containers;
         expect(container.env).toEqual([{ name: "DB", value: "go-demo-2-db" }]);
@@ -111,12 +118,12 @@ describe("GoDemo2Api", () => {
 
     it("defaults to 3 replicas, as in the lab", async () => {
         const api = new GoDemo2Api("api", { namespace: "ns", image: "i", dbHost: "db" });
-        expect((await replicaSetOf(api, "api-replicaset")).spec.replicas).toBe(3);
+        expect((await replicaSetOf(api)).spec.replicas).toBe(3);
     });
 
     it("adds a TLS sidecar serving 8443 from the certificate's Secret", async () => {
         const api = new GoDemo2Api("api", { namespace: "ns", image: "i", dbHost: "db", tlsSecretName: "api-tls" });
-        const pod = (await replicaSetOf(api, "api-replicaset")).spec.template.spec;
+        const pod = (await replicaSetOf(api)).spec.template.spec;
         expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(["api", "tls"]);
         const tls = pod.containers[1];
         expect(tls.image).toMatch(/:v\d+\.\d+\.\d+$/);
@@ -135,11 +142,11 @@ describe("CombinedBackend", () => {
             db: { image: "mongo:3.3", httpInterface: true },
             apiImage: "vfarcic/go-demo-2",
         });
-        const rs = await replicaSetOf(backend, "go-demo-2-replicaset");
+        const rs = await replicaSetOf(backend);
         expect(recorded[0].type).toBe("go-demo-2:workloads:CombinedBackend");
-        expect(rs.metadata.name).toBe("go-demo-2");
+        expect(rs.metadata.name).toBe(`go-demo-2-${backend.templateHash}`);
         expect(rs.spec.replicas).toBe(2);
-        expect(rs.spec.selector.matchLabels).toEqual({ type: "backend", service: "go-demo-2" });
+        expect(rs.spec.selector.matchLabels).toEqual({ type: "backend", service: "go-demo-2", [TEMPLATE_HASH_LABEL]: backend.templateHash });
         expect(rs.spec.template.metadata.labels).toMatchObject({
             type: "backend",
             service: "go-demo-2",
@@ -152,5 +159,93 @@ describe("CombinedBackend", () => {
         expect(api).toMatchObject({ name: "api", image: "vfarcic/go-demo-2", env: [{ name: "DB", value: "localhost" }] });
         expect(api.livenessProbe).toMatchObject({ httpGet: { path: "/demo/hello", port: 8080 } });
         expect(rs.spec.template.spec.securityContext.fsGroup).toBe(999);
+    });
+});
+
+describe("releases", () => {
+    const api = (name: string, args: Partial<ConstructorParameters<typeof GoDemo2Api>[1]> = {}) =>
+        new GoDemo2Api(name, { namespace: "ns", image: "vfarcic/go-demo-2", dbHost: "db", ...args });
+
+    it("names the ReplicaSet after its template hash, which labels its Pods and narrows its selector", async () => {
+        const w = api("go-demo-2-api");
+        const rs = await registeredReplicaSet(w);
+        expect(w.templateHash).toMatch(/^[0-9a-f]{10}$/);
+        expect(w.replicaSetName).toBe(`go-demo-2-api-${w.templateHash}`);
+        expect(rs.inputs.spec.template.metadata.labels[TEMPLATE_HASH_LABEL]).toBe(w.templateHash);
+        // The Services' selector stays the lab's: it spans releases.
+        expect(w.selector).toEqual(selectors.api);
+        expect(rs.inputs.spec.template.metadata.labels["app.kubernetes.io/instance"]).toBe("go-demo-2-api");
+    });
+
+    it.each([
+        ["image", { image: "vfarcic/go-demo-2:2.0" }],
+        ["env", { dbHost: "other-db" }],
+        ["a volume and a container", { tlsSecretName: "api-tls" }],
+    ])("gives a changed template (%s) a new ReplicaSet, registered as a resource of its own", async (_what, change) => {
+        const before = api("a", { replicaSetName: "go-demo-2-api" });
+        const after = api("b", { replicaSetName: "go-demo-2-api", ...change });
+        await registered(before.replicaSet, after.replicaSet);
+        expect(after.templateHash).not.toBe(before.templateHash);
+        const logical = ofType("kubernetes:apps/v1:ReplicaSet").map((r) => r.name);
+        expect(logical).toEqual([`a-replicaset-${before.templateHash}`, `b-replicaset-${after.templateHash}`]);
+    });
+
+    it("keeps the ReplicaSet and its name when only replicas or the timeout change (an in-place update)", async () => {
+        const three = api("a", { replicaSetName: "go-demo-2-api", replicas: 3 });
+        const five = api("b", { replicaSetName: "go-demo-2-api", replicas: 5, rolloutTimeoutSeconds: 60 });
+        const rs = await registeredReplicaSet(five);
+        expect(five.templateHash).toBe(three.templateHash);
+        expect(rs.inputs.metadata.annotations["pulumi.com/timeoutSeconds"]).toBe("60");
+        expect(rs.deleteBeforeReplace).toBe(false);
+    });
+
+    it("lets the API surge: a new ReplicaSet beside the old, never delete-first", async () => {
+        const rs = await registeredReplicaSet(api("go-demo-2-api"));
+        expect(rs.name).toMatch(/^go-demo-2-api-replicaset-[0-9a-f]{10}$/);
+        expect(rs.deleteBeforeReplace).toBe(false);
+    });
+
+    it("recreates MongoDB: one resource, replaced delete-first, so two mongods never share its data", async () => {
+        const one = new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.3", httpInterface: true });
+        const rs = await registeredReplicaSet(one);
+        expect(rs.name).toBe("go-demo-2-db-replicaset");
+        expect(rs.deleteBeforeReplace).toBe(true);
+        const other = new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.4", httpInterface: true });
+        expect(other.replicaSetName).not.toBe(one.replicaSetName);
+    });
+});
+
+describe("MongoDB storage", () => {
+    const db = (storage?: { size: string; storageClass?: string; protect?: boolean }) =>
+        new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.3", httpInterface: true, storage });
+
+    it("keeps the lab's emptyDir without storage, and creates no claim", async () => {
+        const rs = await replicaSetOf(db());
+        expect(rs.spec.template.spec.volumes).toContainEqual({ name: "db-data", emptyDir: {} });
+        expect(ofType("kubernetes:core/v1:PersistentVolumeClaim")).toEqual([]);
+    });
+
+    it("mounts a claim of a fixed name at /data/db, so every release's Pod gets the same data", async () => {
+        const first = db({ size: "1Gi", storageClass: "fast" });
+        const rs = await replicaSetOf(first);
+        const [claim] = ofType("kubernetes:core/v1:PersistentVolumeClaim");
+        expect(claim.inputs.metadata).toMatchObject({ name: "go-demo-2-db-data", namespace: "ns" });
+        expect(claim.inputs.spec).toEqual({
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: "1Gi" } },
+            storageClassName: "fast",
+        });
+        expect(claim.protect).toBe(false);
+        expect(rs.spec.template.spec.volumes).toEqual([
+            { name: "db-tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
+            { name: "db-data", persistentVolumeClaim: { claimName: "go-demo-2-db-data" } },
+        ]);
+        expect(rs.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: "db-data", mountPath: "/data/db" });
+    });
+
+    it("protects the claim from pulumi destroy when asked", async () => {
+        await registered(db({ size: "10Gi", protect: true }).replicaSet);
+        const [claim] = ofType("kubernetes:core/v1:PersistentVolumeClaim");
+        expect(claim.protect).toBe(true);
     });
 });
