@@ -163,6 +163,8 @@ KUBECONFIG_OUT=$WORK_DIR/kubeconfig                  # self-contained admin kube
 KWOKCTL_KUBECONFIG=$WORK_DIR/kwokctl.kubeconfig
 KWOKCTL_CONFIG=$PROJECT_DIR/scripts/cluster/kwokctl.yaml
 NODE_MANIFEST=$PROJECT_DIR/scripts/cluster/node.yaml
+# PersistentVolumes the local cluster offers; Released ones return to the pool (kwokctl.yaml).
+VOLUME_COUNT=8
 START_TIMEOUT=${GO_DEMO_2_CLUSTER_TIMEOUT:-180}
 
 export KWOK_WORKDIR=$WORK_DIR
@@ -265,6 +267,41 @@ lock_cluster() {
   CLUSTER_LOCKED=1
 }
 
+# The default StorageClass and its PersistentVolumes. No provisioner: claims bind to these
+# volumes (the real PV controller and the scheduler's volume binder do it), WaitForFirstConsumer
+# as on kind and most clouds. hostPath, so any node can take them; nothing is ever mounted.
+storage_manifest() {
+  cat <<'YAML'
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Retain
+YAML
+  local i
+  for ((i = 0; i < VOLUME_COUNT; i++)); do
+    cat <<YAML
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: local-pv-$i
+spec:
+  storageClassName: standard
+  capacity:
+    storage: 10Gi
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  hostPath:
+    path: /var/lib/go-demo-2/volumes/local-pv-$i
+YAML
+  done
+}
+
 cmd_start() {
   command -v kubectl >/dev/null || die "kubectl not found on PATH"
   lock_cluster
@@ -302,6 +339,8 @@ cmd_start() {
   local out
   out=$(kc apply -f "$NODE_MANIFEST" 2>&1) || fail_start "creating the fake node failed: $out"
   wait_for "node kwok-node-0 is Ready with a podCIDR" node_ready
+  out=$(storage_manifest | kc apply -f - 2>&1) || fail_start "creating the StorageClass and volumes failed: $out"
+  log "default StorageClass standard with $VOLUME_COUNT PersistentVolumes of 10Gi"
   wait_for "ServiceAccount default/default exists" eval 'kc -n default get serviceaccount default >/dev/null 2>&1'
   healthy || fail_start "cluster started but is not healthy"
   log "cluster $CLUSTER_NAME is up in $((SECONDS - t0))s"

@@ -8,8 +8,9 @@ import * as fs from "fs";
 import * as ipaddr from "ipaddr.js";
 
 import { names } from "../../stack";
-import { expectedObjects } from "../expected";
+import { expectedObjects, withoutTemplateHash } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, pods, serviceCIDRs } from "./kube";
+import { watchPodCount, watchReadyEndpoints } from "./watch";
 import { CHANGES, previewSummary, steps } from "../../tools/review";
 import { copyProject, stackIn, timed, timings } from "../../tools/workspace";
 
@@ -26,7 +27,10 @@ afterAll(() => {
 
 interface Case {
     stack: "dev" | "lab";
-    /** The ReplicaSet running the API, and the one running MongoDB (the same one in the lab). */
+    /**
+     * The ReplicaSet running the API, and the one running MongoDB (the same one in the lab), by
+     * their names without the template hash (their `app.kubernetes.io/instance` label).
+     */
     apiReplicaSet: string;
     dbReplicaSet: string;
     replicas: number;
@@ -36,6 +40,12 @@ const cases: Case[] = [
     { stack: "dev", apiReplicaSet: names.api, dbReplicaSet: names.db, replicas: 3 },
     { stack: "lab", apiReplicaSet: names.combined, dbReplicaSet: names.combined, replicas: 2 },
 ];
+
+/** The API image each release step moves to; the stack files run `vfarcic/go-demo-2`. */
+const NEW_API_IMAGE = "vfarcic/go-demo-2:2.0";
+/** An image tag that never becomes Ready: no such image exists, and the local cluster reports it so. */
+const BROKEN_API_IMAGE = "vfarcic/go-demo-2:never-ready";
+const BROKEN_ROLLOUT_TIMEOUT_S = 20;
 
 describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, apiReplicaSet, dbReplicaSet, replicas }) => {
     const namespace = `e2e-go-demo-2-${stackName}`;
@@ -55,7 +65,43 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         outputs = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.value]));
     };
 
-    const readyReplicas = (rs: string) => kubectlJson("get", "replicaset", rs, "-n", namespace).status.readyReplicas ?? 0;
+    /** The live ReplicaSets of a workload, every release of it. */
+    const replicaSetsOf = (base: string) =>
+        kubectlJson("get", "replicasets", "-n", namespace, "-l", `app.kubernetes.io/instance=${base}`).items;
+    /** The one live ReplicaSet of a workload; fails if a release left another beside it. */
+    const currentReplicaSet = (base: string) => {
+        const all = replicaSetsOf(base);
+        expect([base, all.map((rs: { metadata: { name: string } }) => rs.metadata.name)]).toEqual([base, [expect.any(String)]]);
+        return all[0];
+    };
+    const readyReplicasOf = (name: string) => kubectlJson("get", "replicaset", name, "-n", namespace).status.readyReplicas ?? 0;
+    const readyReplicas = (base: string) => readyReplicasOf(currentReplicaSet(base).metadata.name);
+    /** The Pods the API Service selects (every release's), with their images. */
+    const apiPods = () =>
+        kubectlJson("get", "pods", "-n", namespace, "-l", Object.entries(liveServices()[names.api].spec.selector).map(([k, v]) => `${k}=${v}`).join(","))
+            .items as { metadata: { name: string; deletionTimestamp?: string }; spec: { containers: { name: string; image: string }[] } }[];
+    /** Cluster IP, node ports and load-balancer address of every Service: what a release must not move. */
+    const addresses = () =>
+        Object.fromEntries(
+            Object.entries(liveServices()).map(([name, svc]) => [
+                name,
+                {
+                    clusterIP: svc.spec.clusterIP,
+                    nodePorts: (svc.spec.ports ?? []).map((p: { nodePort?: number }) => p.nodePort),
+                    ingress: svc.status?.loadBalancer?.ingress,
+                    uid: svc.metadata.uid,
+                },
+            ]),
+        );
+    /** Services that select the API's Pods (in the lab, every selecting Service). */
+    const apiServices = () =>
+        Object.entries(liveServices())
+            .filter(([, svc]) => svc.spec.type !== "ExternalName")
+            .filter(([, svc]) => {
+                const selector = currentReplicaSet(apiReplicaSet).spec.template.metadata.labels;
+                return Object.entries(svc.spec.selector).every(([k, v]) => selector[k] === v);
+            })
+            .map(([name]) => name);
 
     /** Every selecting Service's ready endpoints are exactly the ready Pods its selector matches. */
     const expectEndpointsMatchPods = () => {
@@ -90,7 +136,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
     it("previews the creation of exactly the stack's objects", async () => {
         const events: EngineEvent[] = [];
         await timed(`${stackName}: preview (empty)`, () => stack.preview({ onEvent: (e) => events.push(e), color: "never" }));
-        expect(steps(events, CHANGES)).toEqual(expectedObjects(stackName, namespace).map((o) => `create ${o}`));
+        expect(steps(events, CHANGES).map(withoutTemplateHash)).toEqual(expectedObjects(stackName, namespace).map((o) => `create ${o}`));
     });
 
     it("up: every Service gets a cluster IP, node ports and endpoints from the real control plane", async () => {
@@ -141,7 +187,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
     it("the lab's promise: Pods die and come back with new addresses, Services keep theirs", async () => {
         const before = liveServices();
         const victims = [...new Set([dbReplicaSet, apiReplicaSet])].map((rs) => {
-            const selector = kubectlJson("get", "replicaset", rs, "-n", namespace).spec.selector.matchLabels;
+            const selector = currentReplicaSet(rs).spec.selector.matchLabels;
             const all = pods(namespace, selector);
             return { rs, selector, oldNames: all.map((p) => p.name), killed: all[0] };
         });
@@ -188,12 +234,143 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         await stack.setConfig("go-demo-2:replicas", { value: String(replicas + 1) });
         // Through the review tool's preview, as a pull request would see it.
         const review = await previewSummary(stack.workspace.workDir, stackName);
-        expect(review?.summary.changes).toEqual([`update ReplicaSet/${apiReplicaSet}`]);
+        const current = currentReplicaSet(apiReplicaSet).metadata.name;
+        expect(review?.summary.changes).toEqual([`update ReplicaSet/${current}`]);
         expect(review?.summary.counts.update).toBe(1);
         await timed(`${stackName}: up (scale +1)`, () => stack.up({ color: "never" }));
+        expect(currentReplicaSet(apiReplicaSet).metadata.name).toBe(current);
         expect(readyReplicas(apiReplicaSet)).toBe(replicas + 1);
         expectEndpointsMatchPods();
+        await stack.setConfig("go-demo-2:replicas", { value: String(replicas) });
+        await stack.up({ color: "never" });
+        expect(readyReplicas(apiReplicaSet)).toBe(replicas);
     });
+
+    it("a new API image reaches every Pod with no downtime: new Pods Ready before the old go, addresses kept", async () => {
+        const before = addresses();
+        const old = currentReplicaSet(apiReplicaSet).metadata.name;
+        await stack.setConfig("go-demo-2:apiImage", { value: NEW_API_IMAGE });
+
+        const review = await previewSummary(stack.workspace.workDir, stackName);
+        const created = review?.summary.changes.filter((c) => c.startsWith("create ")) ?? [];
+        expect(created).toEqual([expect.stringMatching(new RegExp(`^create ReplicaSet/${apiReplicaSet}-[0-9a-f]{10}$`))]);
+        expect(review?.summary.changes.sort()).toEqual([...created, `delete ReplicaSet/${old}`].sort());
+
+        const watched = apiServices().map((name) => ({ name, watching: watchReadyEndpoints(namespace, name) }));
+        await timed(`${stackName}: release (new API image)`, () => stack.up({ color: "never" }));
+        for (const { name, watching } of watched) {
+            const ready = await watching.stop();
+            process.stdout.write(`${stackName}: ${name} ready endpoints during the release: min ${Math.min(...ready)}, max ${Math.max(...ready)}, ${ready.length} changes\n`);
+            // The old Pods serve until every new one is Ready: never fewer than a full set.
+            expect([name, Math.min(...ready)]).toEqual([name, replicas]);
+            expect([name, Math.max(...ready)]).toEqual([name, 2 * replicas]);
+        }
+
+        const now = currentReplicaSet(apiReplicaSet);
+        expect(created).toEqual([`create ReplicaSet/${now.metadata.name}`]);
+        const running = apiPods();
+        expect(running).toHaveLength(replicas);
+        for (const pod of running) {
+            expect([pod.metadata.name, pod.spec.containers.find((c) => c.name === "api")?.image]).toEqual([pod.metadata.name, NEW_API_IMAGE]);
+        }
+        expect(addresses()).toEqual(before);
+        expectEndpointsMatchPods();
+    });
+
+    it("a release that never becomes Ready fails within its timeout naming the workload; the old Pods keep serving", async () => {
+        const before = addresses();
+        const good = currentReplicaSet(apiReplicaSet).metadata.name;
+        const serving = endpointIPs(namespace, names.api);
+        await stack.setConfig("go-demo-2:apiImage", { value: BROKEN_API_IMAGE });
+        await stack.setConfig("go-demo-2:rolloutTimeoutSeconds", { value: String(BROKEN_ROLLOUT_TIMEOUT_S) });
+
+        const watched = apiServices().map((name) => ({ name, watching: watchReadyEndpoints(namespace, name) }));
+        const started = Date.now();
+        const failure = await stack.up({ color: "never" }).then(
+            () => undefined,
+            (e: Error) => e,
+        );
+        const seconds = (Date.now() - started) / 1000;
+        timings.push([`${stackName}: broken release fails`, seconds]);
+        expect(failure).toBeDefined();
+        const broken = replicaSetsOf(apiReplicaSet).map((rs: { metadata: { name: string } }) => rs.metadata.name).filter((n: string) => n !== good);
+        expect(broken).toHaveLength(1);
+        expect(String(failure)).toContain(broken[0]);
+        expect(String(failure)).toMatch(/timed out|failed to become|not ready|readyReplicas/i);
+        // The up is bounded by the timeout, plus the engine's own start and the rest of the program.
+        expect(seconds).toBeLessThan(BROKEN_ROLLOUT_TIMEOUT_S + 60);
+
+        const brokenPods = kubectlJson("get", "pods", "-n", namespace, "-l", `pod-template-hash=${broken[0].slice(-10)}`).items;
+        expect(brokenPods).toHaveLength(replicas);
+        for (const pod of brokenPods) {
+            const waiting = pod.status.containerStatuses.find((c: { name: string }) => c.name === "api").state.waiting;
+            expect(waiting?.reason).toBe("ImagePullBackOff");
+        }
+        for (const { name, watching } of watched) {
+            const ready = await watching.stop();
+            expect([name, Math.min(...ready)]).toEqual([name, replicas]);
+        }
+        expect(endpointIPs(namespace, names.api)).toEqual(serving);
+        expect(readyReplicasOf(good)).toBe(replicas);
+        expect(addresses()).toEqual(before);
+
+        // Correcting the config converges with nothing to clean up by hand.
+        await stack.setConfig("go-demo-2:apiImage", { value: NEW_API_IMAGE });
+        await stack.removeConfig("go-demo-2:rolloutTimeoutSeconds");
+        await timed(`${stackName}: up after reverting the broken release`, () => stack.up({ color: "never" }));
+        expect(currentReplicaSet(apiReplicaSet).metadata.name).toBe(good);
+        expect(endpointIPs(namespace, names.api)).toEqual(serving);
+        await stack.preview({ expectNoChanges: true, color: "never" });
+        expectEndpointsMatchPods();
+    });
+
+    if (dbReplicaSet !== apiReplicaSet) {
+        it("a MongoDB release recreates its Pod on the same claim: the old Pod gone first, the claim kept", async () => {
+            const claimBefore = kubectlJson("get", "persistentvolumeclaim", `${names.db}-data`, "-n", namespace);
+            expect(claimBefore.status.phase).toBe("Bound");
+            const before = addresses();
+            await stack.setConfig("go-demo-2:dbImage", { value: "mongo:3.4" });
+
+            const review = await previewSummary(stack.workspace.workDir, stackName);
+            expect(review?.summary.changes.length).toBeGreaterThan(0);
+            for (const change of review?.summary.changes ?? []) {
+                expect(change).toMatch(new RegExp(`^(replace|create-replacement|delete-replaced) ReplicaSet/${dbReplicaSet}-[0-9a-f]{10}$`));
+            }
+            expect(review?.summary.counts.replace).toBe(1);
+
+            const dbSelector = currentReplicaSet(dbReplicaSet).spec.template.metadata.labels;
+            const watching = watchPodCount(namespace, { type: dbSelector.type, service: dbSelector.service });
+            await timed(`${stackName}: release (new MongoDB image)`, () => stack.up({ color: "never" }));
+            const counts = await watching.stop();
+            process.stdout.write(`${stackName}: MongoDB Pods during its release: max ${Math.max(...counts)}, ${counts.length} changes\n`);
+            // Never two mongods on one claim, not even a terminating one beside its successor.
+            expect(Math.max(...counts)).toBe(1);
+
+            const [pod] = kubectlJson("get", "pods", "-n", namespace, "-l", `pod-template-hash=${currentReplicaSet(dbReplicaSet).metadata.labels["pod-template-hash"]}`).items;
+            expect(pod.spec.containers[0].image).toBe("mongo:3.4");
+            expect(pod.spec.volumes).toContainEqual({ name: "db-data", persistentVolumeClaim: { claimName: `${names.db}-data` } });
+            const claimAfter = kubectlJson("get", "persistentvolumeclaim", `${names.db}-data`, "-n", namespace);
+            expect([claimAfter.metadata.uid, claimAfter.spec.volumeName, claimAfter.status.phase]).toEqual([
+                claimBefore.metadata.uid,
+                claimBefore.spec.volumeName,
+                "Bound",
+            ]);
+            expect(addresses()).toEqual(before);
+            expectEndpointsMatchPods();
+        });
+
+        it("a protected claim makes destroy refuse before it deletes anything", async () => {
+            await stack.setConfig("go-demo-2:dbStorageProtected", { value: "true" });
+            const up = await stack.up({ color: "never" });
+            expect(up.summary.resourceChanges?.update ?? 0).toBe(0);
+            const live = () => kubectlJson("get", "replicasets,services,persistentvolumeclaims", "-n", namespace).items.map((o: { kind: string; metadata: { uid: string } }) => `${o.kind}/${o.metadata.uid}`).sort();
+            const before = live();
+            await expect(stack.destroy({ color: "never" })).rejects.toThrow(/protected/);
+            expect(live()).toEqual(before);
+            await stack.setConfig("go-demo-2:dbStorageProtected", { value: "false" });
+            await stack.up({ color: "never" });
+        });
+    }
 
     it("drift: a Service deleted behind Pulumi's back is noticed by refresh and restored by up", async () => {
         const oldIP = liveServices()[names.db].spec.clusterIP;
@@ -214,7 +391,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
     it("destroy leaves no object of the stack behind", async () => {
         await timed(`${stackName}: destroy`, () => stack.destroy({ color: "never" }));
         expect(exists("namespace", namespace)).toBe(false);
-        const leftovers = kubectlJson("get", "replicasets,services,pods,networkpolicies", "-A", "-l", "app.kubernetes.io/part-of=go-demo-2");
+        const leftovers = kubectlJson("get", "replicasets,services,pods,networkpolicies,persistentvolumeclaims", "-A", "-l", "app.kubernetes.io/part-of=go-demo-2");
         expect(leftovers.items.filter((o: { metadata: { namespace: string } }) => o.metadata.namespace === namespace)).toEqual([]);
     });
 });
