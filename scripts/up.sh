@@ -28,5 +28,9 @@ source scripts/pulumi-env.sh
 
 step "stack $stack on $PULUMI_BACKEND_URL"
 pulumi stack select --create "$stack" >/dev/null
-pulumi up --yes --stack "$stack"
+if ! pulumi up --yes --stack "$stack"; then
+  step "pulumi up failed; what the stack's Pods report (scripts/not-ready.sh):"
+  bash scripts/not-ready.sh || true
+  exit 1
+fi
 pulumi stack output --stack "$stack" --json

@@ -1,4 +1,4 @@
-import { outputChanges, reviewMarkdown, UNKNOWN } from "../tools/reviewMarkdown";
+import { outputChanges, releases, reviewMarkdown, UNKNOWN } from "../tools/reviewMarkdown";
 
 describe("reviewMarkdown", () => {
     it("heads with the counts and lists each object change, the policy, the outputs and the diff", () => {
@@ -21,6 +21,25 @@ describe("reviewMarkdown", () => {
         expect(md).toContain("```diff\ndiff --git a/x b/x\n-  replicas: 3\n+  replicas: 4\n```");
     });
 
+    it("explains each release: surge for a new ReplicaSet beside the old, recreate for a replacement", () => {
+        const md = reviewMarkdown({
+            stack: "dev",
+            preview: {
+                changes: [
+                    "create ReplicaSet/go-demo-2-api-bbbbbbbbbb",
+                    "delete ReplicaSet/go-demo-2-api-aaaaaaaaaa",
+                    "replace ReplicaSet/go-demo-2-db-dddddddddd",
+                ],
+                counts: { create: 1, delete: 1, replace: 1 },
+                violations: [],
+            },
+            outputChanges: [],
+        });
+        expect(md).toContain("**Releases**");
+        expect(md).toContain("- `go-demo-2-api` (`aaaaaaaaaa` → `bbbbbbbbbb`): new Pods start beside the old ones");
+        expect(md).toContain("- `go-demo-2-db` (→ `dddddddddd`): the old Pod is deleted first");
+    });
+
     it("says so when nothing changes", () => {
         const md = reviewMarkdown({
             stack: "lab",
@@ -38,6 +57,34 @@ describe("reviewMarkdown", () => {
         const md = reviewMarkdown({ stack: "prod", outputChanges: [] });
         expect(md).toContain("### go-demo-2 `prod`: not deployed yet");
         expect(md).toContain("would create everything");
+    });
+});
+
+describe("releases", () => {
+    it("pairs a created and a deleted ReplicaSet of one workload, and reads a replacement as recreate", () => {
+        expect(
+            releases([
+                "create NetworkPolicy/go-demo-2-db",
+                "create ReplicaSet/go-demo-2-api-1111111111",
+                "delete ReplicaSet/go-demo-2-api-0000000000",
+                "create-replacement ReplicaSet/go-demo-2-db-3333333333",
+                "delete-replaced ReplicaSet/go-demo-2-db-2222222222",
+                "replace ReplicaSet/go-demo-2-db-3333333333",
+            ]),
+        ).toEqual([
+            { workload: "go-demo-2-api", release: "surge", from: "0000000000", to: "1111111111" },
+            { workload: "go-demo-2-db", release: "recreate", from: undefined, to: "3333333333" },
+        ]);
+    });
+
+    it("is no release when a ReplicaSet is only created, deleted or scaled", () => {
+        expect(
+            releases([
+                "create ReplicaSet/go-demo-2-api-1111111111",
+                "delete ReplicaSet/go-demo-2-1111111111",
+                "update ReplicaSet/go-demo-2-db-2222222222",
+            ]),
+        ).toEqual([]);
     });
 });
 

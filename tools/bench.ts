@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 
@@ -11,6 +12,8 @@ import { render } from "./render";
 import { copyProject, root, stackIn } from "./workspace";
 
 const NAMESPACE = "bench-go-demo-2";
+/** The image the release figures move the API to; dev runs `vfarcic/go-demo-2`. */
+const RELEASE_IMAGE = "vfarcic/go-demo-2:2.0";
 const rows: [string, string][] = [];
 
 function report(label: string, value: string): void {
@@ -93,6 +96,33 @@ async function programPeakMemory(work: () => Promise<unknown>): Promise<number> 
     return Math.max(...runs.map((r) => r.maxRssKiB)) / 1024;
 }
 
+/**
+ * What a user would run instead of this stack's ReplicaSet for the API: a Deployment with the same
+ * Pods (the rendered ReplicaSet's template, without the template-hash label the Deployment adds
+ * itself), surging a full set before any old Pod goes — what `up` does.
+ */
+function apiDeployment(files: string): string {
+    const file = fs.readdirSync(files).find((f) => /^apps_v1-replicaset-.*-go-demo-2-api-[0-9a-f]{10}\.yaml$/.test(f));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const rs = yaml.load(fs.readFileSync(path.join(files, file!), "utf8")) as any;
+    const withoutHash = (labels: Record<string, string>) =>
+        Object.fromEntries(Object.entries(labels).filter(([k]) => k !== "pod-template-hash"));
+    const deployment = {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "go-demo-2-api", namespace: NAMESPACE, labels: withoutHash(rs.metadata.labels) },
+        spec: {
+            replicas: rs.spec.replicas,
+            selector: { matchLabels: withoutHash(rs.spec.selector.matchLabels) },
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } },
+            template: { ...rs.spec.template, metadata: { labels: withoutHash(rs.spec.template.metadata.labels) } },
+        },
+    };
+    const out = path.join(path.dirname(files), "api-deployment.yaml");
+    fs.writeFileSync(out, yaml.dump(deployment));
+    return out;
+}
+
 async function engineAgainstKubectl(): Promise<void> {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-bench-"));
     const manifests = path.join(tmp, "rendered");
@@ -110,6 +140,8 @@ async function engineAgainstKubectl(): Promise<void> {
         const peak = await programPeakMemory(() => stack.preview({ color: "never" }));
         // kubectl diff exits 1 when it finds differences (fields Pulumi manages that the rendered files leave out).
         const diff = timeCommand("kubectl", ["diff", "-f", files], (st) => st === 0 || st === 1);
+        await stack.setConfig("go-demo-2:apiImage", { value: RELEASE_IMAGE });
+        const release = await timeAsync(() => stack.up({ color: "never" }));
         const destroy = await timeAsync(() => stack.destroy({ color: "never" }));
 
         // kubectl applies a folder in file-name order; the Namespace must exist first.
@@ -117,15 +149,26 @@ async function engineAgainstKubectl(): Promise<void> {
         const apply =
             timeCommand("kubectl", ["apply", "-f", path.join(files, namespaceFile)]) + timeCommand("kubectl", ["apply", "-f", files]);
         const wait =
-            timeCommand("kubectl", ["wait", "-n", NAMESPACE, "--for=jsonpath={.status.readyReplicas}=3", "replicaset/go-demo-2-api", "--timeout=300s"]) +
-            timeCommand("kubectl", ["wait", "-n", NAMESPACE, "--for=jsonpath={.status.readyReplicas}=1", "replicaset/go-demo-2-db", "--timeout=300s"]) +
+            timeCommand("kubectl", ["wait", "-n", NAMESPACE, "--for=jsonpath={.status.readyReplicas}=3", "replicaset", "-l", "app.kubernetes.io/instance=go-demo-2-api", "--timeout=300s"]) +
+            timeCommand("kubectl", ["wait", "-n", NAMESPACE, "--for=jsonpath={.status.readyReplicas}=1", "replicaset", "-l", "app.kubernetes.io/instance=go-demo-2-db", "--timeout=300s"]) +
             timeCommand("kubectl", ["wait", "-n", NAMESPACE, "--for=jsonpath={.status.loadBalancer.ingress}", "service/go-demo-2-api", "--timeout=300s"]);
+        // The same API Pods as a Deployment beside them, then the same release through it.
+        timeCommand("kubectl", ["apply", "-f", apiDeployment(files)]);
+        timeCommand("kubectl", ["rollout", "status", "-n", NAMESPACE, "deployment/go-demo-2-api", "--timeout=300s"]);
+        const kubectlRelease =
+            timeCommand("kubectl", ["set", "image", "-n", NAMESPACE, "deployment/go-demo-2-api", `api=${RELEASE_IMAGE}`]) +
+            timeCommand("kubectl", ["rollout", "status", "-n", NAMESPACE, "deployment/go-demo-2-api", "--timeout=300s"]);
         timeCommand("kubectl", ["delete", "namespace", NAMESPACE, "--wait=true"]);
 
         report("no-op pulumi preview", s(preview));
         report("kubectl diff -f <rendered>", `${s(diff)} (preview is ${ratio(preview, diff)} kubectl diff)`);
         report("pulumi up, empty → all Ready", s(up));
         report("kubectl apply -f <rendered> + kubectl wait", `${s(apply + wait)} (up is ${ratio(up, apply + wait)} apply + wait)`);
+        report("pulumi up, release of a new API image", s(release));
+        report(
+            "kubectl set image + rollout status (a Deployment, same Pods)",
+            `${s(kubectlRelease)} (the release is ${ratio(release, kubectlRelease)} kubectl's)`,
+        );
         report("pulumi destroy", s(destroy));
         report("peak memory of the program in a real preview", `${peak.toFixed(0)} MiB RSS`);
     } finally {

@@ -25,6 +25,56 @@ export interface ReviewInput {
     manifests?: { base: string; diff: string };
 }
 
+/** A workload release a preview's changes amount to. */
+export interface ReleaseChange {
+    /** The workload's ReplicaSet name without the template hash. */
+    workload: string;
+    /** `surge`: new ReplicaSet beside the old one; `recreate`: the old one deleted first. */
+    release: "surge" | "recreate";
+    from?: string;
+    to?: string;
+}
+
+const REPLICA_SET = /^(create|delete|replace|create-replacement|delete-replaced) ReplicaSet\/(.+)-([0-9a-f]{10})$/;
+
+/**
+ * The releases among a preview's changes: a ReplicaSet created with the old one of the same
+ * workload deleted (surge), or a ReplicaSet replaced (recreate). Read from the ReplicaSets'
+ * names, which carry their Pod template's hash.
+ */
+export function releases(changes: string[]): ReleaseChange[] {
+    const byWorkload = new Map<string, { ops: Set<string>; created?: string; deleted?: string }>();
+    for (const change of changes) {
+        const m = REPLICA_SET.exec(change);
+        if (!m) {
+            continue;
+        }
+        const [, op, workload, hash] = m;
+        const entry = byWorkload.get(workload) ?? { ops: new Set<string>() };
+        entry.ops.add(op);
+        if (op === "create" || op === "replace" || op === "create-replacement") {
+            entry.created = hash;
+        } else if (op === "delete") {
+            entry.deleted = hash;
+        }
+        byWorkload.set(workload, entry);
+    }
+    return [...byWorkload.entries()]
+        .filter(([, e]) => e.ops.has("replace") || (e.ops.has("create") && e.ops.has("delete")))
+        .map(([workload, e]) => ({
+            workload,
+            release: e.ops.has("replace") ? ("recreate" as const) : ("surge" as const),
+            from: e.deleted,
+            to: e.created,
+        }))
+        .sort((a, b) => a.workload.localeCompare(b.workload));
+}
+
+const RELEASE_TEXT = {
+    surge: "new Pods start beside the old ones, which are deleted once every new Pod is Ready; `up` fails and the old ones keep serving if they never are",
+    recreate: "the old Pod is deleted first, then the new one starts (the workload is down in between)",
+} as const;
+
 const show = (value: unknown): string =>
     value === undefined ? "—" : "`" + JSON.stringify(value).replaceAll(`"${UNKNOWN}"`, "(known after up)") + "`";
 
@@ -52,6 +102,15 @@ export function reviewMarkdown(input: ReviewInput): string {
             lines.push("No Kubernetes object changes.");
         }
         lines.push("");
+        const released = releases(preview.changes);
+        if (released.length > 0) {
+            lines.push("**Releases** (a changed Pod template reaches every Pod):", "");
+            released.forEach((r) => {
+                const hashes = r.from ? ` (\`${r.from}\` → \`${r.to}\`)` : ` (→ \`${r.to}\`)`;
+                lines.push(`- \`${r.workload}\`${hashes}: ${RELEASE_TEXT[r.release]}.`);
+            });
+            lines.push("");
+        }
         if (preview.violations.length > 0) {
             lines.push("**Policy**:", "", ...preview.violations.map((v) => `- ${v}`), "");
         }

@@ -19,7 +19,36 @@ const API_VERSIONS: Record<string, string> = {
     Service: "v1",
     ReplicaSet: "apps_v1",
     NetworkPolicy: "networking.k8s.io_v1",
+    PersistentVolumeClaim: "v1",
 };
+
+/** A rendered file's name with a ReplicaSet's template hash taken out. */
+const withoutHash = (file: string) => file.replace(/^(1-manifest\/apps_v1-replicaset-.+)-[0-9a-f]{10}\.yaml$/, "$1.yaml");
+
+/** dev's stack file with `edit` applied, in a copy of the project under `parent`. */
+function editedDev(parent: string, edit: (config: Record<string, unknown>) => void): string {
+    const head = copyProject(["dev"], undefined, parent);
+    const stackFile = path.join(head, "Pulumi.dev.yaml");
+    const doc = yaml.load(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
+    edit(doc.config);
+    fs.writeFileSync(stackFile, yaml.dump(doc));
+    return head;
+}
+
+/** The rendered-manifest diff between dev as shipped and dev with `edit` applied. */
+async function devDiff(label: string, edit: (config: Record<string, unknown>) => void): Promise<string> {
+    await render("dev", path.join(tmp, `${label}-base`), copyProject(["dev"], undefined, tmp));
+    await render("dev", path.join(tmp, `${label}-head`), editedDev(tmp, edit));
+    return diffDirs(tmp, `${label}-base`, `${label}-head`);
+}
+
+/** The changed lines of a diff, whitespace collapsed, sorted. */
+const changedLines = (diff: string) =>
+    diff
+        .split("\n")
+        .filter((l) => /^[-+]\s/.test(l))
+        .map((l) => l.replace(/\s+/g, " "))
+        .sort();
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-render-test-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -33,7 +62,7 @@ describe.each(["dev", "lab"] as const)("npm run render -- %s", (stack) => {
             const ns = kind === "Namespace" ? "default" : namespace;
             return `1-manifest/${API_VERSIONS[kind]}-${kind.toLowerCase()}-${ns}-${name}.yaml`;
         });
-        expect(files).toEqual(expected.sort());
+        expect(files.map(withoutHash)).toEqual(expected.sort());
 
         const service = fs.readFileSync(path.join(tmp, `${stack}-1`, `1-manifest/v1-service-${namespace}-go-demo-2-svc.yaml`), "utf8");
         expect(service).toMatch(/type: NodePort/);
@@ -46,31 +75,43 @@ describe.each(["dev", "lab"] as const)("npm run render -- %s", (stack) => {
 
 describe("the rendered-manifest diff of a review", () => {
     it("shows a replicas change as exactly that change", async () => {
-        const base = copyProject(["dev"], undefined, tmp);
-        const head = copyProject(["dev"], undefined, tmp);
-        const stackFile = path.join(head, "Pulumi.dev.yaml");
-        const doc = yaml.load(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
-        expect(Number(doc.config["go-demo-2:replicas"])).toBe(3);
-        doc.config["go-demo-2:replicas"] = 4;
-        fs.writeFileSync(stackFile, yaml.dump(doc));
-
-        await render("dev", path.join(tmp, "review-base"), base);
-        await render("dev", path.join(tmp, "review-head"), head);
-        const diff = diffDirs(tmp, "review-base", "review-head");
-
+        const diff = await devDiff("replicas", (config) => {
+            expect(Number(config["go-demo-2:replicas"])).toBe(3);
+            config["go-demo-2:replicas"] = 4;
+        });
         const files = diff.split("\n").filter((l) => l.startsWith("diff --git"));
         expect(files).toHaveLength(1);
-        expect(files[0]).toContain("apps_v1-replicaset-go-demo-2-dev-go-demo-2-api.yaml");
-        const changed = diff
-            .split("\n")
-            .filter((l) => /^[-+]\s/.test(l))
-            .map((l) => l.replace(/\s+/g, " "));
-        expect(changed.sort()).toEqual(
+        expect(files[0]).toMatch(/apps_v1-replicaset-go-demo-2-dev-go-demo-2-api-[0-9a-f]{10}\.yaml/);
+        expect(changedLines(diff)).toEqual(
             [
                 "- pulumi.com/waitFor: jsonpath={.status.readyReplicas}=3",
                 "+ pulumi.com/waitFor: jsonpath={.status.readyReplicas}=4",
                 "- replicas: 3",
                 "+ replicas: 4",
+            ].sort(),
+        );
+    });
+
+    it("shows a new image as a new ReplicaSet: the file renamed after the new template hash, the image changed", async () => {
+        const diff = await devDiff("image", (config) => (config["go-demo-2:apiImage"] = "vfarcic/go-demo-2:2.0"));
+        const files = diff.split("\n").filter((l) => l.startsWith("diff --git"));
+        expect(files).toHaveLength(1);
+        const [, from, to] = /-go-demo-2-api-([0-9a-f]{10})\.yaml .*-go-demo-2-api-([0-9a-f]{10})\.yaml$/.exec(files[0]) ?? [];
+        expect(from).toBeDefined();
+        expect(to).not.toBe(from);
+        expect(diff).toContain("rename from");
+        expect(changedLines(diff)).toEqual(
+            [
+                `- name: go-demo-2-api-${from}`,
+                `+ name: go-demo-2-api-${to}`,
+                `- pod-template-hash: ${from}`,
+                `+ pod-template-hash: ${to}`,
+                `- pod-template-hash: ${from}`,
+                `+ pod-template-hash: ${to}`,
+                `- pod-template-hash: ${from}`,
+                `+ pod-template-hash: ${to}`,
+                "- image: vfarcic/go-demo-2",
+                "+ image: vfarcic/go-demo-2:2.0",
             ].sort(),
         );
     });
