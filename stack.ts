@@ -5,6 +5,7 @@ import { API_PORT, GoDemo2Api } from "./components/api";
 import { CombinedBackend } from "./components/combined";
 import { APP, recommendedLabels } from "./components/labels";
 import { MONGO_HTTP_PORT, MONGO_PORT, MongoDb } from "./components/mongodb";
+import { destroyGuard } from "./components/destroyGuard";
 import { dbPolicySpec } from "./components/networkPolicy";
 import {
     AnyService,
@@ -32,6 +33,8 @@ export const names = {
     external: "go-demo-2-external",
     /** The API's certificate and the Secret it lands in. */
     apiTls: "go-demo-2-api-tls",
+    /** The ConfigMap that stops a protected stack's destroy before it deletes anything. */
+    destroyGuard: "go-demo-2-destroy-guard",
 } as const;
 
 export interface Stack {
@@ -50,6 +53,8 @@ export interface Stack {
     loadBalancerIngress?: pulumi.Output<string | undefined>;
     /** The host the ExternalName Service aliases. */
     externalName: pulumi.Output<string>;
+    /** What stops a protected stack's destroy, when the stack keeps data on a claim. */
+    destroyGuard?: k8s.core.v1.ConfigMap;
 }
 
 /** One output per Service that has the property `pick` reads, keyed by Service name. */
@@ -126,7 +131,7 @@ export function createStack(config: StackConfig): Stack {
         );
     }
 
-    new k8s.networking.v1.NetworkPolicy(names.db, {
+    const dbPolicy = new k8s.networking.v1.NetworkPolicy(names.db, {
         metadata: { name: names.db, namespace: ns, labels: recommendedLabels("mongodb", "database", names.db) },
         spec: dbPolicySpec({
             db: db.selector,
@@ -139,20 +144,29 @@ export function createStack(config: StackConfig): Stack {
     const labels = (name: string, component: string) => recommendedLabels(APP, component, name);
     const services: Record<string, AnyService> = {};
 
-    services[names.db] = new ClusterIPService(names.db, {
-        namespace: ns,
-        labels: labels(names.db, "database"),
-        selector: db.selector,
-        ports: [{ name: "mongodb", port: MONGO_PORT }],
-    });
+    // Each selecting Service is created once the workload it selects is Ready (see serviceWaitFor).
+    services[names.db] = new ClusterIPService(
+        names.db,
+        {
+            namespace: ns,
+            labels: labels(names.db, "database"),
+            selector: db.selector,
+            ports: [{ name: "mongodb", port: MONGO_PORT }],
+        },
+        { dependsOn: [db] },
+    );
 
     if (config.dbHttpInterface) {
-        services[names.dbHttp] = new NodePortService(names.dbHttp, {
-            namespace: ns,
-            labels: labels(names.dbHttp, "database"),
-            selector: db.selector,
-            ports: [{ name: "mongodb-http", port: MONGO_HTTP_PORT, nodePort: config.nodePort }],
-        });
+        services[names.dbHttp] = new NodePortService(
+            names.dbHttp,
+            {
+                namespace: ns,
+                labels: labels(names.dbHttp, "database"),
+                selector: db.selector,
+                ports: [{ name: "mongodb-http", port: MONGO_HTTP_PORT, nodePort: config.nodePort }],
+            },
+            { dependsOn: [db] },
+        );
     }
 
     const apiPort = tls
@@ -165,11 +179,12 @@ export function createStack(config: StackConfig): Stack {
         ports: [apiPort],
     };
     const apiService = config.loadBalancer
-        ? new LoadBalancerService(names.api, {
-              ...apiArgs,
-              loadBalancerSourceRanges: config.loadBalancerSourceRanges,
-          })
-        : new ClusterIPService(names.api, apiArgs);
+        ? new LoadBalancerService(
+              names.api,
+              { ...apiArgs, loadBalancerSourceRanges: config.loadBalancerSourceRanges },
+              { dependsOn: [api] },
+          )
+        : new ClusterIPService(names.api, apiArgs, { dependsOn: [api] });
     services[names.api] = apiService;
 
     const external = new ExternalNameService(names.external, {
@@ -178,6 +193,16 @@ export function createStack(config: StackConfig): Stack {
         externalName: config.externalName,
     });
     services[names.external] = external;
+
+    const guard = config.dbStorageSize
+        ? destroyGuard(names.destroyGuard, {
+            namespace: ns,
+            protect: config.dbStorageProtected,
+            guards: `PersistentVolumeClaim ${db.claimNames.join(", ")}`,
+            dependsOn: [namespace, dbPolicy, db, api, ...Object.values(services), ...(tls ? [tls] : [])],
+              labels: labels(names.destroyGuard, "database"),
+          })
+        : undefined;
 
     return {
         namespace: ns,
@@ -196,5 +221,6 @@ export function createStack(config: StackConfig): Stack {
         dnsNames: byService(services, (s) => s.dnsName),
         loadBalancerIngress: apiService instanceof LoadBalancerService ? apiService.ingress : undefined,
         externalName: external.externalName,
+        destroyGuard: guard,
     };
 }

@@ -6,11 +6,11 @@
 export function expectedObjects(stack: "lab" | "dev", namespace: string): string[] {
     const services = ["Service/go-demo-2-api", "Service/go-demo-2-db", "Service/go-demo-2-external", "Service/go-demo-2-svc"];
     const replicaSets = stack === "lab" ? ["ReplicaSet/go-demo-2"] : ["ReplicaSet/go-demo-2-api", "ReplicaSet/go-demo-2-db"];
-    const claims = stack === "dev" ? ["PersistentVolumeClaim/go-demo-2-db-data"] : [];
-    return [`Namespace/${namespace}`, "NetworkPolicy/go-demo-2-db", ...claims, ...replicaSets, ...services];
+    const claims = stack === "dev" ? ["ConfigMap/go-demo-2-destroy-guard", "PersistentVolumeClaim/go-demo-2-db-data"] : [];
+    return [...claims, `Namespace/${namespace}`, "NetworkPolicy/go-demo-2-db", ...replicaSets, ...services].sort();
 }
 
-/** `ReplicaSet/<name>-<template hash>` → `ReplicaSet/<name>`; any other `Kind/name` as it is. */
+/** `[op ]ReplicaSet/<name>-<template hash>` → `[op ]ReplicaSet/<name>`; any other `Kind/name` as it is. */
 export function withoutTemplateHash(object: string): string {
-    return object.replace(/^(ReplicaSet\/.+)-[0-9a-f]{10}$/, "$1");
+    return object.replace(/^((?:\S+ )?ReplicaSet\/.+)-[0-9a-f]{10}$/, "$1");
 }

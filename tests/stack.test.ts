@@ -14,6 +14,7 @@ async function run(config: StackConfig) {
         stack.db.replicaSet,
         stack.api.replicaSet,
         ...Object.values(stack.services).map((s) => s.service),
+        ...(stack.destroyGuard ? [stack.destroyGuard] : []),
     );
     const outputs = {
         namespace: await unwrap(stack.namespace),
@@ -149,6 +150,44 @@ describe.each(STACKS)("%s stack invariants", (name) => {
         expect(outputs.externalName).toBe("kubernetes.io");
         expect(outputs.loadBalancerIngress).toBe(MOCK_LB_IP);
         expect(Object.keys(stack.services).sort()).toEqual(Object.keys(services).sort());
+    });
+});
+
+describe("Services", () => {
+    it.each(["dev", "lab"])("in %s, each selecting Service is created after the workload it selects is Ready", async (name) => {
+        const { stack } = await run(fromFile(name));
+        const workloadURNs = [await unwrap(stack.db.replicaSet.urn), await unwrap(stack.api.replicaSet.urn)];
+        for (const svc of ofType("kubernetes:core/v1:Service").filter((r) => r.inputs.spec.type !== "ExternalName")) {
+            const selects = ofType("kubernetes:apps/v1:ReplicaSet").filter((rs) =>
+                Object.entries(svc.inputs.spec.selector).every(([k, v]) => rs.inputs.spec.template.metadata.labels[k] === v),
+            );
+            expect(selects).toHaveLength(1);
+            const urn = workloadURNs.find((u) => u.endsWith(`::${selects[0].name}`));
+            expect([svc.name, svc.dependencies]).toEqual([svc.name, expect.arrayContaining([urn])]);
+            expect(svc.inputs.metadata.annotations["pulumi.com/waitFor"]).toMatch(/^jsonpath=/);
+        }
+    });
+});
+
+describe("destroy guard", () => {
+    it("depends on every other Kubernetes object of the stack, so destroy reaches it first", async () => {
+        await run(fromFile("prod"));
+        const [guard] = ofType("kubernetes:core/v1:ConfigMap");
+        expect(guard).toMatchObject({ protect: true, inputs: { metadata: { name: names.destroyGuard }, data: { protected: "true" } } });
+        const others = recorded.filter((r) => r.custom && r !== guard && r.type.startsWith("kubernetes:"));
+        const urnOf = (r: { type: string; name: string }) => guard.dependencies.find((u) => u.endsWith(`${r.type}::${r.name}`));
+        expect(others.filter((r) => urnOf(r) === undefined).map((r) => `${r.type} ${r.name}`)).toEqual([]);
+    });
+
+    it("follows dbStorageProtected, so turning protection off is an update of the guard alone", async () => {
+        await run(fromFile("dev"));
+        const [guard] = ofType("kubernetes:core/v1:ConfigMap");
+        expect(guard).toMatchObject({ protect: false, inputs: { data: { protected: "false", guards: "PersistentVolumeClaim go-demo-2-db-data" } } });
+    });
+
+    it("does not exist without a claim", async () => {
+        await run(fromFile("lab"));
+        expect(ofType("kubernetes:core/v1:ConfigMap")).toEqual([]);
     });
 });
 

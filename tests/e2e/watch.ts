@@ -91,8 +91,24 @@ export function watchReadyEndpoints(namespace: string, service: string): Watchin
     );
 }
 
+/** `k=v,k=v` for a label selector. */
+const labelQuery = (selector: Record<string, string>) =>
+    Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+
 /** Watches how many Pods a selector matches, terminating ones included (they still run). */
 export function watchPodCount(namespace: string, selector: Record<string, string>): Watching {
-    const labels = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(",");
-    return watch(`/api/v1/namespaces/${namespace}/pods`, labels, (pods) => pods.length);
+    return watch(`/api/v1/namespaces/${namespace}/pods`, labelQuery(selector), (pods) => pods.length);
+}
+
+/** Watches how many Pods a selector matches that are Ready and not terminating. */
+export function watchReadyPods(namespace: string, selector: Record<string, string>): Watching {
+    return watch(`/api/v1/namespaces/${namespace}/pods`, labelQuery(selector), (pods) =>
+        pods.filter(
+            (p) =>
+                !p.metadata.deletionTimestamp &&
+                (p.status.conditions ?? []).some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True"),
+        ).length,
+    );
 }
