@@ -5,6 +5,10 @@ import { kubectl } from "./kube";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type KubeObject = any;
 
+/** Watches still running; a test that fails before it stops its watch must not leave kubectl behind. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => running.forEach((child) => child.kill()));
+
 /** A running watch: every measurement taken since it started, one per change seen. */
 export interface Watching {
     /**
@@ -31,6 +35,11 @@ export function watch(path: string, labelSelector: string, measure: (objects: Ku
         ["get", "--raw", `${path}?${query}&watch=true&allowWatchBookmarks=false&resourceVersion=${list.metadata.resourceVersion}`],
         { stdio: ["ignore", "pipe", "pipe"] },
     );
+    // Nor may it keep the test runner from exiting.
+    running.add(child);
+    child.unref();
+    (child.stdout as unknown as { unref(): void }).unref();
+    (child.stderr as unknown as { unref(): void }).unref();
     let buffered = "";
     let failure = "";
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -66,6 +75,7 @@ export function watch(path: string, labelSelector: string, measure: (objects: Ku
         async stop() {
             await new Promise((resolve) => setTimeout(resolve, 1_000));
             child.kill("SIGTERM");
+            running.delete(child);
             if (failure) {
                 throw new Error(failure);
             }
