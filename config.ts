@@ -3,6 +3,8 @@ import { closest, distance } from "fastest-levenshtein";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 
+import { CERT_MANAGER_SOURCES, CertManagerSource } from "./components/tls";
+
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
 export const PROJECT = "go-demo-2";
 
@@ -22,6 +24,7 @@ export interface StackConfig {
     externalName: string;
     tls: boolean;
     tlsHostname?: string;
+    certManager: CertManagerSource;
 }
 
 /** Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace. */
@@ -106,6 +109,9 @@ const keys = {
     externalName: hostname,
     tls: boolean,
     tlsHostname: hostname,
+    certManager: z.enum(CERT_MANAGER_SOURCES, {
+        error: "expected existing (the cluster already runs cert-manager) or install (the stack installs it)",
+    }),
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
 const KNOWN_KEYS = Object.keys(keys);
@@ -181,6 +187,8 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         externalName: decoded.externalName ?? "kubernetes.io",
         tls: decoded.tls ?? false,
         tlsHostname: decoded.tlsHostname,
+        // cert-manager is cluster-wide: a stack installs it only when told to.
+        certManager: decoded.certManager ?? "existing",
     };
 
     // Rules that span keys, checked only on values that decoded cleanly.
@@ -206,6 +214,12 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         problems.push(
             `${PROJECT}:tlsHostname = ${show(config.tlsHostname)}: names the API's certificate, but ` +
                 `${PROJECT}:tls is false; remove tlsHostname or enable tls.`,
+        );
+    }
+    if (config.certManager === "install" && !config.tls) {
+        problems.push(
+            `${PROJECT}:certManager = "install": cert-manager is installed only to issue the API's certificate, but ` +
+                `${PROJECT}:tls is false; remove certManager or enable tls.`,
         );
     }
     if (config.tls && !config.loadBalancer) {

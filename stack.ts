@@ -83,6 +83,7 @@ export function createStack(config: StackConfig): Stack {
         ? new ApiCertificate(names.apiTls, {
               namespace: ns,
               secretName: names.apiTls,
+              certManager: config.certManager,
               dnsNames: [
                   ...(config.tlsHostname ? [config.tlsHostname] : []),
                   `${names.api}.${config.namespace}.svc.${CLUSTER_DOMAIN}`,
@@ -102,13 +103,18 @@ export function createStack(config: StackConfig): Stack {
         });
     } else {
         db = new MongoDb(names.db, { namespace: ns, ...dbArgs });
-        api = new GoDemo2Api(names.api, {
-            namespace: ns,
-            replicas: config.replicas,
-            image: config.apiImage,
-            dbHost: names.db,
-            tlsSecretName: tls?.secretName,
-        });
+        api = new GoDemo2Api(
+            names.api,
+            {
+                namespace: ns,
+                replicas: config.replicas,
+                image: config.apiImage,
+                dbHost: names.db,
+                tlsSecretName: tls ? names.apiTls : undefined,
+            },
+            // Pods mounting the Secret start only once the Certificate is Ready, i.e. the Secret exists.
+            tls ? { dependsOn: [tls.certificate] } : undefined,
+        );
     }
 
     new k8s.networking.v1.NetworkPolicy(names.db, {

@@ -43,7 +43,7 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs {
     /** Defaults to 3, as in the lab. */
     replicas?: number;
     /** A kubernetes.io/tls Secret to serve the API over HTTPS from. Defaults to plain HTTP only. */
-    tlsSecretName?: pulumi.Input<string>;
+    tlsSecretName?: string;
 }
 
 /** The go-demo-2 API as its own ReplicaSet, scaled independently of the DB it reaches by Service name. */

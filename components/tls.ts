@@ -5,6 +5,24 @@ import * as pulumi from "@pulumi/pulumi";
 import { restrictedSecurityContext } from "./workload";
 
 export const TLS_PORT = 8443;
+
+/**
+ * The cert-manager release of the Helm chart the stack installs (`certManager: install`). The
+ * local cluster runs the same release (package.json .toolchain.certManager; a unit test keeps
+ * the two equal). Pinned: without a version the chart would be whatever is newest on the day of
+ * `pulumi up`.
+ */
+export const CERT_MANAGER_CHART_VERSION = "v1.19.5";
+
+/**
+ * Who provides cert-manager: the stack installs it (its CRDs, controllers and webhook, cluster-wide),
+ * or the cluster already runs it and the stack only creates its Issuer and Certificate.
+ */
+export const CERT_MANAGER_SOURCES = ["install", "existing"] as const;
+export type CertManagerSource = (typeof CERT_MANAGER_SOURCES)[number];
+
+/** The CustomResourceDefinitions of the kinds the stack creates; `existing` requires them. */
+export const CERT_MANAGER_CRDS = ["issuers.cert-manager.io", "certificates.cert-manager.io"] as const;
 /**
  * ghostunnel terminates TLS in front of a plain-HTTP port; pinned like every image of the stack.
  */
@@ -18,7 +36,7 @@ const TLS_PROXY_UID = 65534;
  * cannot serve TLS itself.
  */
 export function tlsSidecar(
-    secretName: pulumi.Input<string>,
+    secretName: string,
     targetPort: number,
 ): { container: k8s.types.input.core.v1.Container; volume: k8s.types.input.core.v1.Volume } {
     return {
@@ -57,34 +75,58 @@ export interface ApiCertificateArgs {
     dnsNames: pulumi.Input<string>[];
     /** Name of the kubernetes.io/tls Secret cert-manager writes. */
     secretName: string;
-    /** Namespace cert-manager is installed into. Defaults to `cert-manager`. */
+    /** Who provides cert-manager (see CertManagerSource). */
+    certManager: CertManagerSource;
+    /** Namespace cert-manager is installed into with `install`. Defaults to `cert-manager`. */
     certManagerNamespace?: string;
 }
 
 /**
- * cert-manager (installed with its CRDs), a self-signed Issuer and a Certificate for the API.
- * Self-signed needs nothing outside the cluster; swap the Issuer for ACME or a CA in a real
- * environment.
+ * A self-signed Issuer and a Certificate for the API, with cert-manager either installed here or
+ * required from the cluster. Self-signed needs nothing outside the cluster; swap the Issuer for
+ * ACME or a CA in a real environment.
  */
 export class ApiCertificate extends pulumi.ComponentResource {
-    public readonly certManager: CertManager;
+    /** The cert-manager the stack installs (`install` only). */
+    public readonly certManager?: CertManager;
+    /**
+     * The cert-manager CRDs read from the cluster (`existing` only): reading a missing one fails
+     * the preview before anything is created, and a read object is never deleted by the stack.
+     */
+    public readonly crds: k8s.apiextensions.v1.CustomResourceDefinition[];
     public readonly issuer: k8s.apiextensions.CustomResource;
+    /** Ready once cert-manager has written the Secret: what Pods mounting it depend on. */
     public readonly certificate: k8s.apiextensions.CustomResource;
-    /** The Secret the certificate and key land in; pods mounting it wait for the Certificate. */
-    public readonly secretName: pulumi.Output<string>;
+    /** The kubernetes.io/tls Secret the certificate and key land in. */
+    public readonly secretName: string;
 
     constructor(name: string, args: ApiCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("go-demo-2:tls:ApiCertificate", name, {}, opts);
 
-        const certManagerNamespace = args.certManagerNamespace ?? "cert-manager";
-        this.certManager = new CertManager(
-            `${name}-cert-manager`,
-            {
-                installCRDs: true,
-                helmOptions: { namespace: certManagerNamespace, createNamespace: true },
-            },
-            { parent: this },
-        );
+        if (args.certManager === "install") {
+            this.certManager = new CertManager(
+                `${name}-cert-manager`,
+                {
+                    installCRDs: true,
+                    helmOptions: {
+                        // One fixed release per cluster: a second stack installing it into the same
+                        // namespace collides on the release name instead of silently sharing CRDs.
+                        name: "cert-manager",
+                        namespace: args.certManagerNamespace ?? "cert-manager",
+                        createNamespace: true,
+                        version: CERT_MANAGER_CHART_VERSION,
+                    },
+                },
+                { parent: this },
+            );
+            this.crds = [];
+        } else {
+            this.crds = CERT_MANAGER_CRDS.map((crd) =>
+                k8s.apiextensions.v1.CustomResourceDefinition.get(`${name}-requires-${crd}`, crd, { parent: this }),
+            );
+        }
+        const certManagerReady = this.certManager ? [this.certManager] : this.crds;
+
         this.issuer = new k8s.apiextensions.CustomResource(
             `${name}-issuer`,
             {
@@ -93,7 +135,7 @@ export class ApiCertificate extends pulumi.ComponentResource {
                 metadata: { name: `${name}-selfsigned`, namespace: args.namespace },
                 spec: { selfSigned: {} },
             },
-            { parent: this, dependsOn: [this.certManager] },
+            { parent: this, dependsOn: certManagerReady },
         );
         this.certificate = new k8s.apiextensions.CustomResource(
             `${name}-certificate`,
@@ -114,9 +156,9 @@ export class ApiCertificate extends pulumi.ComponentResource {
                     issuerRef: { name: this.issuer.metadata.name, kind: "Issuer" },
                 },
             },
-            { parent: this },
+            { parent: this, dependsOn: certManagerReady },
         );
-        this.secretName = this.certificate.metadata.apply(() => args.secretName);
+        this.secretName = args.secretName;
         this.registerOutputs({ secretName: this.secretName });
     }
 }

@@ -29,6 +29,7 @@ describe("parseConfig defaults", () => {
             externalName: "kubernetes.io",
             tls: false,
             tlsHostname: undefined,
+            certManager: "existing",
         });
     });
 
@@ -70,6 +71,8 @@ describe("parseConfig validation", () => {
         ["loadBalancerSourceRanges", "10.0.0.0/8", "list of strings"],
         ["externalName", "https://kubernetes.io", "DNS name"],
         ["tls", "on", "expected true or false"],
+        ["certManager", "helm", "expected existing (the cluster already runs cert-manager) or install"],
+        ["certManager", "Existing", "expected existing"],
     ])("rejects %s = %j naming the key, the value and what is accepted", (key, value, accepted) => {
         const found = problems({ [key]: value });
         expect(found).toHaveLength(1);
@@ -94,6 +97,10 @@ describe("parseConfig validation", () => {
         [{ namespace: "a".repeat(63) }],
         [{ loadBalancerSourceRanges: "[]" }],
         [{ tls: "true", tlsHostname: "api.example.com" }],
+        [{ tls: "true", certManager: "install" }],
+        [{ tls: "true", certManager: "existing" }],
+        // The project-wide default reaches every stack, with or without TLS.
+        [{ tls: "false", certManager: "existing" }],
     ])("accepts the edge-valid %j", (raw) => {
         expect(() => parseConfig(raw, "dev")).not.toThrow();
     });
@@ -143,6 +150,7 @@ describe("parseConfig validation", () => {
         [{ tlsHostname: "api.example.com" }, "go-demo-2:tlsHostname"],
         [{ tls: "true", loadBalancer: "false" }, "go-demo-2:loadBalancer is false"],
         [{ tls: "true", topology: "combined" }, 'go-demo-2:topology = "combined"'],
+        [{ certManager: "install" }, 'go-demo-2:certManager = "install": cert-manager is installed only to issue the API\'s certificate, but go-demo-2:tls is false'],
     ])("rejects the TLS combination %j", (raw, named) => {
         expect(problems(raw).join("\n")).toContain(named);
     });
@@ -198,7 +206,8 @@ describe("stack files", () => {
 
     it("prod pins images, hides the DB's HTTP interface, limits the LB and serves TLS", () => {
         const prod = parseConfig(stackFileConfig("prod"), "prod");
-        expect(prod).toMatchObject({ dbHttpInterface: false, tls: true, topology: "split" });
+        // cert-manager is the platform's: prod requires it and never installs it.
+        expect(prod).toMatchObject({ dbHttpInterface: false, tls: true, topology: "split", certManager: "existing" });
         expect(prod.apiImage).toMatch(/:[0-9][\w.-]*$/);
         expect(prod.dbImage).toMatch(/:[0-9][\w.-]*$/);
         expect(prod.loadBalancerSourceRanges.length).toBeGreaterThan(0);

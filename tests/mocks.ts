@@ -7,6 +7,8 @@ export interface Recorded {
     type: string;
     name: string;
     custom: boolean;
+    /** The ID of an existing object the program reads (`Resource.get`); unset (the mock is given "") for a registration. */
+    readId?: string;
     inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -50,7 +52,7 @@ let previewing = false;
 
 const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
-        recorded.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+        recorded.push({ type: args.type, name: args.name, custom: args.custom ?? true, readId: args.id || undefined, inputs: args.inputs });
         // A preview, like the engine's, knows only the inputs: nothing is allocated yet.
         const computes = args.type === "kubernetes:core/v1:Service" && !previewing;
         const state = computes ? serviceState(args.inputs) : args.inputs;

@@ -83,7 +83,14 @@ describe("prod stack", () => {
             loadBalancerSourceRanges: ["10.0.0.0/8", "192.168.0.0/16"],
             ports: [{ name: "https", port: 443, targetPort: 8443 }],
         });
-        expect(ofType("kubernetes-cert-manager:index:CertManager")).toHaveLength(1);
+        // The cluster provides cert-manager (certManager: existing): the stack reads its CRDs, installs nothing.
+        expect(ofType("kubernetes-cert-manager:index:CertManager")).toHaveLength(0);
+        expect(ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").map((r) => r.readId)).toEqual([
+            "issuers.cert-manager.io",
+            "certificates.cert-manager.io",
+        ]);
+        const api = ofType("kubernetes:apps/v1:ReplicaSet").find((r) => r.inputs.metadata.name === "go-demo-2-api")!;
+        expect(api.inputs.spec.template.spec.volumes).toEqual([{ name: "tls", secret: { secretName: "go-demo-2-api-tls" } }]);
         const certificate = ofType("kubernetes:cert-manager.io/v1:Certificate")[0].inputs;
         expect(certificate.spec.dnsNames).toEqual([
             "go-demo-2.example.com",
