@@ -28,10 +28,10 @@ async function run(config: StackConfig) {
 
 const fromFile = (stack: string) => parseConfig(stackFileConfig(stack), stack);
 
-/** Kind/name of every Kubernetes object the program registered, sorted. */
+/** Kind/name of every Kubernetes object the program registered (not those it only reads), sorted. */
 function objects(): string[] {
     return recorded
-        .filter((r) => r.type.startsWith("kubernetes:"))
+        .filter((r) => r.type.startsWith("kubernetes:") && r.readId === undefined)
         .map((r) => `${r.type.split(":")[2]}/${r.inputs.metadata.name}`)
         .sort();
 }
@@ -76,6 +76,7 @@ describe("dev stack (split)", () => {
 describe("prod stack", () => {
     it("publishes no DB port, limits the LB, serves HTTPS with cert-manager", async () => {
         await run(fromFile("prod"));
+        expect(objects()).toEqual(expectedObjects("prod", "go-demo-2-prod"));
         const services = servicesByName();
         expect(Object.keys(services).sort()).toEqual(["go-demo-2-api", "go-demo-2-db", "go-demo-2-external"]);
         expect(services["go-demo-2-api"]).toMatchObject({

@@ -53,6 +53,18 @@ export function endpointIPs(namespace: string, service: string): string[] {
         .sort();
 }
 
+/** `ip:port/name` of every ready endpoint the EndpointSlice controller published for a Service, sorted. */
+export function endpointPorts(namespace: string, service: string): string[] {
+    const slices = kubectlJson("get", "endpointslices", "-n", namespace, "-l", `kubernetes.io/service-name=${service}`);
+    return slices.items
+        .flatMap((s: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[]; ports?: { name: string; port: number }[] }) =>
+            (s.endpoints ?? [])
+                .filter((e) => e.conditions?.ready !== false)
+                .flatMap((e) => e.addresses.flatMap((a) => (s.ports ?? []).map((p) => `${a}:${p.port}/${p.name}`))),
+        )
+        .sort();
+}
+
 /** The apiserver's Service CIDRs, from its ServiceCIDR objects. */
 export function serviceCIDRs(): string[] {
     return kubectlJson("get", "servicecidrs").items.flatMap((c: { spec: { cidrs: string[] } }) => c.spec.cidrs);

@@ -11,18 +11,11 @@ import { names } from "../../stack";
 import { expectedObjects } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, pods, serviceCIDRs } from "./kube";
 import { CHANGES, previewSummary, steps } from "../../tools/review";
-import { copyProject, stackIn, timed, timings } from "../../tools/workspace";
+import { copyProject, printTimings, stackIn, timed } from "../../tools/workspace";
 
 jest.setTimeout(15 * 60_000);
 
-afterAll(() => {
-    const width = Math.max(...timings.map(([label]) => label.length));
-    process.stdout.write(
-        "\nend-to-end timings (s):\n" +
-            timings.map(([label, s]) => `  ${label.padEnd(width)}  ${s.toFixed(1)}`).join("\n") +
-            "\n",
-    );
-});
+afterAll(printTimings);
 
 interface Case {
     stack: "dev" | "lab";

@@ -1,0 +1,163 @@
+/**
+ * The prod stack, TLS on, on a real control plane with the real engine and the real cert-manager
+ * controller the local cluster runs (scripts/cluster/cert-manager.sh): `npm run test:e2e`.
+ * The steps build on each other, so they run in order.
+ */
+import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { X509Certificate } from "crypto";
+import * as fs from "fs";
+
+import { TLS_PORT } from "../../components/tls";
+import { CLUSTER_DOMAIN } from "../../components/services";
+import { names } from "../../stack";
+import { expectedObjects } from "../expected";
+import { endpointPorts, eventually, exists, kubectl, kubectlJson, pods } from "./kube";
+import { CHANGES, steps } from "../../tools/review";
+import { copyProject, printTimings, stackIn, timed } from "../../tools/workspace";
+
+jest.setTimeout(15 * 60_000);
+afterAll(printTimings);
+
+const stackName = "prod";
+const namespace = "e2e-go-demo-2-prod";
+/** What Pulumi.prod.yaml asks the certificate to name: its tlsHostname, then the in-cluster names. */
+const dnsNames = [
+    "go-demo-2.example.com",
+    `${names.api}.${namespace}.svc.${CLUSTER_DOMAIN}`,
+    `${names.api}.${namespace}.svc`,
+];
+
+interface Condition {
+    type: string;
+    status: string;
+    lastTransitionTime: string;
+}
+const ready = (obj: { status?: { conditions?: Condition[] } }) =>
+    (obj.status?.conditions ?? []).find((c) => c.type === "Ready" && c.status === "True");
+
+/** The certificate cert-manager wrote into the API's Secret. */
+function servedCertificate(): { secret: { type: string; metadata: { uid: string } }; cert: X509Certificate } {
+    const secret = kubectlJson("get", "secret", names.apiTls, "-n", namespace);
+    return { secret, cert: new X509Certificate(Buffer.from(secret.data["tls.crt"], "base64")) };
+}
+
+/** The DNS names of a certificate's subjectAltName, e.g. `DNS:a, DNS:b` → [a, b]. */
+const sans = (cert: X509Certificate) => (cert.subjectAltName ?? "").split(", ").map((s) => s.replace(/^DNS:/, ""));
+
+/** uid and generation of every cert-manager CRD: what "the cluster's cert-manager is untouched" compares. */
+const certManagerCrds = (): string[] =>
+    kubectlJson("get", "crd")
+        .items.filter((c: { spec: { group: string } }) => c.spec.group.endsWith("cert-manager.io"))
+        .map((c: { metadata: { name: string; uid: string; generation: number } }) => `${c.metadata.name} ${c.metadata.uid} ${c.metadata.generation}`)
+        .sort();
+
+describe("the prod stack with TLS, on a real cluster with a real cert-manager", () => {
+    let stack: Stack;
+    let crdsBefore: string[];
+
+    beforeAll(async () => {
+        crdsBefore = certManagerCrds();
+        stack = await stackIn(copyProject([stackName]), stackName);
+        // Its own namespace, so the run never meets a deployment made with `npm run up -- prod`.
+        await stack.setConfig("go-demo-2:namespace", { value: namespace });
+    });
+
+    afterAll(async () => {
+        // A failed step must not leave objects behind for the next run.
+        await stack?.destroy({ color: "never" }).catch(() => undefined);
+        await stack?.workspace.removeStack(stackName).catch(() => undefined);
+        if (stack) {
+            fs.rmSync(stack.workspace.workDir, { recursive: true, force: true });
+        }
+    });
+
+    it("the cluster runs cert-manager (the stack's certManager: existing requires it)", () => {
+        expect(crdsBefore.map((c) => c.split(" ")[0])).toEqual(
+            expect.arrayContaining(["certificates.cert-manager.io", "issuers.cert-manager.io"]),
+        );
+    });
+
+    it("previews reading cert-manager's CRDs and creating exactly the stack's objects", async () => {
+        const events: EngineEvent[] = [];
+        await timed("prod: preview (empty)", () => stack.preview({ onEvent: (e) => events.push(e), color: "never" }));
+        expect(steps(events, CHANGES)).toEqual(expectedObjects("prod", namespace).map((o) => `create ${o}`));
+        const reads = events.flatMap((e) => (e.resourcePreEvent?.metadata.op === "read" ? [e.resourcePreEvent.metadata.urn] : []));
+        expect(reads.map((urn) => urn.split("::").pop()).sort()).toEqual([
+            "go-demo-2-api-tls-requires-certificates.cert-manager.io",
+            "go-demo-2-api-tls-requires-issuers.cert-manager.io",
+        ]);
+    });
+
+    it("up: cert-manager makes the Issuer and the Certificate Ready and writes a valid certificate for exactly the configured names", async () => {
+        await timed("prod: up (empty → Certificate and all Pods Ready)", () => stack.up({ color: "never" }));
+
+        expect(ready(kubectlJson("get", "issuer", `${names.apiTls}-selfsigned`, "-n", namespace))).toBeDefined();
+        expect(ready(kubectlJson("get", "certificate", names.apiTls, "-n", namespace))).toBeDefined();
+
+        const { secret, cert } = servedCertificate();
+        expect(secret.type).toBe("kubernetes.io/tls");
+        const now = Date.now();
+        expect(new Date(cert.validFrom).getTime()).toBeLessThanOrEqual(now);
+        expect(new Date(cert.validTo).getTime()).toBeGreaterThan(now);
+        expect(sans(cert)).toEqual(dnsNames);
+        // Self-signed: the certificate verifies with its own key.
+        expect(cert.verify(cert.publicKey)).toBe(true);
+    });
+
+    it("the API Pods mount the Secret, start only after the Certificate was Ready, and are Ready", () => {
+        const rs = kubectlJson("get", "replicaset", names.api, "-n", namespace);
+        expect(rs.status.readyReplicas).toBe(3);
+        expect(rs.spec.template.spec.volumes).toEqual([{ name: "tls", secret: { secretName: names.apiTls, defaultMode: 420 } }]);
+        const sidecar = rs.spec.template.spec.containers.find((c: { name: string }) => c.name === "tls");
+        expect(sidecar.volumeMounts).toEqual([{ name: "tls", mountPath: "/tls", readOnly: true }]);
+
+        const certReadyAt = Date.parse(ready(kubectlJson("get", "certificate", names.apiTls, "-n", namespace))!.lastTransitionTime);
+        expect(Date.parse(rs.metadata.creationTimestamp)).toBeGreaterThanOrEqual(certReadyAt);
+
+        const apiPods = pods(namespace, rs.spec.selector.matchLabels);
+        expect(apiPods.map((p) => p.ready)).toEqual([true, true, true]);
+    });
+
+    it("the load balancer serves 443 and sends it to the TLS sidecar's port on every API Pod", () => {
+        const svc = kubectlJson("get", "service", names.api, "-n", namespace);
+        expect(svc.spec.type).toBe("LoadBalancer");
+        expect(svc.spec.ports).toEqual([expect.objectContaining({ name: "https", port: 443, targetPort: TLS_PORT })]);
+        expect(svc.status.loadBalancer.ingress?.[0]?.ip).toBeTruthy();
+        const podIPs = pods(namespace, svc.spec.selector)
+            .filter((p) => p.ready)
+            .map((p) => p.ip)
+            .sort();
+        expect(endpointPorts(namespace, names.api)).toEqual(podIPs.map((ip) => `${ip}:${TLS_PORT}/https`));
+    });
+
+    it("a deleted Secret is re-issued by cert-manager (new serial); refresh and preview find no drift in what the stack owns", async () => {
+        const before = servedCertificate();
+        kubectl("delete", "secret", names.apiTls, "-n", namespace);
+
+        const after = await timed("prod: Secret re-issued by cert-manager", () =>
+            eventually(() => {
+                const now = servedCertificate();
+                expect(now.secret.metadata.uid).not.toBe(before.secret.metadata.uid);
+                expect(ready(kubectlJson("get", "certificate", names.apiTls, "-n", namespace))).toBeDefined();
+                return now;
+            }),
+        );
+        expect(after.cert.serialNumber).not.toBe(before.cert.serialNumber);
+        expect(sans(after.cert)).toEqual(dnsNames);
+        process.stdout.write(`prod: certificate serial ${before.cert.serialNumber} → ${after.cert.serialNumber}\n`);
+
+        // The Secret is cert-manager's, not the stack's: losing it is no drift of the stack's.
+        const refresh = await timed("prod: refresh", () => stack.refresh({ color: "never" }));
+        expect(refresh.summary.resourceChanges?.delete ?? 0).toBe(0);
+        expect(refresh.summary.resourceChanges?.create ?? 0).toBe(0);
+        await timed("prod: preview after refresh (no-op)", () => stack.preview({ expectNoChanges: true, color: "never" }));
+    });
+
+    it("destroy leaves no object of the stack behind and the cluster's cert-manager untouched", async () => {
+        await timed("prod: destroy", () => stack.destroy({ color: "never" }));
+        expect(exists("namespace", namespace)).toBe(false);
+        const leftovers = kubectlJson("get", "issuers,certificates,certificaterequests,secrets,replicasets,services,pods", "-A");
+        expect(leftovers.items.filter((o: { metadata: { namespace: string } }) => o.metadata.namespace === namespace)).toEqual([]);
+        expect(certManagerCrds()).toEqual(crdsBefore);
+    });
+});
