@@ -250,3 +250,12 @@ export function loadConfig(): StackConfig {
     );
     return parseConfig(raw, pulumi.getStack());
 }
+
+/**
+ * Whether the engine renders manifests instead of applying them (the Kubernetes provider's
+ * `renderYamlToDirectory`, which `npm run render` sets): then nothing may be read from a cluster,
+ * because there may be none. Not a key of this project's, so parseConfig does not see it.
+ */
+export function renderingManifests(): boolean {
+    return new pulumi.Config("kubernetes").get("renderYamlToDirectory") !== undefined;
+}

@@ -16,7 +16,7 @@ import {
 } from "./components/services";
 import { ApiCertificate, TLS_PORT } from "./components/tls";
 import { Workload } from "./components/workload";
-import { StackConfig } from "./config";
+import { renderingManifests, StackConfig } from "./config";
 
 /** Kubernetes object names: fixed, because they are the stable DNS names Pods use. */
 export const names = {
@@ -84,6 +84,7 @@ export function createStack(config: StackConfig): Stack {
               namespace: ns,
               secretName: names.apiTls,
               certManager: config.certManager,
+              checkCertManager: !renderingManifests(),
               dnsNames: [
                   ...(config.tlsHostname ? [config.tlsHostname] : []),
                   `${names.api}.${config.namespace}.svc.${CLUSTER_DOMAIN}`,

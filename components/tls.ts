@@ -77,6 +77,11 @@ export interface ApiCertificateArgs {
     secretName: string;
     /** Who provides cert-manager (see CertManagerSource). */
     certManager: CertManagerSource;
+    /**
+     * With `existing`, whether to check the cluster for cert-manager's CRDs. Defaults to true; off
+     * only while rendering manifests, when there may be no cluster to read from.
+     */
+    checkCertManager?: boolean;
     /** Namespace cert-manager is installed into with `install`. Defaults to `cert-manager`. */
     certManagerNamespace?: string;
 }
@@ -120,10 +125,12 @@ export class ApiCertificate extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.crds = [];
-        } else {
+        } else if (args.checkCertManager ?? true) {
             this.crds = CERT_MANAGER_CRDS.map((crd) =>
                 k8s.apiextensions.v1.CustomResourceDefinition.get(`${name}-requires-${crd}`, crd, { parent: this }),
             );
+        } else {
+            this.crds = [];
         }
         const certManagerReady = this.certManager ? [this.certManager] : this.crds;
 

@@ -1,3 +1,5 @@
+import * as pulumi from "@pulumi/pulumi";
+
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
 import { expectedObjects } from "./expected";
@@ -100,6 +102,17 @@ describe("prod stack", () => {
         ]);
         const db = ofType("kubernetes:apps/v1:ReplicaSet").find((r) => r.inputs.metadata.name === "go-demo-2-db")!;
         expect(db.inputs.spec.template.spec.containers[0]).not.toHaveProperty("command");
+    });
+});
+
+describe("prod stack, rendered to YAML", () => {
+    afterEach(() => pulumi.runtime.setAllConfig({}));
+
+    it("reads no CRDs, so rendering needs no cluster, and still creates the Issuer and Certificate", async () => {
+        pulumi.runtime.setAllConfig({ "kubernetes:renderYamlToDirectory": "/tmp/rendered" });
+        await run(fromFile("prod"));
+        expect(recorded.filter((r) => r.readId !== undefined)).toEqual([]);
+        expect(objects()).toEqual(expectedObjects("prod", "go-demo-2-prod"));
     });
 });
 

@@ -15,12 +15,13 @@ beforeEach(resetRecorded);
 const CERT_MANAGER = "kubernetes-cert-manager:index:CertManager";
 const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 
-async function apiCertificate(certManager: CertManagerSource): Promise<ApiCertificate> {
+async function apiCertificate(certManager: CertManagerSource, checkCertManager?: boolean): Promise<ApiCertificate> {
     const cert = new ApiCertificate("go-demo-2-api-tls", {
         namespace: "ns",
         secretName: "go-demo-2-api-tls",
         dnsNames: ["api.example.com", "go-demo-2-api.ns.svc"],
         certManager,
+        checkCertManager,
     });
     await registered(cert.certificate, cert.issuer, ...(cert.certManager ? [cert.certManager] : []), ...cert.crds);
     return cert;
@@ -74,6 +75,17 @@ describe("ApiCertificate", () => {
         ]);
         expect(ofType(CRD).map((r) => r.readId)).toEqual([...CERT_MANAGER_CRDS]);
         expect(cert.certManager).toBeUndefined();
+        expectIssuerAndCertificate();
+    });
+
+    it("certManager existing, not checked (rendering manifests): reads nothing from a cluster", async () => {
+        const cert = await apiCertificate("existing", false);
+        expect(resourceMap()).toEqual([
+            "register go-demo-2:tls:ApiCertificate go-demo-2-api-tls",
+            "register kubernetes:cert-manager.io/v1:Issuer go-demo-2-api-tls-issuer",
+            "register kubernetes:cert-manager.io/v1:Certificate go-demo-2-api-tls-certificate",
+        ]);
+        expect(cert.crds).toEqual([]);
         expectIssuerAndCertificate();
     });
 
