@@ -38,6 +38,26 @@ export async function stackIn(workDir: string, stackName: string, envVars: Recor
     return LocalWorkspace.createOrSelectStack({ stackName, workDir }, { envVars });
 }
 
+/**
+ * A stack of a fresh copy of the program for an end-to-end test, in its own namespace, so that it
+ * never meets a deployment made with `npm run up`. Pair it with destroyTestStack.
+ */
+export async function testStack(stackName: string, namespace: string): Promise<Stack> {
+    const stack = await stackIn(copyProject([stackName]), stackName);
+    await stack.setConfig("go-demo-2:namespace", { value: namespace });
+    return stack;
+}
+
+/** Destroys a test stack (a failed step must not leave objects behind), then removes it and its copy. */
+export async function destroyTestStack(stack: Stack | undefined): Promise<void> {
+    if (!stack) {
+        return;
+    }
+    await stack.destroy({ color: "never" }).catch(() => undefined);
+    await stack.workspace.removeStack(stack.name).catch(() => undefined);
+    fs.rmSync(stack.workspace.workDir, { recursive: true, force: true });
+}
+
 /** Wall-clock seconds of each step, printed at the end of the run. */
 export const timings: [string, number][] = [];
 

@@ -11,7 +11,7 @@ import { names } from "../../stack";
 import { expectedObjects } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, pods, serviceCIDRs } from "./kube";
 import { CHANGES, previewSummary, steps } from "../../tools/review";
-import { copyProject, printTimings, stackIn, timed } from "../../tools/workspace";
+import { copyProject, destroyTestStack, printTimings, stackIn, testStack, timed } from "../../tools/workspace";
 
 jest.setTimeout(15 * 60_000);
 
@@ -66,19 +66,10 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
     };
 
     beforeAll(async () => {
-        stack = await stackIn(copyProject([stackName]), stackName);
-        // Its own namespace, so the run never meets a deployment made with `npm run up`.
-        await stack.setConfig("go-demo-2:namespace", { value: namespace });
+        stack = await testStack(stackName, namespace);
     });
 
-    afterAll(async () => {
-        // A failed step must not leave objects behind for the next run.
-        await stack?.destroy({ color: "never" }).catch(() => undefined);
-        await stack?.workspace.removeStack(stackName).catch(() => undefined);
-        if (stack) {
-            fs.rmSync(stack.workspace.workDir, { recursive: true, force: true });
-        }
-    });
+    afterAll(() => destroyTestStack(stack));
 
     it("previews the creation of exactly the stack's objects", async () => {
         const events: EngineEvent[] = [];

@@ -5,7 +5,6 @@
  */
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { X509Certificate } from "crypto";
-import * as fs from "fs";
 
 import { TLS_PORT } from "../../components/tls";
 import { CLUSTER_DOMAIN } from "../../components/services";
@@ -13,7 +12,7 @@ import { names } from "../../stack";
 import { expectedObjects } from "../expected";
 import { endpointPorts, eventually, exists, kubectl, kubectlJson, pods } from "./kube";
 import { CHANGES, steps } from "../../tools/review";
-import { copyProject, printTimings, stackIn, timed } from "../../tools/workspace";
+import { destroyTestStack, printTimings, testStack, timed } from "../../tools/workspace";
 
 jest.setTimeout(15 * 60_000);
 afterAll(printTimings);
@@ -57,19 +56,10 @@ describe("the prod stack with TLS, on a real cluster with a real cert-manager", 
 
     beforeAll(async () => {
         crdsBefore = certManagerCrds();
-        stack = await stackIn(copyProject([stackName]), stackName);
-        // Its own namespace, so the run never meets a deployment made with `npm run up -- prod`.
-        await stack.setConfig("go-demo-2:namespace", { value: namespace });
+        stack = await testStack(stackName, namespace);
     });
 
-    afterAll(async () => {
-        // A failed step must not leave objects behind for the next run.
-        await stack?.destroy({ color: "never" }).catch(() => undefined);
-        await stack?.workspace.removeStack(stackName).catch(() => undefined);
-        if (stack) {
-            fs.rmSync(stack.workspace.workDir, { recursive: true, force: true });
-        }
-    });
+    afterAll(() => destroyTestStack(stack));
 
     it("the cluster runs cert-manager (the stack's certManager: existing requires it)", () => {
         expect(crdsBefore.map((c) => c.split(" ")[0])).toEqual(
