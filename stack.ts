@@ -14,7 +14,7 @@ import {
     LoadBalancerService,
     NodePortService,
 } from "./components/services";
-import { ApiCertificate, TLS_PORT } from "./components/tls";
+import { ApiCertificate, CertManagerSetup, TLS_PORT } from "./components/tls";
 import { Workload } from "./components/workload";
 import { renderingManifests, StackConfig } from "./config";
 
@@ -66,6 +66,12 @@ function byService<T>(
 
 /** Composes the stack a validated config describes; see README for what each stack creates. */
 export function createStack(config: StackConfig): Stack {
+    // cert-manager before anything else: every object of the stack lives in the Namespace, which
+    // depends on it, so a cluster without cert-manager or a failed install stops the deployment
+    // with nothing created.
+    const certManager = config.tls
+        ? new CertManagerSetup("cert-manager", { source: config.certManager, check: !renderingManifests() })
+        : undefined;
     const namespace = new k8s.core.v1.Namespace("namespace", {
         metadata: {
             name: config.namespace,
@@ -75,7 +81,7 @@ export function createStack(config: StackConfig): Stack {
                 "pod-security.kubernetes.io/enforce": "restricted",
             },
         },
-    });
+    }, { dependsOn: certManager ? [certManager] : [] });
     const ns = namespace.metadata.name;
     const dbArgs = { image: config.dbImage, httpInterface: config.dbHttpInterface };
 
@@ -83,8 +89,6 @@ export function createStack(config: StackConfig): Stack {
         ? new ApiCertificate(names.apiTls, {
               namespace: ns,
               secretName: names.apiTls,
-              certManager: config.certManager,
-              checkCertManager: !renderingManifests(),
               dnsNames: [
                   ...(config.tlsHostname ? [config.tlsHostname] : []),
                   `${names.api}.${config.namespace}.svc.${CLUSTER_DOMAIN}`,
@@ -104,18 +108,14 @@ export function createStack(config: StackConfig): Stack {
         });
     } else {
         db = new MongoDb(names.db, { namespace: ns, ...dbArgs });
-        api = new GoDemo2Api(
-            names.api,
-            {
-                namespace: ns,
-                replicas: config.replicas,
-                image: config.apiImage,
-                dbHost: names.db,
-                tlsSecretName: tls ? names.apiTls : undefined,
-            },
-            // Pods mounting the Secret start only once the Certificate is Ready, i.e. the Secret exists.
-            tls ? { dependsOn: [tls.certificate] } : undefined,
-        );
+        // Pods mounting the Secret start only once the Certificate is Ready, i.e. the Secret exists.
+        api = new GoDemo2Api(names.api, {
+            namespace: ns,
+            replicas: config.replicas,
+            image: config.apiImage,
+            dbHost: names.db,
+            tlsSecretName: tls ? names.apiTls : undefined,
+        }, tls ? { dependsOn: [tls.certificate] } : undefined);
     }
 
     new k8s.networking.v1.NetworkPolicy(names.db, {

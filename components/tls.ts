@@ -68,6 +68,64 @@ export function tlsSidecar(
     };
 }
 
+export interface CertManagerSetupArgs {
+    /** Who provides cert-manager (see CertManagerSource). */
+    source: CertManagerSource;
+    /**
+     * With `existing`, whether to check the cluster for cert-manager's CRDs. Defaults to true; off
+     * only while rendering manifests, when there may be no cluster to read from.
+     */
+    check?: boolean;
+    /** Namespace cert-manager is installed into with `install`. Defaults to `cert-manager`. */
+    namespace?: string;
+}
+
+/**
+ * cert-manager as the stack relies on it: installed here (the pinned chart), or required from the
+ * cluster (its CRDs read, so a cluster without cert-manager fails before anything is created). A
+ * stack makes everything else depend on this component, so a missing cert-manager or a failed
+ * install (a second install on one cluster: Helm refuses the release name or CRDs another release
+ * owns) stops the deployment with nothing half-applied.
+ */
+export class CertManagerSetup extends pulumi.ComponentResource {
+    /** The cert-manager the stack installs (`install` only). */
+    public readonly release?: CertManager;
+    /**
+     * The cert-manager CRDs read from the cluster (`existing` only): reading a missing one fails
+     * the preview and the update, and a read object is never deleted by the stack.
+     */
+    public readonly crds: k8s.apiextensions.v1.CustomResourceDefinition[];
+
+    constructor(name: string, args: CertManagerSetupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("go-demo-2:tls:CertManagerSetup", name, {}, opts);
+        if (args.source === "install") {
+            this.release = new CertManager(
+                `${name}-install`,
+                {
+                    installCRDs: true,
+                    helmOptions: {
+                        // One fixed release per cluster: a second stack installing it into the same
+                        // namespace collides on the release name instead of silently sharing CRDs.
+                        name: "cert-manager",
+                        namespace: args.namespace ?? "cert-manager",
+                        createNamespace: true,
+                        version: CERT_MANAGER_CHART_VERSION,
+                    },
+                },
+                { parent: this },
+            );
+            this.crds = [];
+        } else if (args.check ?? true) {
+            this.crds = CERT_MANAGER_CRDS.map((crd) =>
+                k8s.apiextensions.v1.CustomResourceDefinition.get(`${name}-requires-${crd}`, crd, { parent: this }),
+            );
+        } else {
+            this.crds = [];
+        }
+        this.registerOutputs({});
+    }
+}
+
 export interface ApiCertificateArgs {
     /** Namespace of the Issuer, the Certificate and its Secret. */
     namespace: pulumi.Input<string>;
@@ -75,30 +133,14 @@ export interface ApiCertificateArgs {
     dnsNames: pulumi.Input<string>[];
     /** Name of the kubernetes.io/tls Secret cert-manager writes. */
     secretName: string;
-    /** Who provides cert-manager (see CertManagerSource). */
-    certManager: CertManagerSource;
-    /**
-     * With `existing`, whether to check the cluster for cert-manager's CRDs. Defaults to true; off
-     * only while rendering manifests, when there may be no cluster to read from.
-     */
-    checkCertManager?: boolean;
-    /** Namespace cert-manager is installed into with `install`. Defaults to `cert-manager`. */
-    certManagerNamespace?: string;
 }
 
 /**
- * A self-signed Issuer and a Certificate for the API, with cert-manager either installed here or
- * required from the cluster. Self-signed needs nothing outside the cluster; swap the Issuer for
- * ACME or a CA in a real environment.
+ * A self-signed Issuer and a Certificate for the API; cert-manager itself comes from a
+ * CertManagerSetup. Self-signed needs nothing outside the cluster; swap the Issuer for ACME or a CA
+ * in a real environment.
  */
 export class ApiCertificate extends pulumi.ComponentResource {
-    /** The cert-manager the stack installs (`install` only). */
-    public readonly certManager?: CertManager;
-    /**
-     * The cert-manager CRDs read from the cluster (`existing` only): reading a missing one fails
-     * the preview before anything is created, and a read object is never deleted by the stack.
-     */
-    public readonly crds: k8s.apiextensions.v1.CustomResourceDefinition[];
     public readonly issuer: k8s.apiextensions.CustomResource;
     /** Ready once cert-manager has written the Secret: what Pods mounting it depend on. */
     public readonly certificate: k8s.apiextensions.CustomResource;
@@ -107,33 +149,6 @@ export class ApiCertificate extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApiCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("go-demo-2:tls:ApiCertificate", name, {}, opts);
-
-        if (args.certManager === "install") {
-            this.certManager = new CertManager(
-                `${name}-cert-manager`,
-                {
-                    installCRDs: true,
-                    helmOptions: {
-                        // One fixed release per cluster: a second stack installing it into the same
-                        // namespace collides on the release name instead of silently sharing CRDs.
-                        name: "cert-manager",
-                        namespace: args.certManagerNamespace ?? "cert-manager",
-                        createNamespace: true,
-                        version: CERT_MANAGER_CHART_VERSION,
-                    },
-                },
-                { parent: this },
-            );
-            this.crds = [];
-        } else if (args.checkCertManager ?? true) {
-            this.crds = CERT_MANAGER_CRDS.map((crd) =>
-                k8s.apiextensions.v1.CustomResourceDefinition.get(`${name}-requires-${crd}`, crd, { parent: this }),
-            );
-        } else {
-            this.crds = [];
-        }
-        const certManagerReady = this.certManager ? [this.certManager] : this.crds;
-
         this.issuer = new k8s.apiextensions.CustomResource(
             `${name}-issuer`,
             {
@@ -142,7 +157,7 @@ export class ApiCertificate extends pulumi.ComponentResource {
                 metadata: { name: `${name}-selfsigned`, namespace: args.namespace },
                 spec: { selfSigned: {} },
             },
-            { parent: this, dependsOn: certManagerReady },
+            { parent: this },
         );
         this.certificate = new k8s.apiextensions.CustomResource(
             `${name}-certificate`,
@@ -163,7 +178,7 @@ export class ApiCertificate extends pulumi.ComponentResource {
                     issuerRef: { name: this.issuer.metadata.name, kind: "Issuer" },
                 },
             },
-            { parent: this, dependsOn: certManagerReady },
+            { parent: this },
         );
         this.secretName = args.secretName;
         this.registerOutputs({ secretName: this.secretName });

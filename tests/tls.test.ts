@@ -5,6 +5,7 @@ import {
     ApiCertificate,
     CERT_MANAGER_CHART_VERSION,
     CERT_MANAGER_CRDS,
+    CertManagerSetup,
     CertManagerSource,
 } from "../components/tls";
 import { find, installMocks, ofType, recorded, registered, resetRecorded } from "./mocks";
@@ -15,84 +16,82 @@ beforeEach(resetRecorded);
 const CERT_MANAGER = "kubernetes-cert-manager:index:CertManager";
 const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 
-async function apiCertificate(certManager: CertManagerSource, checkCertManager?: boolean): Promise<ApiCertificate> {
-    const cert = new ApiCertificate("go-demo-2-api-tls", {
-        namespace: "ns",
-        secretName: "go-demo-2-api-tls",
-        dnsNames: ["api.example.com", "go-demo-2-api.ns.svc"],
-        certManager,
-        checkCertManager,
-    });
-    await registered(cert.certificate, cert.issuer, ...(cert.certManager ? [cert.certManager] : []), ...cert.crds);
-    return cert;
+async function certManagerSetup(source: CertManagerSource, check?: boolean): Promise<CertManagerSetup> {
+    const setup = new CertManagerSetup("cert-manager", { source, check });
+    await registered(setup, ...(setup.release ? [setup.release] : []), ...setup.crds);
+    return setup;
 }
 
-/** Type and name of every resource the component registered or read, in order. */
+/** Type and name of every resource registered or read, in order. */
 const resourceMap = () => recorded.map((r) => `${r.readId === undefined ? "register" : "read"} ${r.type} ${r.name}`);
 
-/** The Issuer and Certificate are the same whoever provides cert-manager. */
-function expectIssuerAndCertificate(): void {
-    const issuer = find("kubernetes:cert-manager.io/v1:Issuer", "go-demo-2-api-tls-issuer").inputs;
-    expect(issuer.metadata).toMatchObject({ name: "go-demo-2-api-tls-selfsigned", namespace: "ns" });
-    expect(issuer.spec).toEqual({ selfSigned: {} });
-
-    const certificate = find("kubernetes:cert-manager.io/v1:Certificate", "go-demo-2-api-tls-certificate").inputs;
-    expect(certificate.metadata.annotations).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
-    expect(certificate.spec).toMatchObject({
-        secretName: "go-demo-2-api-tls",
-        commonName: "api.example.com",
-        dnsNames: ["api.example.com", "go-demo-2-api.ns.svc"],
-        issuerRef: { name: "go-demo-2-api-tls-selfsigned", kind: "Issuer" },
-    });
-}
-
-describe("ApiCertificate", () => {
-    it("certManager install: the pinned cert-manager chart with its CRDs, then the Issuer and the Certificate", async () => {
-        const cert = await apiCertificate("install");
+describe("CertManagerSetup", () => {
+    it("install: the pinned cert-manager chart with its CRDs, one fixed Helm release", async () => {
+        const setup = await certManagerSetup("install");
         expect(resourceMap()).toEqual([
-            "register go-demo-2:tls:ApiCertificate go-demo-2-api-tls",
-            `register ${CERT_MANAGER} go-demo-2-api-tls-cert-manager`,
-            "register kubernetes:cert-manager.io/v1:Issuer go-demo-2-api-tls-issuer",
-            "register kubernetes:cert-manager.io/v1:Certificate go-demo-2-api-tls-certificate",
+            "register go-demo-2:tls:CertManagerSetup cert-manager",
+            `register ${CERT_MANAGER} cert-manager-install`,
         ]);
         // A remote component: the mock sees it as one resource with no children.
-        expect(find(CERT_MANAGER, "go-demo-2-api-tls-cert-manager").inputs).toEqual({
+        expect(find(CERT_MANAGER, "cert-manager-install").inputs).toEqual({
             installCRDs: true,
             helmOptions: { name: "cert-manager", namespace: "cert-manager", createNamespace: true, version: CERT_MANAGER_CHART_VERSION },
         });
-        expect(cert.crds).toEqual([]);
-        expectIssuerAndCertificate();
+        expect(setup.crds).toEqual([]);
     });
 
-    it("certManager existing: reads cert-manager's CRDs from the cluster and installs nothing", async () => {
-        const cert = await apiCertificate("existing");
+    it("existing: reads cert-manager's CRDs from the cluster and installs nothing", async () => {
+        const setup = await certManagerSetup("existing");
         expect(resourceMap()).toEqual([
-            "register go-demo-2:tls:ApiCertificate go-demo-2-api-tls",
-            `read ${CRD} go-demo-2-api-tls-requires-issuers.cert-manager.io`,
-            `read ${CRD} go-demo-2-api-tls-requires-certificates.cert-manager.io`,
-            "register kubernetes:cert-manager.io/v1:Issuer go-demo-2-api-tls-issuer",
-            "register kubernetes:cert-manager.io/v1:Certificate go-demo-2-api-tls-certificate",
+            "register go-demo-2:tls:CertManagerSetup cert-manager",
+            `read ${CRD} cert-manager-requires-issuers.cert-manager.io`,
+            `read ${CRD} cert-manager-requires-certificates.cert-manager.io`,
         ]);
         expect(ofType(CRD).map((r) => r.readId)).toEqual([...CERT_MANAGER_CRDS]);
-        expect(cert.certManager).toBeUndefined();
-        expectIssuerAndCertificate();
+        expect(setup.release).toBeUndefined();
     });
 
-    it("certManager existing, not checked (rendering manifests): reads nothing from a cluster", async () => {
-        const cert = await apiCertificate("existing", false);
+    it("existing, not checked (rendering manifests): reads nothing from a cluster", async () => {
+        const setup = await certManagerSetup("existing", false);
+        expect(resourceMap()).toEqual(["register go-demo-2:tls:CertManagerSetup cert-manager"]);
+        expect(setup.crds).toEqual([]);
+    });
+});
+
+describe("ApiCertificate", () => {
+    it("a self-signed Issuer and a Certificate for the API's names, written to the named Secret", async () => {
+        const cert = new ApiCertificate("go-demo-2-api-tls", {
+            namespace: "ns",
+            secretName: "go-demo-2-api-tls",
+            dnsNames: ["api.example.com", "go-demo-2-api.ns.svc"],
+        });
+        await registered(cert.certificate, cert.issuer);
         expect(resourceMap()).toEqual([
             "register go-demo-2:tls:ApiCertificate go-demo-2-api-tls",
             "register kubernetes:cert-manager.io/v1:Issuer go-demo-2-api-tls-issuer",
             "register kubernetes:cert-manager.io/v1:Certificate go-demo-2-api-tls-certificate",
         ]);
-        expect(cert.crds).toEqual([]);
-        expectIssuerAndCertificate();
+        const issuer = find("kubernetes:cert-manager.io/v1:Issuer", "go-demo-2-api-tls-issuer").inputs;
+        expect(issuer.metadata).toMatchObject({ name: "go-demo-2-api-tls-selfsigned", namespace: "ns" });
+        expect(issuer.spec).toEqual({ selfSigned: {} });
+
+        const certificate = find("kubernetes:cert-manager.io/v1:Certificate", "go-demo-2-api-tls-certificate").inputs;
+        expect(certificate.metadata.annotations).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
+        expect(certificate.spec).toMatchObject({
+            secretName: "go-demo-2-api-tls",
+            commonName: "api.example.com",
+            dnsNames: ["api.example.com", "go-demo-2-api.ns.svc"],
+            issuerRef: { name: "go-demo-2-api-tls-selfsigned", kind: "Issuer" },
+        });
+        expect(cert.secretName).toBe("go-demo-2-api-tls");
     });
 
-    it("requires the CRDs of exactly the kinds it creates", async () => {
-        await apiCertificate("existing");
-        const kinds = recorded.filter((r) => r.type.startsWith("kubernetes:cert-manager.io/")).map((r) => r.inputs.kind);
-        const plurals = kinds.map((k: string) => `${k.toLowerCase()}s.cert-manager.io`);
+    it("the CRDs CertManagerSetup requires are those of exactly the kinds ApiCertificate creates", async () => {
+        const cert = new ApiCertificate("c", { namespace: "ns", secretName: "s", dnsNames: ["a.example.com"] });
+        await registered(cert.certificate, cert.issuer);
+        const plurals = ofType("kubernetes:cert-manager.io/v1:Issuer")
+            .concat(ofType("kubernetes:cert-manager.io/v1:Certificate"))
+            .map((r) => `${String(r.inputs.kind).toLowerCase()}s.cert-manager.io`);
         expect([...CERT_MANAGER_CRDS].sort()).toEqual(plurals.sort());
     });
 });

@@ -4,6 +4,7 @@
  * The steps build on each other, so they run in order.
  */
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
 import { X509Certificate } from "crypto";
 
 import { CERT_MANAGER_CRDS, TLS_PORT } from "../../components/tls";
@@ -25,6 +26,9 @@ const dnsNames = [
     `${names.api}.${namespace}.svc.${CLUSTER_DOMAIN}`,
     `${names.api}.${namespace}.svc`,
 ];
+
+/** The resources through which the stack reads the cert-manager CRDs it requires. */
+const requiredCrdReads = CERT_MANAGER_CRDS.map((crd) => `cert-manager-requires-${crd}`).sort();
 
 interface Condition {
     type: string;
@@ -76,10 +80,7 @@ describe("the prod stack with TLS, on a real cluster with a real cert-manager", 
         await timed("prod: preview (empty)", () => stack.preview({ onEvent: (e) => events.push(e), color: "never" }));
         expect(steps(events, CHANGES)).toEqual(expectedObjects("prod", namespace).map((o) => `create ${o}`));
         const reads = events.flatMap((e) => (e.resourcePreEvent?.metadata.op === "read" ? [e.resourcePreEvent.metadata.urn] : []));
-        expect(reads.map((urn) => urn.split("::").pop()).sort()).toEqual([
-            "go-demo-2-api-tls-requires-certificates.cert-manager.io",
-            "go-demo-2-api-tls-requires-issuers.cert-manager.io",
-        ]);
+        expect(reads.map((urn) => urn.split("::").pop()).sort()).toEqual(requiredCrdReads);
     });
 
     it("up: cert-manager makes the Issuer and the Certificate Ready and writes a valid certificate for exactly the configured names", async () => {
@@ -160,7 +161,7 @@ describe("the prod stack with TLS, on a real cluster with a real cert-manager", 
         );
         const refreshedObjects = refreshEvents.filter((e) => e.resOutputsEvent?.metadata.type.startsWith("kubernetes:"));
         expect(refreshedObjects.length).toBeGreaterThan(CERT_MANAGER_CRDS.length);
-        expect(changed.filter((name) => !CERT_MANAGER_CRDS.some((crd) => name === `${names.apiTls}-requires-${crd}`))).toEqual([]);
+        expect(changed.filter((name) => !requiredCrdReads.includes(name!))).toEqual([]);
         await timed("prod: preview after refresh (no-op)", () => stack.preview({ expectNoChanges: true, color: "never" }));
     });
 
@@ -170,5 +171,48 @@ describe("the prod stack with TLS, on a real cluster with a real cert-manager", 
         const leftovers = kubectlJson("get", "issuers,certificates,certificaterequests,secrets,replicasets,services,pods", "-A");
         expect(leftovers.items.filter((o: { metadata: { namespace: string } }) => o.metadata.namespace === namespace)).toEqual([]);
         expect(certManagerCrds()).toEqual(crdsBefore);
+    });
+});
+
+describe("the prod stack on a cluster without cert-manager", () => {
+    const missingNamespace = "e2e-go-demo-2-prod-no-cert-manager";
+    let stack: Stack | undefined;
+    /** The CRDs as they can be created again: what the server adds (uid, status, ...) left out. */
+    let saved: { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: unknown }[];
+
+    beforeAll(() => {
+        // The cluster's cert-manager CRDs, to put back afterwards (deleting a CRD deletes its objects
+        // too; the stacks of this file have none left by now).
+        saved = kubectlJson("get", "crd", ...CERT_MANAGER_CRDS).items.map(
+            (c: { apiVersion: string; kind: string; metadata: { name: string; labels?: unknown; annotations?: unknown }; spec: unknown }) => ({
+                apiVersion: c.apiVersion,
+                kind: c.kind,
+                metadata: { name: c.metadata.name, labels: c.metadata.labels, annotations: c.metadata.annotations },
+                spec: c.spec,
+            }),
+        );
+        expect(saved).toHaveLength(CERT_MANAGER_CRDS.length);
+        kubectl("delete", "crd", ...CERT_MANAGER_CRDS);
+    });
+
+    afterAll(async () => {
+        await destroyTestStack(stack);
+        execFileSync("kubectl", ["create", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: saved }) });
+        kubectl("wait", "--for=condition=Established", ...CERT_MANAGER_CRDS.map((c) => `crd/${c}`), "--timeout=60s");
+    });
+
+    it("preview and up fail naming the missing CRD, and create nothing", async () => {
+        stack = await testStack("prod", missingNamespace);
+        const missing = /resource 'issuers\.cert-manager\.io' does not exist|resource 'certificates\.cert-manager\.io' does not exist/;
+        await expect(stack.preview({ color: "never" })).rejects.toThrow(missing);
+        // The Automation API's up skips the preview: the Namespace waiting on the CRD reads is what
+        // keeps it from creating anything.
+        await expect(timed("prod without cert-manager: up (fails)", () => stack!.up({ color: "never" }))).rejects.toThrow(missing);
+        expect(exists("namespace", missingNamespace)).toBe(false);
+        const state = await stack.exportStack();
+        const created = ((state.deployment.resources ?? []) as { type: string; external?: boolean }[]).filter(
+            (r) => r.type.startsWith("kubernetes:") && !r.external,
+        );
+        expect(created).toEqual([]);
     });
 });
