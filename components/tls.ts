@@ -23,6 +23,7 @@ export type CertManagerSource = (typeof CERT_MANAGER_SOURCES)[number];
 
 /** The CustomResourceDefinitions of the kinds the stack creates; `existing` requires them. */
 export const CERT_MANAGER_CRDS = ["issuers.cert-manager.io", "certificates.cert-manager.io"] as const;
+
 /**
  * ghostunnel terminates TLS in front of a plain-HTTP port; pinned like every image of the stack.
  */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
+import { CERT_MANAGER_CHART_VERSION } from "../components/tls";
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
 import { expectedObjects } from "./expected";
@@ -102,6 +103,17 @@ describe("prod stack", () => {
         ]);
         const db = ofType("kubernetes:apps/v1:ReplicaSet").find((r) => r.inputs.metadata.name === "go-demo-2-db")!;
         expect(db.inputs.spec.template.spec.containers[0]).not.toHaveProperty("command");
+    });
+});
+
+describe("prod stack with certManager: install", () => {
+    it("installs the pinned cert-manager chart, reads no CRDs, and creates the same objects", async () => {
+        await run(parseConfig({ ...stackFileConfig("prod"), certManager: "install" }, "prod"));
+        expect(ofType("kubernetes-cert-manager:index:CertManager").map((r) => r.inputs.helmOptions.version)).toEqual([
+            CERT_MANAGER_CHART_VERSION,
+        ]);
+        expect(recorded.filter((r) => r.readId !== undefined)).toEqual([]);
+        expect(objects()).toEqual(expectedObjects("prod", "go-demo-2-prod"));
     });
 });
 
