@@ -39,7 +39,7 @@ build_cert_manager() {
     log "cert-manager v$v: cached in $CERT_MANAGER_DIR"; return
   fi
   local t0=$SECONDS what="github.com/cert-manager/cert-manager@v$v"
-  log "cert-manager v$v: building the controller from $what (cold build takes about 10 min on 2 cores)"
+  log "cert-manager v$v: building the controller from $what (cold build takes 3-4 min on 2 cores)"
   local tmp; tmp=$(new_wrapper "cert-manager-v$v")
   (
     GO_LOG=$tmp/go.log
