@@ -74,10 +74,13 @@ cert_manager_pid() {
   echo "$pid"
 }
 
+# every CRD of the release (one file each in crds/) is Established
 cert_manager_crds_established() {
-  local n
-  n=$(kc get crd -o jsonpath='{range .items[?(@.spec.group=="cert-manager.io")]}{.status.conditions[?(@.type=="Established")].status}{"\n"}{end}' 2>/dev/null | grep -c '^True$')
-  ((n >= 4))
+  local want have
+  want=$(find "$CERT_MANAGER_DIR/crds" -name '*.yaml' | wc -l)
+  have=$(kc get crd --no-headers -o 'custom-columns=GROUP:.spec.group,ESTABLISHED:.status.conditions[?(@.type=="Established")].status' 2>/dev/null \
+    | awk '$1 ~ /(^|\.)cert-manager\.io$/ && $2 == "True"' | wc -l)
+  ((have == want))
 }
 
 start_cert_manager() {
