@@ -6,6 +6,7 @@
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import { X509Certificate } from "crypto";
+import * as path from "path";
 
 import { CERT_MANAGER_CRDS, TLS_PORT } from "../../components/tls";
 import { CLUSTER_DOMAIN } from "../../components/services";
@@ -13,7 +14,7 @@ import { names } from "../../stack";
 import { expectedObjects } from "../expected";
 import { endpointPorts, eventually, exists, kubectl, kubectlJson, pods } from "./kube";
 import { CHANGES, steps } from "../../tools/review";
-import { destroyTestStack, printTimings, testStack, timed } from "../../tools/workspace";
+import { destroyTestStack, printTimings, root, testStack, timed } from "../../tools/workspace";
 
 jest.setTimeout(15 * 60_000);
 afterAll(printTimings);
@@ -181,8 +182,16 @@ describe("the prod stack on a cluster without cert-manager", () => {
     let saved: { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: unknown }[];
 
     beforeAll(() => {
-        // The cluster's cert-manager CRDs, to put back afterwards (deleting a CRD deletes its objects
-        // too; the stacks of this file have none left by now).
+        // Deleting a CRD deletes every object of its kind: only on the project's own local cluster,
+        // and only while no Issuer or Certificate exists (say, of an `npm run up -- prod` there).
+        if (process.env.KUBECONFIG !== path.join(root, ".cluster", "kubeconfig")) {
+            throw new Error(`refusing to delete cert-manager's CRDs on a cluster this project did not start (KUBECONFIG=${process.env.KUBECONFIG})`);
+        }
+        const inUse = kubectl("get", "issuers,certificates", "-A", "--no-headers", "-o", "name").trim();
+        if (inUse !== "") {
+            throw new Error(`refusing to delete cert-manager's CRDs while these objects use them:\n${inUse}`);
+        }
+        // The CRDs, to put back afterwards.
         saved = kubectlJson("get", "crd", ...CERT_MANAGER_CRDS).items.map(
             (c: { apiVersion: string; kind: string; metadata: { name: string; labels?: unknown; annotations?: unknown }; spec: unknown }) => ({
                 apiVersion: c.apiVersion,
