@@ -93,7 +93,7 @@ describe("prod stack", () => {
             "issuers.cert-manager.io",
             "certificates.cert-manager.io",
         ]);
-        const api = ofType("kubernetes:apps/v1:ReplicaSet").find((r) => r.inputs.metadata.name === "go-demo-2-api")!;
+        const api = ofType("kubernetes:apps/v1:ReplicaSet").find((r) => r.inputs.spec.selector.matchLabels.type === "api")!;
         expect(api.inputs.spec.template.spec.volumes).toEqual([{ name: "tls", secret: { secretName: "go-demo-2-api-tls" } }]);
         const certificate = ofType("kubernetes:cert-manager.io/v1:Certificate")[0].inputs;
         expect(certificate.spec.dnsNames).toEqual([

@@ -29,12 +29,16 @@ export interface PodInfo {
     ready: boolean;
 }
 
-/** The Pods a Service selector matches, with their IPs and readiness. */
-export function pods(namespace: string, selector: Record<string, string>): PodInfo[] {
-    const label = Object.entries(selector)
+/** A selector as kubectl's `-l` takes it: `k=v,k=v`. */
+export function labelSelector(selector: Record<string, string>): string {
+    return Object.entries(selector)
         .map(([k, v]) => `${k}=${v}`)
         .join(",");
-    return kubectlJson("get", "pods", "-n", namespace, "-l", label)
+}
+
+/** The Pods a Service selector matches, with their IPs and readiness. */
+export function pods(namespace: string, selector: Record<string, string>): PodInfo[] {
+    return kubectlJson("get", "pods", "-n", namespace, "-l", labelSelector(selector))
         .items.filter((p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp)
         .map((p: { metadata: { name: string }; status: { podIP?: string; conditions?: { type: string; status: string }[] } }) => ({
             name: p.metadata.name,

@@ -9,10 +9,11 @@ import { X509Certificate } from "crypto";
 import * as path from "path";
 
 import { CERT_MANAGER_CRDS, TLS_PORT } from "../../components/tls";
+import { selectors } from "../../components/labels";
 import { CLUSTER_DOMAIN } from "../../components/services";
 import { names } from "../../stack";
 import { expectedObjects } from "../expected";
-import { endpointPorts, eventually, exists, kubectl, kubectlJson, pods } from "./kube";
+import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, pods } from "./kube";
 import { CHANGES, steps } from "../../tools/review";
 import { destroyTestStack, printTimings, root, testStack, timed } from "../../tools/workspace";
 
@@ -103,7 +104,10 @@ describe("the prod stack with TLS, on a real cluster with a real cert-manager", 
     });
 
     it("the API Pods mount the Secret, start only after the Certificate was Ready, and are Ready", () => {
-        const rs = kubectlJson("get", "replicaset", names.api, "-n", namespace);
+        // Found by the API's selector, not by name: a ReplicaSet's name may carry more than names.api.
+        const replicaSets = kubectlJson("get", "replicasets", "-n", namespace, "-l", labelSelector(selectors.api)).items;
+        expect(replicaSets).toHaveLength(1);
+        const rs = replicaSets[0];
         expect(rs.status.readyReplicas).toBe(3);
         expect(rs.spec.template.spec.volumes).toEqual([{ name: "tls", secret: { secretName: names.apiTls, defaultMode: 420 } }]);
         const sidecar = rs.spec.template.spec.containers.find((c: { name: string }) => c.name === "tls");
@@ -115,7 +119,7 @@ describe("the prod stack with TLS, on a real cluster with a real cert-manager", 
         const replicaSetStarted = at(
             (e) =>
                 e.resourcePreEvent?.metadata.type === "kubernetes:apps/v1:ReplicaSet" &&
-                e.resourcePreEvent.metadata.new?.inputs?.metadata?.name === names.api,
+                e.resourcePreEvent.metadata.new?.inputs?.metadata?.name === rs.metadata.name,
         );
         expect(certificateDone).toBeGreaterThanOrEqual(0);
         expect(replicaSetStarted).toBeGreaterThan(certificateDone);
