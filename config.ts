@@ -23,8 +23,8 @@ export interface StackConfig {
     loadBalancerSourceRanges: string[];
     externalName: string;
     tls: boolean;
-    tlsHostname?: string;
     certManager: CertManagerSource;
+    tlsHostname?: string;
 }
 
 /** Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace. */
@@ -108,10 +108,10 @@ const keys = {
     loadBalancerSourceRanges: stringArray(cidr),
     externalName: hostname,
     tls: boolean,
-    tlsHostname: hostname,
     certManager: z.enum(CERT_MANAGER_SOURCES, {
         error: "expected existing (the cluster already runs cert-manager) or install (the stack installs it)",
     }),
+    tlsHostname: hostname,
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
 const KNOWN_KEYS = Object.keys(keys);
@@ -186,9 +186,9 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         loadBalancerSourceRanges: decoded.loadBalancerSourceRanges ?? [],
         externalName: decoded.externalName ?? "kubernetes.io",
         tls: decoded.tls ?? false,
-        tlsHostname: decoded.tlsHostname,
         // cert-manager is cluster-wide: a stack installs it only when told to.
         certManager: decoded.certManager ?? "existing",
+        tlsHostname: decoded.tlsHostname,
     };
 
     // Rules that span keys, checked only on values that decoded cleanly.

@@ -28,8 +28,8 @@ describe("parseConfig defaults", () => {
             loadBalancerSourceRanges: [],
             externalName: "kubernetes.io",
             tls: false,
-            tlsHostname: undefined,
             certManager: "existing",
+            tlsHostname: undefined,
         });
     });
 
@@ -70,9 +70,9 @@ describe("parseConfig validation", () => {
         ["loadBalancer", "1", "expected true or false"],
         ["loadBalancerSourceRanges", "10.0.0.0/8", "list of strings"],
         ["externalName", "https://kubernetes.io", "DNS name"],
-        ["tls", "on", "expected true or false"],
         ["certManager", "helm", "expected existing (the cluster already runs cert-manager) or install"],
         ["certManager", "Existing", "expected existing"],
+        ["tls", "on", "expected true or false"],
     ])("rejects %s = %j naming the key, the value and what is accepted", (key, value, accepted) => {
         const found = problems({ [key]: value });
         expect(found).toHaveLength(1);
@@ -96,11 +96,11 @@ describe("parseConfig validation", () => {
         [{ dbImage: "registry.example.com:5000/db/mongo:3.4@sha256:" + "a".repeat(64) }],
         [{ namespace: "a".repeat(63) }],
         [{ loadBalancerSourceRanges: "[]" }],
-        [{ tls: "true", tlsHostname: "api.example.com" }],
         [{ tls: "true", certManager: "install" }],
         [{ tls: "true", certManager: "existing" }],
         // The project-wide default reaches every stack, with or without TLS.
         [{ tls: "false", certManager: "existing" }],
+        [{ tls: "true", tlsHostname: "api.example.com" }],
     ])("accepts the edge-valid %j", (raw) => {
         expect(() => parseConfig(raw, "dev")).not.toThrow();
     });
@@ -206,11 +206,12 @@ describe("stack files", () => {
 
     it("prod pins images, hides the DB's HTTP interface, limits the LB and serves TLS", () => {
         const prod = parseConfig(stackFileConfig("prod"), "prod");
-        // cert-manager is the platform's: prod requires it and never installs it.
-        expect(prod).toMatchObject({ dbHttpInterface: false, tls: true, topology: "split", certManager: "existing" });
+        expect(prod).toMatchObject({ dbHttpInterface: false, tls: true, topology: "split" });
         expect(prod.apiImage).toMatch(/:[0-9][\w.-]*$/);
         expect(prod.dbImage).toMatch(/:[0-9][\w.-]*$/);
         expect(prod.loadBalancerSourceRanges.length).toBeGreaterThan(0);
+        // cert-manager is the platform's: prod requires it and never installs it.
+        expect(prod.certManager).toBe("existing");
     });
 
     it("Pulumi.yaml declares every key with a fixed default, with the program's default", () => {

@@ -17,11 +17,11 @@ jest.setTimeout(10 * 60_000);
 /** The provider's file name for an object: `<apiVersion>-<kind>-<namespace>-<name>.yaml`. */
 const API_VERSIONS: Record<string, string> = {
     Namespace: "v1",
+    Issuer: "cert-manager.io_v1",
+    Certificate: "cert-manager.io_v1",
     Service: "v1",
     ReplicaSet: "apps_v1",
     NetworkPolicy: "networking.k8s.io_v1",
-    Issuer: "cert-manager.io_v1",
-    Certificate: "cert-manager.io_v1",
 };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-render-test-"));
