@@ -15,9 +15,9 @@ import {
     LoadBalancerService,
     NodePortService,
 } from "./components/services";
-import { ApiCertificate, TLS_PORT } from "./components/tls";
+import { ApiCertificate, CertManagerSetup, TLS_PORT } from "./components/tls";
 import { Workload } from "./components/workload";
-import { StackConfig } from "./config";
+import { renderingManifests, StackConfig } from "./config";
 
 /** Kubernetes object names: fixed, because they are the stable DNS names Pods use. */
 export const names = {
@@ -71,6 +71,12 @@ function byService<T>(
 
 /** Composes the stack a validated config describes; see README for what each stack creates. */
 export function createStack(config: StackConfig): Stack {
+    // cert-manager before anything else: every object of the stack lives in the Namespace, which
+    // depends on it, so a cluster without cert-manager or a failed install stops the deployment
+    // with nothing created.
+    const certManager = config.tls
+        ? new CertManagerSetup("cert-manager", { source: config.certManager, check: !renderingManifests() })
+        : undefined;
     const namespace = new k8s.core.v1.Namespace("namespace", {
         metadata: {
             name: config.namespace,
@@ -80,7 +86,7 @@ export function createStack(config: StackConfig): Stack {
                 "pod-security.kubernetes.io/enforce": "restricted",
             },
         },
-    });
+    }, { dependsOn: certManager ? [certManager] : [] });
     const ns = namespace.metadata.name;
     const dbArgs = { image: config.dbImage, httpInterface: config.dbHttpInterface };
 

@@ -3,11 +3,17 @@
  * both the mocked unit tests and the end-to-end run on a real cluster check against.
  * ReplicaSets are listed by their name without the template hash (see withoutTemplateHash).
  */
-export function expectedObjects(stack: "lab" | "dev", namespace: string): string[] {
-    const services = ["Service/go-demo-2-api", "Service/go-demo-2-db", "Service/go-demo-2-external", "Service/go-demo-2-svc"];
+export function expectedObjects(stack: "lab" | "dev" | "prod", namespace: string): string[] {
     const replicaSets = stack === "lab" ? ["ReplicaSet/go-demo-2"] : ["ReplicaSet/go-demo-2-api", "ReplicaSet/go-demo-2-db"];
-    const claims = stack === "dev" ? ["ConfigMap/go-demo-2-destroy-guard", "PersistentVolumeClaim/go-demo-2-db-data"] : [];
-    return [...claims, `Namespace/${namespace}`, "NetworkPolicy/go-demo-2-db", ...replicaSets, ...services].sort();
+    // prod keeps MongoDB's HTTP interface unpublished (no go-demo-2-svc) and serves the API over TLS.
+    const services = ["Service/go-demo-2-api", "Service/go-demo-2-db", "Service/go-demo-2-external"];
+    if (stack !== "prod") {
+        services.push("Service/go-demo-2-svc");
+    }
+    const tls = stack === "prod" ? ["Certificate/go-demo-2-api-tls", "Issuer/go-demo-2-api-tls-selfsigned"] : [];
+    // dev and prod keep MongoDB's data on a claim, guarded against a destroy that would half-apply.
+    const claims = stack === "lab" ? [] : ["ConfigMap/go-demo-2-destroy-guard", "PersistentVolumeClaim/go-demo-2-db-data"];
+    return [...claims, `Namespace/${namespace}`, "NetworkPolicy/go-demo-2-db", ...replicaSets, ...services, ...tls].sort();
 }
 
 /** `[op ]ReplicaSet/<name>-<template hash>` → `[op ]ReplicaSet/<name>`; any other `Kind/name` as it is. */

@@ -1,3 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import { CERT_MANAGER_CHART_VERSION } from "../components/tls";
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
 import { expectedObjects, withoutTemplateHash } from "./expected";
@@ -29,10 +32,10 @@ async function run(config: StackConfig) {
 
 const fromFile = (stack: string) => parseConfig(stackFileConfig(stack), stack);
 
-/** Kind/name of every Kubernetes object the program registered (ReplicaSets without their hash), sorted. */
+/** Kind/name of every Kubernetes object the program registered, not those it only reads (ReplicaSets without their hash), sorted. */
 function objects(): string[] {
     return recorded
-        .filter((r) => r.type.startsWith("kubernetes:"))
+        .filter((r) => r.type.startsWith("kubernetes:") && r.readId === undefined)
         .map((r) => withoutTemplateHash(`${r.type.split(":")[2]}/${r.inputs.metadata.name}`))
         .sort();
 }
@@ -87,6 +90,7 @@ describe("dev stack (split)", () => {
 describe("prod stack", () => {
     it("publishes no DB port, limits the LB, serves HTTPS with cert-manager", async () => {
         await run(fromFile("prod"));
+        expect(objects()).toEqual(expectedObjects("prod", "go-demo-2-prod"));
         const services = servicesByName();
         expect(Object.keys(services).sort()).toEqual(["go-demo-2-api", "go-demo-2-db", "go-demo-2-external"]);
         expect(services["go-demo-2-api"]).toMatchObject({
@@ -94,7 +98,14 @@ describe("prod stack", () => {
             loadBalancerSourceRanges: ["10.0.0.0/8", "192.168.0.0/16"],
             ports: [{ name: "https", port: 443, targetPort: 8443 }],
         });
-        expect(ofType("kubernetes-cert-manager:index:CertManager")).toHaveLength(1);
+        // The cluster provides cert-manager (certManager: existing): the stack reads its CRDs, installs nothing.
+        expect(ofType("kubernetes-cert-manager:index:CertManager")).toHaveLength(0);
+        expect(ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").map((r) => r.readId)).toEqual([
+            "issuers.cert-manager.io",
+            "certificates.cert-manager.io",
+        ]);
+        const api = ofType("kubernetes:apps/v1:ReplicaSet").find((r) => r.inputs.spec.selector.matchLabels.type === "api")!;
+        expect(api.inputs.spec.template.spec.volumes).toEqual([{ name: "tls", secret: { secretName: "go-demo-2-api-tls" } }]);
         const certificate = ofType("kubernetes:cert-manager.io/v1:Certificate")[0].inputs;
         expect(certificate.spec.dnsNames).toEqual([
             "go-demo-2.example.com",
@@ -105,6 +116,28 @@ describe("prod stack", () => {
         expect(db.template.spec.containers[0]).not.toHaveProperty("command");
         const [claim] = ofType("kubernetes:core/v1:PersistentVolumeClaim");
         expect(claim).toMatchObject({ protect: true, inputs: { spec: { resources: { requests: { storage: "10Gi" } } } } });
+    });
+});
+
+describe("prod stack with certManager: install", () => {
+    it("installs the pinned cert-manager chart, reads no CRDs, and creates the same objects", async () => {
+        await run(parseConfig({ ...stackFileConfig("prod"), certManager: "install" }, "prod"));
+        expect(ofType("kubernetes-cert-manager:index:CertManager").map((r) => r.inputs.helmOptions.version)).toEqual([
+            CERT_MANAGER_CHART_VERSION,
+        ]);
+        expect(recorded.filter((r) => r.readId !== undefined)).toEqual([]);
+        expect(objects()).toEqual(expectedObjects("prod", "go-demo-2-prod"));
+    });
+});
+
+describe("prod stack, rendered to YAML", () => {
+    afterEach(() => pulumi.runtime.setAllConfig({}));
+
+    it("reads no CRDs, so rendering needs no cluster, and still creates the Issuer and Certificate", async () => {
+        pulumi.runtime.setAllConfig({ "kubernetes:renderYamlToDirectory": "/tmp/rendered" });
+        await run(fromFile("prod"));
+        expect(recorded.filter((r) => r.readId !== undefined)).toEqual([]);
+        expect(objects()).toEqual(expectedObjects("prod", "go-demo-2-prod"));
     });
 });
 
@@ -174,7 +207,8 @@ describe("destroy guard", () => {
         await run(fromFile("prod"));
         const [guard] = ofType("kubernetes:core/v1:ConfigMap");
         expect(guard).toMatchObject({ protect: true, inputs: { metadata: { name: names.destroyGuard }, data: { protected: "true" } } });
-        const others = recorded.filter((r) => r.custom && r !== guard && r.type.startsWith("kubernetes:"));
+        // Objects the stack owns (not those it only reads, such as cert-manager's CRDs).
+        const others = recorded.filter((r) => r.custom && r !== guard && r.type.startsWith("kubernetes:") && r.readId === undefined);
         const urnOf = (r: { type: string; name: string }) => guard.dependencies.find((u) => u.endsWith(`${r.type}::${r.name}`));
         expect(others.filter((r) => urnOf(r) === undefined).map((r) => `${r.type} ${r.name}`)).toEqual([]);
     });

@@ -12,18 +12,11 @@ import { expectedObjects, withoutTemplateHash } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, pods, serviceCIDRs } from "./kube";
 import { watchPodCount, watchReadyEndpoints, watchReadyPods } from "./watch";
 import { CHANGES, previewSummary, steps } from "../../tools/review";
-import { copyProject, stackIn, timed, timings } from "../../tools/workspace";
+import { copyProject, destroyTestStack, printTimings, stackIn, testStack, timed, timings } from "../../tools/workspace";
 
 jest.setTimeout(15 * 60_000);
 
-afterAll(() => {
-    const width = Math.max(...timings.map(([label]) => label.length));
-    process.stdout.write(
-        "\nend-to-end timings (s):\n" +
-            timings.map(([label, s]) => `  ${label.padEnd(width)}  ${s.toFixed(1)}`).join("\n") +
-            "\n",
-    );
-});
+afterAll(printTimings);
 
 interface Case {
     stack: "dev" | "lab";
@@ -125,22 +118,10 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
     };
 
     beforeAll(async () => {
-        const workDir = copyProject([stackName]);
-        // A run that was killed leaves its stack's state behind; the cluster it described is gone.
-        await (await stackIn(workDir, stackName)).workspace.removeStack(stackName, { force: true, preserveConfig: true });
-        stack = await stackIn(workDir, stackName);
-        // Its own namespace, so the run never meets a deployment made with `npm run up`.
-        await stack.setConfig("go-demo-2:namespace", { value: namespace });
+        stack = await testStack(stackName, namespace);
     });
 
-    afterAll(async () => {
-        // A failed step must not leave objects behind for the next run.
-        await stack?.destroy({ color: "never" }).catch(() => undefined);
-        await stack?.workspace.removeStack(stackName).catch(() => undefined);
-        if (stack) {
-            fs.rmSync(stack.workspace.workDir, { recursive: true, force: true });
-        }
-    });
+    afterAll(() => destroyTestStack(stack));
 
     it("previews the creation of exactly the stack's objects", async () => {
         const events: EngineEvent[] = [];
