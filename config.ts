@@ -3,6 +3,8 @@ import { closest, distance } from "fastest-levenshtein";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 
+import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
+
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
 export const PROJECT = "go-demo-2";
 
@@ -26,6 +28,7 @@ export interface StackConfig {
     dbStorageSize?: string;
     dbStorageClass?: string;
     dbStorageProtected: boolean;
+    nodeLossTolerationSeconds: number;
 }
 
 /** Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace. */
@@ -118,6 +121,7 @@ const keys = {
     dbStorageSize: storageSize,
     dbStorageClass: hostname,
     dbStorageProtected: boolean,
+    nodeLossTolerationSeconds: integer(0, 3600),
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
 const KNOWN_KEYS = Object.keys(keys);
@@ -197,6 +201,7 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         dbStorageSize: decoded.dbStorageSize,
         dbStorageClass: decoded.dbStorageClass,
         dbStorageProtected: decoded.dbStorageProtected ?? false,
+        nodeLossTolerationSeconds: decoded.nodeLossTolerationSeconds ?? DEFAULT_NODE_LOSS_TOLERATION_SECONDS,
     };
 
     // Rules that span keys, checked only on values that decoded cleanly.

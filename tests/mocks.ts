@@ -6,6 +6,8 @@ import { PROJECT } from "../config";
 export interface RecordedOptions {
     protect: boolean;
     deleteBeforeReplace: boolean;
+    /** URNs of the resources it depends on (dependsOn and those its inputs came from). */
+    dependencies: string[];
 }
 
 /** One `newResource` call the mock saw, as the engine would have: type token, name, inputs, options. */
@@ -66,6 +68,7 @@ interface RegisterResourceRequest {
     getName(): string;
     getProtect(): boolean;
     getDeletebeforereplace(): boolean;
+    getDependenciesList(): string[];
 }
 
 function recordOptionsOfRegistrations(): void {
@@ -77,6 +80,7 @@ function recordOptionsOfRegistrations(): void {
         optionsInFlight.set(`${req.getType()}::${req.getName()}`, {
             protect: req.getProtect(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
+            dependencies: req.getDependenciesList(),
         });
         return register(req, callback);
     };
