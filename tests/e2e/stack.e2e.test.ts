@@ -391,7 +391,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
     it("destroy leaves no object of the stack behind", async () => {
         await timed(`${stackName}: destroy`, () => stack.destroy({ color: "never" }));
         expect(exists("namespace", namespace)).toBe(false);
-        const leftovers = kubectlJson("get", "replicasets,services,pods,networkpolicies,persistentvolumeclaims", "-A", "-l", "app.kubernetes.io/part-of=go-demo-2");
+        const leftovers = kubectlJson("get", "replicasets,services,pods,networkpolicies,persistentvolumeclaims,poddisruptionbudgets", "-A", "-l", "app.kubernetes.io/part-of=go-demo-2");
         expect(leftovers.items.filter((o: { metadata: { namespace: string } }) => o.metadata.namespace === namespace)).toEqual([]);
     });
 });
