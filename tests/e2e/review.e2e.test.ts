@@ -20,6 +20,7 @@ const API_VERSIONS: Record<string, string> = {
     ReplicaSet: "apps_v1",
     NetworkPolicy: "networking.k8s.io_v1",
     PersistentVolumeClaim: "v1",
+    PodDisruptionBudget: "policy_v1",
 };
 
 /** A rendered file's name with a ReplicaSet's template hash taken out. */
