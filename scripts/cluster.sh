@@ -312,7 +312,7 @@ cmd_start() {
   lock_cluster
   if healthy; then
     log "cluster $CLUSTER_NAME already running and healthy: $(api_url) (kubeconfig: $KUBECONFIG_OUT)"
-    ensure_nodes
+    ensure_nodes die
     return 0
   fi
   if [[ -d $CLUSTER_DIR ]]; then
@@ -342,7 +342,7 @@ cmd_start() {
   log "components started in $((SECONDS - t0))s"
   write_kubeconfig
   wait_for "API server is ready at $(api_url)" eval '[[ $(kc get --raw /readyz 2>/dev/null) == ok ]]'
-  ensure_nodes
+  ensure_nodes fail_start
   local out
   out=$(storage_manifest | kc apply -f - 2>&1) || fail_start "creating the StorageClass and volumes failed: $out"
   log "default StorageClass standard with $VOLUME_COUNT PersistentVolumes of 10Gi"
@@ -450,11 +450,17 @@ ready_node_count() {
     | awk '$1 == "True" && $2 != "" { n++ } END { print n + 0 }'
 }
 
-# Creates the nodes that are missing (never removes any) and waits until NODE_COUNT are Ready.
+# ensure_nodes <on-failure>: creates the nodes that are missing (never removes any) and waits
+# until NODE_COUNT are Ready. <on-failure> is fail_start for a cluster being started (torn down),
+# die for one that was already running (left as it is).
 ensure_nodes() {
-  local out
-  out=$(node_manifests | kc apply -f - 2>&1) || fail_start "creating the fake nodes failed: $out"
-  wait_for "$NODE_COUNT node(s) Ready with a podCIDR" eval '(($(ready_node_count) >= NODE_COUNT))'
+  local on_failure=$1 out deadline=$((SECONDS + START_TIMEOUT))
+  out=$(node_manifests | kc apply -f - 2>&1) || "$on_failure" "creating the fake nodes failed: $out"
+  until (($(ready_node_count) >= NODE_COUNT)); do
+    ((SECONDS < deadline)) || "$on_failure" "timed out after ${START_TIMEOUT}s waiting for $NODE_COUNT Ready node(s)"
+    sleep 0.5
+  done
+  log "$NODE_COUNT node(s) Ready with a podCIDR"
 }
 
 # node-lost <node>: the node's kubelet goes silent: kwok no longer posts the node's status

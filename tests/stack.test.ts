@@ -93,14 +93,14 @@ describe("disruption", () => {
     it("dev: the API keeps all but one Pod through a drain; the single MongoDB has no budget to block it", async () => {
         await run(fromFile("dev"));
         expect(specsByName("kubernetes:policy/v1:PodDisruptionBudget")).toEqual({
-            "go-demo-2-api": { minAvailable: 2, selector: { matchLabels: selectors.api }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
+            "go-demo-2-api": { maxUnavailable: 1, selector: { matchLabels: selectors.api }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
         });
     });
 
-    it("lab: the combined ReplicaSet's two Pods keep one", async () => {
+    it("lab: the combined ReplicaSet's two Pods go one at a time", async () => {
         await run(fromFile("lab"));
         expect(specsByName("kubernetes:policy/v1:PodDisruptionBudget")).toEqual({
-            "go-demo-2": { minAvailable: 1, selector: { matchLabels: selectors.combined }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
+            "go-demo-2": { maxUnavailable: 1, selector: { matchLabels: selectors.combined }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
         });
     });
 

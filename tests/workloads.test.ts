@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 
 import { API_HEALTH_PATH, API_PORT, apiContainer, GoDemo2Api } from "../components/api";
 import { CombinedBackend } from "../components/combined";
+import { disruptionBudgetSpec } from "../components/disruptionBudget";
 import { selectors } from "../components/labels";
 import { MONGO_HTTP_PORT, MONGO_PORT, mongoContainer, MongoDb } from "../components/mongodb";
 import { SHUTDOWN_DELAY_SECONDS } from "../components/shutdown";
@@ -235,10 +236,15 @@ describe("disruption", () => {
         const [pdb] = ofType("kubernetes:policy/v1:PodDisruptionBudget");
         expect(pdb.inputs.metadata).toMatchObject({ name: "go-demo-2-api", namespace: "ns" });
         expect(pdb.inputs.spec).toEqual({
-            minAvailable: 2,
+            maxUnavailable: 1,
             selector: { matchLabels: selectors.api },
             unhealthyPodEvictionPolicy: "AlwaysAllow",
         });
+    });
+
+    it("keeps the same budget whatever the replicas, so scaling updates the ReplicaSet alone", () => {
+        expect(disruptionBudgetSpec(selectors.api, 2)).toEqual(disruptionBudgetSpec(selectors.api, 100));
+        expect(disruptionBudgetSpec(selectors.api, 1)).toBeUndefined();
     });
 
     it("gives a single Pod no budget, so its node always drains", async () => {
