@@ -295,7 +295,9 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         expect(failure).toBeDefined();
         const broken = replicaSetsOf(apiReplicaSet).map((rs: { metadata: { name: string } }) => rs.metadata.name).filter((n: string) => n !== good);
         expect(broken).toHaveLength(1);
-        expect(String(failure)).toContain(broken[0]);
+        // The engine names the failed resource by its logical name, `<workload>-replicaset-<hash>`
+        // (components/workload.ts), not by the Kubernetes name `<workload>-<hash>`.
+        expect(String(failure)).toContain(`${apiReplicaSet}-replicaset-${broken[0].slice(-10)}`);
         expect(String(failure)).toMatch(/timed out|failed to become|not ready|readyReplicas/i);
         // The up is bounded by the timeout, plus the engine's own start and the rest of the program.
         expect(seconds).toBeLessThan(BROKEN_ROLLOUT_TIMEOUT_S + 60);
