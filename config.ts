@@ -4,6 +4,7 @@ import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 import { CERT_MANAGER_SOURCES, CertManagerSource } from "./components/tls";
+import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
 export const PROJECT = "go-demo-2";
@@ -29,6 +30,7 @@ export interface StackConfig {
     dbStorageSize?: string;
     dbStorageClass?: string;
     dbStorageProtected: boolean;
+    nodeLossTolerationSeconds: number;
 }
 
 /** Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace. */
@@ -124,6 +126,7 @@ const keys = {
     dbStorageSize: storageSize,
     dbStorageClass: hostname,
     dbStorageProtected: boolean,
+    nodeLossTolerationSeconds: integer(0, 3600),
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
 const KNOWN_KEYS = Object.keys(keys);
@@ -205,6 +208,7 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         dbStorageSize: decoded.dbStorageSize,
         dbStorageClass: decoded.dbStorageClass,
         dbStorageProtected: decoded.dbStorageProtected ?? false,
+        nodeLossTolerationSeconds: decoded.nodeLossTolerationSeconds ?? DEFAULT_NODE_LOSS_TOLERATION_SECONDS,
     };
 
     // Rules that span keys, checked only on values that decoded cleanly.

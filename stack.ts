@@ -6,7 +6,7 @@ import { CombinedBackend } from "./components/combined";
 import { APP, recommendedLabels } from "./components/labels";
 import { MONGO_HTTP_PORT, MONGO_PORT, MongoDb } from "./components/mongodb";
 import { destroyGuard } from "./components/destroyGuard";
-import { dbPolicySpec } from "./components/networkPolicy";
+import { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./components/networkPolicy";
 import {
     AnyService,
     ClusterIPService,
@@ -35,6 +35,8 @@ export const names = {
     apiTls: "go-demo-2-api-tls",
     /** The ConfigMap that stops a protected stack's destroy before it deletes anything. */
     destroyGuard: "go-demo-2-destroy-guard",
+    /** The namespace's default-deny ingress NetworkPolicy. */
+    defaultDeny: "go-demo-2-default-deny",
 } as const;
 
 export interface Stack {
@@ -102,7 +104,7 @@ export function createStack(config: StackConfig): Stack {
           })
         : undefined;
 
-    const rolloutTimeoutSeconds = config.rolloutTimeoutSeconds;
+    const { rolloutTimeoutSeconds, nodeLossTolerationSeconds } = config;
     let db: Workload;
     let api: Workload;
     if (config.topology === "combined") {
@@ -112,6 +114,7 @@ export function createStack(config: StackConfig): Stack {
             db: dbArgs,
             apiImage: config.apiImage,
             rolloutTimeoutSeconds,
+            nodeLossTolerationSeconds,
         });
     } else {
         db = new MongoDb(names.db, {
@@ -121,6 +124,7 @@ export function createStack(config: StackConfig): Stack {
                 ? { size: config.dbStorageSize, storageClass: config.dbStorageClass, protect: config.dbStorageProtected }
                 : undefined,
             rolloutTimeoutSeconds,
+            nodeLossTolerationSeconds,
         });
         api = new GoDemo2Api(
             names.api,
@@ -131,21 +135,46 @@ export function createStack(config: StackConfig): Stack {
                 dbHost: names.db,
                 tlsSecretName: tls ? names.apiTls : undefined,
                 rolloutTimeoutSeconds,
+                nodeLossTolerationSeconds,
             },
             // The API's Pods mount the certificate's Secret: they start once cert-manager wrote it.
             { dependsOn: tls ? [tls.certificate] : [] },
         );
     }
 
-    const dbPolicy = new k8s.networking.v1.NetworkPolicy(names.db, {
-        metadata: { name: names.db, namespace: ns, labels: recommendedLabels("mongodb", "database", names.db) },
-        spec: dbPolicySpec({
-            db: db.selector,
-            api: api.selector,
-            httpInterface: config.dbHttpInterface,
-            servesApi: db === api,
+    const apiPort = tls
+        ? { name: "https", port: 443, targetPort: TLS_PORT }
+        : { name: "http", port: API_PORT };
+
+    const allows = [
+        new k8s.networking.v1.NetworkPolicy(names.db, {
+            metadata: { name: names.db, namespace: ns, labels: recommendedLabels("mongodb", "database", names.db) },
+            spec: dbPolicySpec({
+                db: db.selector,
+                api: api.selector,
+                httpInterface: config.dbHttpInterface,
+                servesApi: db === api,
+            }),
         }),
-    });
+        // In the lab's combined Pod the DB policy above already opens the API's port.
+        ...(db === api
+            ? []
+            : [
+                  new k8s.networking.v1.NetworkPolicy(names.api, {
+                      metadata: { name: names.api, namespace: ns, labels: recommendedLabels(APP, "api", names.api) },
+                      spec: apiPolicySpec({ api: api.selector, port: apiPort.targetPort ?? apiPort.port }),
+                  }),
+              ]),
+    ];
+    const defaultDeny = new k8s.networking.v1.NetworkPolicy(
+        names.defaultDeny,
+        {
+            metadata: { name: names.defaultDeny, namespace: ns, labels: recommendedLabels(APP, "namespace", names.defaultDeny) },
+            spec: defaultDenyIngressSpec(),
+        },
+        // Allows first: denying before they exist would cut a running stack off for a moment.
+        { dependsOn: allows },
+    );
 
     const labels = (name: string, component: string) => recommendedLabels(APP, component, name);
     const services: Record<string, AnyService> = {};
@@ -175,9 +204,6 @@ export function createStack(config: StackConfig): Stack {
         );
     }
 
-    const apiPort = tls
-        ? { name: "https", port: 443, targetPort: TLS_PORT }
-        : { name: "http", port: API_PORT };
     const apiArgs = {
         namespace: ns,
         labels: labels(names.api, "api"),
@@ -202,10 +228,10 @@ export function createStack(config: StackConfig): Stack {
 
     const guard = config.dbStorageSize
         ? destroyGuard(names.destroyGuard, {
-            namespace: ns,
-            protect: config.dbStorageProtected,
-            guards: `PersistentVolumeClaim ${db.claimNames.join(", ")}`,
-            dependsOn: [namespace, dbPolicy, db, api, ...Object.values(services), ...(tls ? [tls] : [])],
+              namespace: ns,
+              protect: config.dbStorageProtected,
+              guards: `PersistentVolumeClaim ${db.claimNames.join(", ")}`,
+              dependsOn: [namespace, ...allows, defaultDeny, db, api, ...Object.values(services), ...(tls ? [tls] : [])],
               labels: labels(names.destroyGuard, "database"),
           })
         : undefined;

@@ -16,6 +16,8 @@ export interface CombinedBackendArgs {
     apiImage: string;
     /** Seconds `pulumi up` waits for a release's Pods to be Ready. Defaults to Workload's default. */
     rolloutTimeoutSeconds?: number;
+    /** Seconds the Pods stay on a node that stopped answering. Defaults to Workload's default. */
+    nodeLossTolerationSeconds?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export class CombinedBackend extends Workload {
                 containers: [mongoContainer(args.db), apiContainer({ image: args.apiImage, dbHost: "localhost" })],
                 ...mongoPod,
                 rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
+                nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,
             },
             opts,
         );

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { selectors } from "./labels";
+import { shutdownDelay } from "./shutdown";
 import { restrictedSecurityContext, Workload } from "./workload";
 
 export const MONGO_PORT = 27017;
@@ -19,7 +20,6 @@ export interface MongoContainerArgs {
 
 /** The `db` container, in the split topology's DB Pods and in the lab's combined Pod alike. */
 export function mongoContainer(args: MongoContainerArgs): k8s.types.input.core.v1.Container {
-    const probe = { tcpSocket: { port: MONGO_PORT } };
     return {
         name: "db",
         image: args.image,
@@ -30,11 +30,21 @@ export function mongoContainer(args: MongoContainerArgs): k8s.types.input.core.v
             { name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" },
             ...(args.httpInterface ? [{ name: "mongodb-http", containerPort: MONGO_HTTP_PORT, protocol: "TCP" }] : []),
         ],
-        readinessProbe: { ...probe, periodSeconds: 5 },
-        livenessProbe: { ...probe, initialDelaySeconds: 15, periodSeconds: 10 },
+        // Ready: mongod answers a command (the mongo shell ships in every mongo image; an exec
+        // probe needs no shell).
+        readinessProbe: {
+            exec: { command: ["mongo", "--quiet", "--eval", "db.adminCommand('ping')"] },
+            periodSeconds: 10,
+            timeoutSeconds: 5,
+        },
+        // Alive: mongod still accepts connections, for a whole minute. A mongod busy with a long
+        // operation is taken out of the endpoints, not killed mid-write.
+        livenessProbe: { tcpSocket: { port: MONGO_PORT }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+        lifecycle: shutdownDelay,
         resources: {
-            requests: { cpu: "100m", memory: "256Mi" },
-            limits: { cpu: "1", memory: "512Mi" },
+            // Its log and, in the emptyDir topologies, the data itself count as ephemeral storage.
+            requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "256Mi" },
+            limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "2Gi" },
         },
         securityContext: restrictedSecurityContext(MONGO_UID),
         volumeMounts: [
@@ -74,6 +84,8 @@ export interface MongoDbArgs extends MongoContainerArgs {
     storage?: MongoStorageArgs;
     /** Seconds `pulumi up` waits for the new Pod to be Ready. Defaults to Workload's default. */
     rolloutTimeoutSeconds?: number;
+    /** Seconds the Pod stays on a node that stopped answering. Defaults to Workload's default. */
+    nodeLossTolerationSeconds?: number;
 }
 
 /**
@@ -98,6 +110,7 @@ export class MongoDb extends Workload {
                 containers: [mongoContainer(args)],
                 release: "recreate",
                 rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
+                nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,
                 fsGroup: mongoPod.fsGroup,
                 ...(args.storage
                     ? {

@@ -18,6 +18,33 @@ export interface DbPolicyArgs {
 const tcp = (port: number) => ({ protocol: "TCP", port });
 
 /**
+ * Every Pod of the namespace accepts no traffic unless another policy of the namespace allows it.
+ * Policies add up, so each workload's own policy below opens exactly what its Services publish.
+ */
+export function defaultDenyIngressSpec(): k8s.types.input.networking.v1.NetworkPolicySpec {
+    return { podSelector: {}, policyTypes: ["Ingress"] };
+}
+
+export interface ApiPolicyArgs {
+    /** Labels of the API Pods. */
+    api: Selector;
+    /** The container port the API's Service targets (8080, or the TLS sidecar's 8443). */
+    port: number;
+}
+
+/**
+ * Ingress rules for the API Pods: their Service's target port, from anywhere (the Service is
+ * published through a load balancer or to other namespaces); nothing else.
+ */
+export function apiPolicySpec(args: ApiPolicyArgs): k8s.types.input.networking.v1.NetworkPolicySpec {
+    return {
+        podSelector: { matchLabels: args.api },
+        policyTypes: ["Ingress"],
+        ingress: [{ ports: [tcp(args.port)] }],
+    };
+}
+
+/**
  * Ingress rules for the Pods that run MongoDB: only API Pods reach 27017; 28017 and 8080 are
  * open only where the stack publishes them through a Service. Everything else is denied.
  */

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CertManager } from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
 
+import { shutdownDelay } from "./shutdown";
 import { restrictedSecurityContext } from "./workload";
 
 export const TLS_PORT = 8443;
@@ -39,6 +40,8 @@ const TLS_PROXY_UID = 65534;
 export function tlsSidecar(
     secretName: string,
     targetPort: number,
+    /** An HTTP path of the target that answers when it is ready; readiness is checked through the tunnel. */
+    healthPath: string,
 ): { container: k8s.types.input.core.v1.Container; volume: k8s.types.input.core.v1.Volume } {
     return {
         container: {
@@ -56,11 +59,18 @@ export function tlsSidecar(
                 "--disable-authentication",
             ],
             ports: [{ name: "https", containerPort: TLS_PORT, protocol: "TCP" }],
-            readinessProbe: { tcpSocket: { port: TLS_PORT }, periodSeconds: 5 },
-            livenessProbe: { tcpSocket: { port: TLS_PORT }, initialDelaySeconds: 5, periodSeconds: 10 },
+            // Ready: HTTPS reaches the API through the tunnel (the kubelet does not verify the
+            // certificate, so a self-signed one is fine).
+            readinessProbe: { httpGet: { scheme: "HTTPS", path: healthPath, port: TLS_PORT }, periodSeconds: 5 },
+            // Alive: ghostunnel still accepts connections, for a whole minute; a slow API behind it
+            // is no reason to restart the tunnel.
+            livenessProbe: { tcpSocket: { port: TLS_PORT }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+            // Keeps serving as long as the api container does, while the endpoint is withdrawn.
+            lifecycle: shutdownDelay,
             resources: {
-                requests: { cpu: "20m", memory: "16Mi" },
-                limits: { cpu: "200m", memory: "64Mi" },
+                // ghostunnel writes nothing but its log.
+                requests: { cpu: "20m", memory: "16Mi", "ephemeral-storage": "16Mi" },
+                limits: { cpu: "200m", memory: "64Mi", "ephemeral-storage": "64Mi" },
             },
             securityContext: restrictedSecurityContext(TLS_PROXY_UID),
             volumeMounts: [{ name: "tls", mountPath: "/tls", readOnly: true }],

@@ -1,7 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+import { disruptionBudgetSpec } from "./disruptionBudget";
 import { recommendedLabels, Selector } from "./labels";
+import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS, nodeLossTolerations, spreadOverNodes } from "./placement";
+import { TERMINATION_GRACE_SECONDS } from "./shutdown";
 import { TEMPLATE_HASH_LABEL, templateHash } from "./templateHash";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -59,6 +62,8 @@ export interface WorkloadArgs {
     release?: Release;
     /** Seconds `pulumi up` waits for every Pod to be Ready before it fails. Defaults to 300. */
     rolloutTimeoutSeconds?: number;
+    /** Seconds the Pods stay on a node that stopped answering before they are evicted. Defaults to 30. */
+    nodeLossTolerationSeconds?: number;
 }
 
 /** The Pod template of a workload: plain data, so that it can be hashed into the ReplicaSet's name. */
@@ -73,6 +78,9 @@ export function podTemplate(args: WorkloadArgs, labels: Record<string, string>):
         spec: {
             containers: args.containers,
             volumes: volumes.length > 0 ? volumes : undefined,
+            terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+            topologySpreadConstraints: spreadOverNodes(args.selector),
+            tolerations: nodeLossTolerations(args.nodeLossTolerationSeconds ?? DEFAULT_NODE_LOSS_TOLERATION_SECONDS),
             // Neither container talks to the Kubernetes API.
             automountServiceAccountToken: false,
             securityContext: {
@@ -87,7 +95,8 @@ export function podTemplate(args: WorkloadArgs, labels: Record<string, string>):
 /**
  * A ReplicaSet named after its Pod template's hash, whose `pulumi up` returns only when every
  * replica of the current template is Ready (ReplicaSets have no awaiter of their own), plus the
- * claims its Pods mount. See Release for how a template change reaches the Pods.
+ * claims its Pods mount and, for several replicas, the PodDisruptionBudget that keeps all but one
+ * of them through a drain. See Release for how a template change reaches the Pods.
  */
 export class Workload extends pulumi.ComponentResource {
     public readonly replicaSet: k8s.apps.v1.ReplicaSet;
@@ -100,6 +109,8 @@ export class Workload extends pulumi.ComponentResource {
     public readonly claims: k8s.core.v1.PersistentVolumeClaim[];
     /** The Kubernetes names of the claims. */
     public readonly claimNames: string[];
+    /** Present when the workload has several replicas (see disruptionBudgetSpec). */
+    public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
 
     protected constructor(type: string, name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
@@ -163,6 +174,14 @@ export class Workload extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: this.claims, deleteBeforeReplace: release === "recreate" },
         );
+        const budget = disruptionBudgetSpec(args.selector, args.replicas);
+        if (budget) {
+            this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-disruption-budget`,
+                { metadata: { name: baseName, namespace: args.namespace, labels }, spec: budget },
+                { parent: this },
+            );
+        }
         this.registerOutputs({ replicaSetName: this.replicaSetName, selector: this.selector });
     }
 }

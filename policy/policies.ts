@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 
 /**
  * The rules every environment is checked against. They live apart from the PolicyPack (index.ts)
@@ -71,13 +71,18 @@ export const imagesPinned: ResourceValidationPolicy = {
 
 export const containersBounded: ResourceValidationPolicy = {
     name: "containers-have-resources-and-probes",
-    description: "Every container sets resource requests and limits, a readiness probe and a liveness probe.",
+    description:
+        "Every container sets resource requests and limits (ephemeral storage included), a readiness probe and a liveness probe.",
     validateResource: validateResourceOfType(k8s.apps.v1.ReplicaSet, (rs, _args, report: Report) => {
         for (const c of containersOf(rs.spec?.template?.spec as PodSpec)) {
             const resources = c.resources as k8s.types.input.core.v1.ResourceRequirements | undefined;
             const missing = [
                 ...(resources?.requests ? [] : ["resource requests"]),
                 ...(resources?.limits ? [] : ["resource limits"]),
+                // A container writing without bound fills the node's disk and gets its neighbours evicted.
+                ...(["requests", "limits"].every((k) => (resources?.[k as "requests"] as Record<string, string> | undefined)?.["ephemeral-storage"])
+                    ? []
+                    : ["ephemeral-storage request and limit"]),
                 ...(c.readinessProbe ? [] : ["a readiness probe"]),
                 ...(c.livenessProbe ? [] : ["a liveness probe"]),
             ];
@@ -123,6 +128,116 @@ export const servicesSelectWorkloads: StackValidationPolicy = {
     },
 };
 
+/** The label a ReplicaSet's release adds; a selector with it stops matching at the next release. */
+const TEMPLATE_HASH_LABEL = "pod-template-hash";
+
+/** Whether every label of a (non-empty) selector is on a Pod template. */
+function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+    const entries = Object.entries(selector ?? {});
+    return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+/** A ReplicaSet's replica count and Pod labels, the way the policies below need them. */
+function workloadOf(rs: PolicyResource["props"]): { name: string; replicas: number; labels: Record<string, string> } {
+    return {
+        name: rs.metadata?.name,
+        replicas: typeof rs.spec?.replicas === "number" ? rs.spec.replicas : 1,
+        labels: (rs.spec?.template?.metadata?.labels ?? {}) as Record<string, string>,
+    };
+}
+
+export const disruptionBudgets: StackValidationPolicy = {
+    name: "disruption-budgets",
+    description:
+        "Every ReplicaSet of several replicas has a PodDisruptionBudget on its stable labels (not pod-template-hash) that lets at least one Pod go.",
+    validateStack: (args, report: Report) => {
+        const budgets = args.resources
+            .filter((r) => r.isType(k8s.policy.v1.PodDisruptionBudget))
+            .map((r) => r.props as { metadata?: { name?: string }; spec?: k8s.types.input.policy.v1.PodDisruptionBudgetSpec });
+        for (const rs of args.resources.filter((r) => r.isType(k8s.apps.v1.ReplicaSet)).map((r) => workloadOf(r.props))) {
+            if (rs.replicas < 2) {
+                continue;
+            }
+            const mine = budgets.filter((b) => {
+                const selector = (b.spec?.selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
+                return selects(selector, rs.labels) && !(TEMPLATE_HASH_LABEL in (selector ?? {}));
+            });
+            if (mine.length === 0) {
+                report(
+                    `ReplicaSet ${rs.name} runs ${rs.replicas} replicas and no PodDisruptionBudget selects its Pods by their ` +
+                        `stable labels; a drain may evict them all at once.`,
+                );
+                continue;
+            }
+            const blocking = mine.filter((b) => {
+                const { minAvailable, maxUnavailable } = b.spec ?? {};
+                return (typeof minAvailable === "number" && minAvailable >= rs.replicas) || maxUnavailable === 0;
+            });
+            if (blocking.length > 0) {
+                report(
+                    `PodDisruptionBudget ${blocking[0].metadata?.name} lets none of ReplicaSet ${rs.name}'s ${rs.replicas} Pods go; ` +
+                        `a drain of their nodes never completes.`,
+                );
+            }
+        }
+    },
+};
+
+type Probe = k8s.types.input.core.v1.Probe;
+
+/** What a probe checks: its handler, without its timing. */
+const checkOf = (p: Probe) => JSON.stringify({ exec: p.exec, grpc: p.grpc, httpGet: p.httpGet, tcpSocket: p.tcpSocket });
+/** Seconds of consecutive failures before a probe gives up (Kubernetes' defaults: every 10 s, 3 times). */
+export const failureWindowSeconds = (p: Probe) => ((p.periodSeconds as number) ?? 10) * ((p.failureThreshold as number) ?? 3);
+
+export const probesDiffer: ResourceValidationPolicy = {
+    name: "liveness-more-forgiving-than-readiness",
+    description:
+        "A container's liveness probe is a different check from its readiness probe and gives up later: a slow dependency takes a Pod out of the endpoints instead of restarting it.",
+    validateResource: validateResourceOfType(k8s.apps.v1.ReplicaSet, (rs, _args, report: Report) => {
+        for (const c of containersOf(rs.spec?.template?.spec as PodSpec)) {
+            const [ready, live] = [c.readinessProbe as Probe | undefined, c.livenessProbe as Probe | undefined];
+            if (!ready || !live) {
+                continue;
+            }
+            const where = `Container ${c.name} of ReplicaSet ${rs.metadata?.name}`;
+            if (checkOf(ready) === checkOf(live)) {
+                report(`${where} checks the same thing for liveness as for readiness; a slow dependency restarts it.`);
+            }
+            if (failureWindowSeconds(live) <= failureWindowSeconds(ready)) {
+                report(
+                    `${where} is restarted after ${failureWindowSeconds(live)} s of failed liveness checks, no later than it ` +
+                        `leaves the endpoints (${failureWindowSeconds(ready)} s); make liveness the more forgiving one.`,
+                );
+            }
+        }
+    }),
+};
+
+/** The node label that spreading over nodes counts by. */
+const HOSTNAME_KEY = "kubernetes.io/hostname";
+
+export const spreadOverNodes: ResourceValidationPolicy = {
+    name: "spread-over-nodes",
+    description: `ReplicaSets of several replicas spread their Pods over nodes (a topology spread constraint on ${HOSTNAME_KEY} selecting them).`,
+    validateResource: validateResourceOfType(k8s.apps.v1.ReplicaSet, (rs, _args, report: Report) => {
+        const { name, replicas, labels } = workloadOf(rs);
+        if (replicas < 2) {
+            return;
+        }
+        const constraints = ((rs.spec?.template?.spec as PodSpec | undefined)?.topologySpreadConstraints ??
+            []) as k8s.types.input.core.v1.TopologySpreadConstraint[];
+        const spreads = constraints.some(
+            (t) =>
+                t.topologyKey === HOSTNAME_KEY &&
+                selects((t.labelSelector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels, labels),
+        );
+        if (!spreads) {
+            report(`ReplicaSet ${name} runs ${replicas} replicas that may all land on one node and go down with it; spread them over ${HOSTNAME_KEY}.`);
+        }
+    }),
+};
+
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     dbPortsNotPublished,
     loadBalancerSourceRanges,
@@ -130,4 +245,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     containersBounded,
     apiReplicas,
     servicesSelectWorkloads,
+    disruptionBudgets,
+    probesDiffer,
+    spreadOverNodes,
 ];

@@ -2,7 +2,12 @@
 # Local Kubernetes control plane on loopback, built from Go modules (no Docker, no images).
 #
 #   scripts/cluster.sh build    build/ensure the binaries in the cache (outside the repo)
-#   scripts/cluster.sh start    start the cluster (idempotent); kubeconfig: .cluster/kubeconfig
+#   scripts/cluster.sh start [--nodes N]
+#                               start the cluster (idempotent) with N fake nodes kwok-node-0..N-1
+#                               (default $GO_DEMO_2_NODES, else 1; on a running cluster, adds the
+#                               missing ones); kubeconfig: .cluster/kubeconfig
+#   scripts/cluster.sh node-lost <node>   that node's kubelet goes silent (kwok stops playing it)
+#   scripts/cluster.sh node-back <node>   ... and reports again
 #   scripts/cluster.sh stop     stop it; no process or listening port remains
 #   scripts/cluster.sh status   what runs; exit 0 if running, 3 if not
 #
@@ -309,6 +314,7 @@ cmd_start() {
   lock_cluster
   if healthy; then
     log "cluster $CLUSTER_NAME already running and healthy: $(api_url) (kubeconfig: $KUBECONFIG_OUT)"
+    ensure_nodes die
     start_cert_manager
     return 0
   fi
@@ -339,9 +345,8 @@ cmd_start() {
   log "components started in $((SECONDS - t0))s"
   write_kubeconfig
   wait_for "API server is ready at $(api_url)" eval '[[ $(kc get --raw /readyz 2>/dev/null) == ok ]]'
+  ensure_nodes fail_start
   local out
-  out=$(kc apply -f "$NODE_MANIFEST" 2>&1) || fail_start "creating the fake node failed: $out"
-  wait_for "node kwok-node-0 is Ready with a podCIDR" node_ready
   out=$(storage_manifest | kc apply -f - 2>&1) || fail_start "creating the StorageClass and volumes failed: $out"
   log "default StorageClass standard with $VOLUME_COUNT PersistentVolumes of 10Gi"
   wait_for "ServiceAccount default/default exists" eval 'kc -n default get serviceaccount default >/dev/null 2>&1'
@@ -419,14 +424,87 @@ cmd_status() {
   if ((ok)); then return 0; else return 3; fi
 }
 
+# --------------------------------------------------------------------------- nodes
+# Several fake nodes, so that the real scheduler spreads Pods and the real node lifecycle
+# controller can lose one. Each is scripts/cluster/node.yaml under its own name.
+NODE_COUNT=${GO_DEMO_2_NODES:-1}
+
+# start's options: --nodes N (wins over GO_DEMO_2_NODES).
+parse_start_args() {
+  while (($# > 0)); do
+    case $1 in
+      --nodes) (($# >= 2)) || die "--nodes needs a number"; NODE_COUNT=$2; shift 2 ;;
+      --nodes=*) NODE_COUNT=${1#--nodes=}; shift ;;
+      *) die "start: unknown option '$1' (accepted: --nodes N)" ;;
+    esac
+  done
+  [[ $NODE_COUNT =~ ^[0-9]+$ ]] && ((NODE_COUNT >= 1 && NODE_COUNT <= 20)) \
+    || die "node count '$NODE_COUNT' (--nodes or GO_DEMO_2_NODES): expected an integer from 1 to 20"
+}
+
+# node_manifests: kwok-node-0 .. kwok-node-<NODE_COUNT-1>, each node.yaml with its own name.
+node_manifests() {
+  local i
+  for ((i = 0; i < NODE_COUNT; i++)); do
+    echo "---"
+    sed "s/kwok-node-0/kwok-node-$i/g" "$NODE_MANIFEST"
+  done
+}
+
+# How many nodes are Ready and have a podCIDR.
+ready_node_count() {
+  kc get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{" "}{.spec.podCIDR}{"\n"}{end}' 2>/dev/null \
+    | awk '$1 == "True" && $2 != "" { n++ } END { print n + 0 }'
+}
+
+# ensure_nodes <on-failure>: creates the nodes that are missing (never removes any) and waits
+# until NODE_COUNT are Ready. <on-failure> is fail_start for a cluster being started (torn down),
+# die for one that was already running (left as it is).
+ensure_nodes() {
+  local on_failure=$1 out deadline=$((SECONDS + START_TIMEOUT))
+  out=$(node_manifests | kc apply -f - 2>&1) || "$on_failure" "creating the fake nodes failed: $out"
+  until (($(ready_node_count) >= NODE_COUNT)); do
+    ((SECONDS < deadline)) || "$on_failure" "timed out after ${START_TIMEOUT}s waiting for $NODE_COUNT Ready node(s)"
+    sleep 0.5
+  done
+  log "$NODE_COUNT node(s) Ready with a podCIDR"
+}
+
+# node-lost <node>: the node's kubelet goes silent: kwok no longer posts the node's status
+# (kwokctl.yaml's node stages skip a node annotated go-demo-2.local/kubelet=stopped; one update
+# already scheduled may still land, up to 10 s later) and no longer renews its Lease (handed to
+# another holder for an hour; kwok plays a node only while it holds its lease) -- which is all a
+# dead kubelet does. The rest is the real controller-manager's: Ready turns Unknown once the
+# last heartbeat is older than the node-monitor grace period, the node is tainted unreachable,
+# and its Pods are evicted when their toleration runs out. node-back undoes both.
+LOST_HOLDER=go-demo-2-node-lost
+KUBELET_ANNOTATION=go-demo-2.local/kubelet
+cmd_node_lost() {
+  [[ -n ${1:-} ]] || die "usage: $0 node-lost <node>"
+  kc annotate --overwrite node "$1" "$KUBELET_ANNOTATION=stopped" >/dev/null || die "cannot find node $1"
+  kc -n kube-node-lease patch lease "$1" --type merge \
+    -p "{\"spec\":{\"holderIdentity\":\"$LOST_HOLDER\",\"leaseDurationSeconds\":3600}}" >/dev/null \
+    || die "node $1 has no lease to take over"
+  log "node $1 no longer reports to the API server"
+}
+cmd_node_back() {
+  [[ -n ${1:-} ]] || die "usage: $0 node-back <node>"
+  kc -n kube-node-lease patch lease "$1" --type merge -p '{"spec":{"holderIdentity":null,"leaseDurationSeconds":40}}' >/dev/null \
+    || die "node $1 has no lease"
+  kc annotate node "$1" "$KUBELET_ANNOTATION-" >/dev/null || die "cannot find node $1"
+  log "node $1 reports again"
+}
+
 # shellcheck source=cluster/cert-manager.sh
 source "$PROJECT_DIR/scripts/cluster/cert-manager.sh"
 
 # --------------------------------------------------------------------------- main
 case "${1:-}" in
   build) cmd_build ;;
-  start) cmd_start ;;
+  start) shift; parse_start_args "$@"; cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) echo "usage: $0 build|start|stop|status" >&2; exit 2 ;;
+  node-lost) cmd_node_lost "${2:-}" ;;
+  node-back) cmd_node_back "${2:-}" ;;
+  *) echo "usage: $0 build|start [--nodes N]|stop|status|node-lost <node>|node-back <node>" >&2; exit 2 ;;
 esac

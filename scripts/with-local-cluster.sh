@@ -9,11 +9,16 @@ cd "$root"
 step() { printf '[local-cluster] %s (+%ss)\n' "$*" "$SECONDS" >&2; }
 
 export KUBECONFIG="$root/.cluster/kubeconfig"
+# Three fake nodes: the disruption tests spread Pods over nodes, drain one and lose one.
+export GO_DEMO_2_NODES=${GO_DEMO_2_NODES:-3}
 started=false
 if ! bash scripts/cluster.sh status >/dev/null 2>&1; then
-  step "starting the local cluster"
+  step "starting the local cluster ($GO_DEMO_2_NODES nodes)"
   bash scripts/cluster.sh start
   started=true
+else
+  # A cluster already running keeps running afterwards; it only gains the nodes it lacks.
+  bash scripts/cluster.sh start
 fi
 stop_cluster() { if $started; then step "stopping the local cluster"; bash scripts/cluster.sh stop; fi; }
 trap stop_cluster EXIT

@@ -34,6 +34,7 @@ describe("parseConfig defaults", () => {
             dbStorageSize: undefined,
             dbStorageClass: undefined,
             dbStorageProtected: false,
+            nodeLossTolerationSeconds: 30,
         });
     });
 
@@ -84,6 +85,9 @@ describe("parseConfig validation", () => {
         ["dbStorageSize", "1.5Gi", "storage size such as 10Gi"],
         ["dbStorageSize", "10GB", "storage size such as 10Gi"],
         ["dbStorageSize", "-1Gi", "storage size such as 10Gi"],
+        ["nodeLossTolerationSeconds", "-1", "from 0 to 3600"],
+        ["nodeLossTolerationSeconds", "3601", "from 0 to 3600"],
+        ["nodeLossTolerationSeconds", "30s", "from 0 to 3600"],
     ])("rejects %s = %j naming the key, the value and what is accepted", (key, value, accepted) => {
         const found = problems({ [key]: value });
         expect(found).toHaveLength(1);
@@ -117,6 +121,8 @@ describe("parseConfig validation", () => {
         [{ dbStorageSize: "1" }],
         [{ dbStorageSize: "512Mi", dbStorageClass: "fast.ssd", dbStorageProtected: "true" }],
         [{ dbStorageProtected: "false" }],
+        [{ nodeLossTolerationSeconds: "0" }],
+        [{ nodeLossTolerationSeconds: "3600" }],
     ])("accepts the edge-valid %j", (raw) => {
         expect(() => parseConfig(raw, "dev")).not.toThrow();
     });
@@ -235,6 +241,7 @@ describe("stack files", () => {
             dbStorageSize: "1Gi",
             dbStorageClass: undefined,
             dbStorageProtected: false,
+            nodeLossTolerationSeconds: 30,
         });
     });
 

@@ -13,7 +13,19 @@ export function expectedObjects(stack: "lab" | "dev" | "prod", namespace: string
     const tls = stack === "prod" ? ["Certificate/go-demo-2-api-tls", "Issuer/go-demo-2-api-tls-selfsigned"] : [];
     // dev and prod keep MongoDB's data on a claim, guarded against a destroy that would half-apply.
     const claims = stack === "lab" ? [] : ["ConfigMap/go-demo-2-destroy-guard", "PersistentVolumeClaim/go-demo-2-db-data"];
-    return [...claims, `Namespace/${namespace}`, "NetworkPolicy/go-demo-2-db", ...replicaSets, ...services, ...tls].sort();
+    // One budget per multi-replica workload: the lab's combined ReplicaSet, or the split API.
+    const budgets = stack === "lab" ? ["PodDisruptionBudget/go-demo-2"] : ["PodDisruptionBudget/go-demo-2-api"];
+    // Default deny plus one allow per workload (the lab's one Pod has the DB's policy only).
+    const policies = ["go-demo-2-db", "go-demo-2-default-deny", ...(stack === "lab" ? [] : ["go-demo-2-api"])];
+    return [
+        `Namespace/${namespace}`,
+        ...policies.map((p) => `NetworkPolicy/${p}`),
+        ...claims,
+        ...budgets,
+        ...replicaSets,
+        ...services,
+        ...tls,
+    ].sort();
 }
 
 /** `[op ]ReplicaSet/<name>-<template hash>` → `[op ]ReplicaSet/<name>`; any other `Kind/name` as it is. */

@@ -6,7 +6,7 @@ import { PROJECT } from "../config";
 export interface RecordedOptions {
     protect: boolean;
     deleteBeforeReplace: boolean;
-    /** URNs of the resources it depends on (a component stands for its custom children). */
+    /** URNs of the resources it depends on: dependsOn (a component stands for its custom children) and those its inputs came from. */
     dependencies: string[];
 }
 

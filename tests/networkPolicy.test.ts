@@ -1,5 +1,5 @@
 import { selectors } from "../components/labels";
-import { dbPolicySpec } from "../components/networkPolicy";
+import { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "../components/networkPolicy";
 
 describe("dbPolicySpec", () => {
     it("lets only API Pods reach 27017 when nothing else is published", () => {
@@ -29,6 +29,22 @@ describe("dbPolicySpec", () => {
                 { protocol: "TCP", port: 28017 },
                 { protocol: "TCP", port: 8080 },
             ],
+        });
+    });
+});
+
+describe("defaultDenyIngressSpec", () => {
+    it("selects every Pod of the namespace and allows no ingress", () => {
+        expect(defaultDenyIngressSpec()).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
+    });
+});
+
+describe("apiPolicySpec", () => {
+    it("opens only the port the API's Service targets, on the API Pods", () => {
+        expect(apiPolicySpec({ api: selectors.api, port: 8443 })).toEqual({
+            podSelector: { matchLabels: selectors.api },
+            policyTypes: ["Ingress"],
+            ingress: [{ ports: [{ protocol: "TCP", port: 8443 }] }],
         });
     });
 });

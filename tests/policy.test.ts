@@ -5,11 +5,14 @@ import {
     apiReplicas,
     containersBounded,
     dbPortsNotPublished,
+    disruptionBudgets,
     imagesPinned,
     isPinned,
     loadBalancerSourceRanges,
     policies,
+    probesDiffer,
     servicesSelectWorkloads,
+    spreadOverNodes,
 } from "../policy/policies";
 import { createStack } from "../stack";
 import { installMocks, recorded, registered, resetRecorded } from "./mocks";
@@ -61,15 +64,19 @@ async function stackViolations(policy: StackValidationPolicy, resources: { type:
 const container = (overrides: object = {}) => ({
     name: "api",
     image: "vfarcic/go-demo-2:2.0",
-    resources: { requests: { cpu: "50m" }, limits: { cpu: "250m" } },
-    readinessProbe: { httpGet: { path: "/", port: 8080 } },
-    livenessProbe: { httpGet: { path: "/", port: 8080 } },
+    resources: { requests: { cpu: "50m", "ephemeral-storage": "16Mi" }, limits: { cpu: "250m", "ephemeral-storage": "64Mi" } },
+    readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 1 },
+    livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 10 },
     ...overrides,
 });
-const replicaSet = (containers: object[], replicas = 3) => ({
+const API_LABELS = { type: "api", "pod-template-hash": "0123456789" };
+const spread = { topologyKey: "kubernetes.io/hostname", maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { type: "api" } } };
+const replicaSet = (containers: object[], replicas = 3, podSpec: object = { topologySpreadConstraints: [spread] }) => ({
     metadata: { name: "go-demo-2-api" },
-    spec: { replicas, template: { metadata: { labels: { type: "api" } }, spec: { containers } } },
+    spec: { replicas, template: { metadata: { labels: API_LABELS }, spec: { containers, ...podSpec } } },
 });
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const budget = (spec: object) => ({ metadata: { name: "go-demo-2-api" }, spec });
 const service = (type: string, port: number, extra: object = {}) => ({
     metadata: { name: "svc" },
     spec: { type, selector: { type: "api" }, ports: [{ port, targetPort: port }], ...extra },
@@ -118,7 +125,13 @@ describe("containers-have-resources-and-probes", () => {
     it("names everything a container lacks", async () => {
         const bare = container({ resources: { requests: { cpu: "1" } }, readinessProbe: undefined });
         expect(await violations(containersBounded, REPLICA_SET, replicaSet([bare]))).toEqual([
-            "Container api of ReplicaSet go-demo-2-api has no resource limits, a readiness probe.",
+            "Container api of ReplicaSet go-demo-2-api has no resource limits, ephemeral-storage request and limit, a readiness probe.",
+        ]);
+    });
+    it("flags a container bounded in CPU and memory but not in ephemeral storage", async () => {
+        const noDisk = container({ resources: { requests: { cpu: "1", "ephemeral-storage": "1Mi" }, limits: { cpu: "1" } } });
+        expect(await violations(containersBounded, REPLICA_SET, replicaSet([noDisk]))).toEqual([
+            "Container api of ReplicaSet go-demo-2-api has no ephemeral-storage request and limit.",
         ]);
     });
     it("allows a fully specified container", async () => {
@@ -154,11 +167,68 @@ describe("services-select-workloads", () => {
     });
 });
 
+describe("disruption-budgets", () => {
+    const rs = { type: REPLICA_SET, props: replicaSet([container()]) };
+    it("flags a multi-replica ReplicaSet without a budget", async () => {
+        expect(await stackViolations(disruptionBudgets, [rs])).toEqual([
+            "ReplicaSet go-demo-2-api runs 3 replicas and no PodDisruptionBudget selects its Pods by their stable labels; a drain may evict them all at once.",
+        ]);
+    });
+    it("flags a budget on the release's hash: it stops protecting at the next release", async () => {
+        const onHash = budget({ minAvailable: 2, selector: { matchLabels: API_LABELS } });
+        expect(await stackViolations(disruptionBudgets, [rs, { type: PDB, props: onHash }])).toHaveLength(1);
+    });
+    it.each([{ minAvailable: 3 }, { maxUnavailable: 0 }])("flags a budget that lets no Pod go: %j", async (limit) => {
+        const blocking = budget({ ...limit, selector: { matchLabels: { type: "api" } } });
+        expect(await stackViolations(disruptionBudgets, [rs, { type: PDB, props: blocking }])).toEqual([
+            "PodDisruptionBudget go-demo-2-api lets none of ReplicaSet go-demo-2-api's 3 Pods go; a drain of their nodes never completes.",
+        ]);
+    });
+    it("allows replicas - 1 on the stable labels, and a single replica without any budget", async () => {
+        const ok = budget({ minAvailable: 2, selector: { matchLabels: { type: "api" } } });
+        expect(await stackViolations(disruptionBudgets, [rs, { type: PDB, props: ok }])).toEqual([]);
+        expect(await stackViolations(disruptionBudgets, [{ type: REPLICA_SET, props: replicaSet([container()], 1) }])).toEqual([]);
+    });
+});
+
+describe("liveness-more-forgiving-than-readiness", () => {
+    it("flags the same check for both", async () => {
+        const same = container({ livenessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 10 } });
+        expect(await violations(probesDiffer, REPLICA_SET, replicaSet([same]))).toEqual([
+            "Container api of ReplicaSet go-demo-2-api checks the same thing for liveness as for readiness; a slow dependency restarts it.",
+        ]);
+    });
+    it("flags a liveness probe that gives up no later than readiness", async () => {
+        const hasty = container({ livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } });
+        expect(await violations(probesDiffer, REPLICA_SET, replicaSet([hasty]))).toEqual([
+            "Container api of ReplicaSet go-demo-2-api is restarted after 3 s of failed liveness checks, no later than it leaves the endpoints (3 s); make liveness the more forgiving one.",
+        ]);
+    });
+    it("allows a different, slower liveness check (Kubernetes' defaults: every 10 s, 3 failures)", async () => {
+        expect(await violations(probesDiffer, REPLICA_SET, replicaSet([container()]))).toEqual([]);
+    });
+});
+
+describe("spread-over-nodes", () => {
+    it.each([
+        ["no constraint", {}],
+        ["a zone constraint only", { topologySpreadConstraints: [{ ...spread, topologyKey: "topology.kubernetes.io/zone" }] }],
+        ["a constraint selecting other Pods", { topologySpreadConstraints: [{ ...spread, labelSelector: { matchLabels: { type: "db" } } }] }],
+    ])("flags several replicas with %s", async (_what, podSpec) => {
+        expect(await violations(spreadOverNodes, REPLICA_SET, replicaSet([container()], 3, podSpec))).toHaveLength(1);
+    });
+    it("allows a hostname spread of its own Pods, and one replica without", async () => {
+        expect(await violations(spreadOverNodes, REPLICA_SET, replicaSet([container()]))).toEqual([]);
+        expect(await violations(spreadOverNodes, REPLICA_SET, replicaSet([container()], 1, {}))).toEqual([]);
+    });
+});
+
 describe("the shipped stacks against the pack", () => {
     /** Every violation the pack reports for a stack's resources, as `policy: message`. */
     async function packViolations(stack: string): Promise<string[]> {
         const s = createStack(parseConfig(stackFileConfig(stack), stack));
-        await registered(s.db.replicaSet, s.api.replicaSet, ...Object.values(s.services).map((x) => x.service));
+        const budgets = [s.db.disruptionBudget, s.api.disruptionBudget].filter((b) => b !== undefined);
+        await registered(s.db.replicaSet, s.api.replicaSet, ...budgets, ...Object.values(s.services).map((x) => x.service));
         const resources = recorded.filter((r) => r.custom).map((r) => ({ type: r.type, props: r.inputs }));
         const found: string[] = [];
         for (const policy of policies) {

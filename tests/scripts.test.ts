@@ -56,3 +56,38 @@ describe("scripts/kube-env.sh: which cluster the project talks to", () => {
         expect(out.trim()).toBe("local");
     });
 });
+
+describe("scripts/cluster.sh start: how many nodes", () => {
+    /** Runs cluster.sh; resolves with its exit code and stderr. Bad options stop it before it touches any cluster. */
+    function clusterScript(args: string[], env: Record<string, string> = {}): { status: number; stderr: string } {
+        try {
+            execFileSync("bash", ["scripts/cluster.sh", ...args], {
+                cwd: root,
+                env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), ...env },
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+            return { status: 0, stderr: "" };
+        } catch (e) {
+            const failed = e as { status: number; stderr: string };
+            return { status: failed.status, stderr: failed.stderr };
+        }
+    }
+
+    it.each([
+        [["start", "--nodes", "0"], {}],
+        [["start", "--nodes=21"], {}],
+        [["start", "--nodes", "three"], {}],
+        [["start"], { GO_DEMO_2_NODES: "-1" }],
+    ])("rejects %j %j naming the value and what is accepted", (args, env) => {
+        const { status, stderr } = clusterScript(args, env);
+        expect(status).toBe(1);
+        expect(stderr).toMatch(/node count '.*' \(--nodes or GO_DEMO_2_NODES\): expected an integer from 1 to 20/);
+    });
+
+    it("rejects an unknown option of start", () => {
+        const { status, stderr } = clusterScript(["start", "--node", "3"]);
+        expect(status).toBe(1);
+        expect(stderr).toContain("unknown option '--node' (accepted: --nodes N)");
+    });
+});

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
+import { selectors } from "../components/labels";
 import { CERT_MANAGER_CHART_VERSION } from "../components/tls";
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
@@ -84,6 +85,45 @@ describe("dev stack (split)", () => {
         expect(services["go-demo-2-db"]).toMatchObject({ type: "ClusterIP", ports: [{ port: 27017 }] });
         expect(services["go-demo-2-svc"]).toMatchObject({ type: "NodePort", ports: [{ port: 28017 }] });
         expect(services["go-demo-2-api"]).toMatchObject({ type: "LoadBalancer", ports: [{ port: 8080 }] });
+    });
+});
+
+/** Spec of each registered object of a kind, by its Kubernetes name. */
+function specsByName(type: string): Record<string, Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return Object.fromEntries(ofType(type).map((r) => [r.inputs.metadata.name, r.inputs.spec]));
+}
+
+describe("disruption", () => {
+    it("dev: the API keeps all but one Pod through a drain; the single MongoDB has no budget to block it", async () => {
+        await run(fromFile("dev"));
+        expect(specsByName("kubernetes:policy/v1:PodDisruptionBudget")).toEqual({
+            "go-demo-2-api": { maxUnavailable: 1, selector: { matchLabels: selectors.api }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
+        });
+    });
+
+    it("lab: the combined ReplicaSet's two Pods go one at a time", async () => {
+        await run(fromFile("lab"));
+        expect(specsByName("kubernetes:policy/v1:PodDisruptionBudget")).toEqual({
+            "go-demo-2": { maxUnavailable: 1, selector: { matchLabels: selectors.combined }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
+        });
+    });
+
+    it("denies ingress by default and opens the API's port (8080, or 8443 behind TLS) to its Services", async () => {
+        await run(fromFile("dev"));
+        const dev = specsByName("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        expect(dev[names.defaultDeny]).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
+        expect(dev[names.api].ingress).toEqual([{ ports: [{ protocol: "TCP", port: 8080 }] }]);
+        resetRecorded();
+        await run(fromFile("prod"));
+        const prod = specsByName("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        expect(prod[names.api].ingress).toEqual([{ ports: [{ protocol: "TCP", port: 8443 }] }]);
+    });
+
+    it("creates the default deny only after the allows, so a running stack is never cut off", async () => {
+        await run(fromFile("dev"));
+        const deny = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find((r) => r.name === names.defaultDeny);
+        const dependsOn = deny!.dependencies.filter((urn) => urn.includes("NetworkPolicy::")).map((urn) => urn.split("::").pop());
+        expect(dependsOn.sort()).toEqual([names.api, names.db]);
     });
 });
 
@@ -247,6 +287,17 @@ describe("config variations", () => {
         await run(parseConfig({ rolloutTimeoutSeconds: "45" }, "dev"));
         const timeouts = ofType("kubernetes:apps/v1:ReplicaSet").map((r) => r.inputs.metadata.annotations["pulumi.com/timeoutSeconds"]);
         expect(timeouts).toEqual(["45", "45"]);
+    });
+
+    it("passes nodeLossTolerationSeconds to every workload's not-ready and unreachable tolerations", async () => {
+        await run(parseConfig({ nodeLossTolerationSeconds: "12" }, "dev"));
+        for (const spec of Object.values(replicaSetSpecs())) {
+            expect(spec.template.spec.tolerations).toEqual([
+                { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 12 },
+                { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 12 },
+            ]);
+        }
+        expect(Object.keys(replicaSetSpecs())).toHaveLength(2);
     });
 
     it("follows replicas to the API ReplicaSet only", async () => {

@@ -1,11 +1,18 @@
+import * as k8s from "@pulumi/kubernetes";
+
 import { API_HEALTH_PATH, API_PORT, apiContainer, GoDemo2Api } from "../components/api";
 import { CombinedBackend } from "../components/combined";
+import { disruptionBudgetSpec } from "../components/disruptionBudget";
 import { selectors } from "../components/labels";
 import { MONGO_HTTP_PORT, MONGO_PORT, mongoContainer, MongoDb } from "../components/mongodb";
-import { TLS_PORT } from "../components/tls";
+import { SHUTDOWN_DELAY_SECONDS } from "../components/shutdown";
 import { TEMPLATE_HASH_LABEL } from "../components/templateHash";
+import { TLS_PORT } from "../components/tls";
 import { Workload } from "../components/workload";
+import { failureWindowSeconds } from "../policy/policies";
 import { installMocks, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
+
+type Probe = k8s.types.input.core.v1.Probe;
 
 installMocks();
 beforeEach(resetRecorded);
@@ -39,11 +46,20 @@ describe("mongoContainer", () => {
         expect(c.ports).toEqual([{ name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" }]);
     });
 
-    it("probes TCP 27017, limits resources and runs unprivileged on a read-only root", () => {
+    it("is ready when mongod answers a command, alive while it accepts connections, for far longer", () => {
         const c = mongoContainer({ image: "mongo:3.3", httpInterface: false });
-        expect(c.readinessProbe).toMatchObject({ tcpSocket: { port: MONGO_PORT } });
+        expect(c.readinessProbe).toMatchObject({ exec: { command: ["mongo", "--quiet", "--eval", "db.adminCommand('ping')"] } });
         expect(c.livenessProbe).toMatchObject({ tcpSocket: { port: MONGO_PORT } });
-        expect(c.resources).toEqual({ requests: expect.any(Object), limits: expect.any(Object) });
+        expect(failureWindowSeconds(c.livenessProbe as Probe)).toBeGreaterThan(failureWindowSeconds(c.readinessProbe as Probe));
+    });
+
+    it("limits resources, ephemeral storage included, delays its shutdown and runs unprivileged on a read-only root", () => {
+        const c = mongoContainer({ image: "mongo:3.3", httpInterface: false });
+        expect(c.resources).toEqual({
+            requests: expect.objectContaining({ "ephemeral-storage": "256Mi" }),
+            limits: expect.objectContaining({ "ephemeral-storage": "2Gi" }),
+        });
+        expect(c.lifecycle).toEqual({ preStop: { sleep: { seconds: SHUTDOWN_DELAY_SECONDS } } });
         expect(c.securityContext).toMatchObject({
             runAsNonRoot: true,
             runAsUser: 999,
@@ -58,11 +74,24 @@ describe("apiContainer", () => {
     it("points DB at the given host and probes the lab's /demo/hello on 8080", () => {
         const c = apiContainer({ image: "vfarcic/go-demo-2", dbHost: "go-demo-2-db" });
         expect(c.env).toEqual([{ name: "DB", value: "go-demo-2-db" }]);
-        const probe = { httpGet: { path: API_HEALTH_PATH, port: API_PORT } };
-        expect(c.readinessProbe).toMatchObject({ ...probe, periodSeconds: 1 });
-        expect(c.livenessProbe).toMatchObject(probe);
-        expect(c.resources).toEqual({ requests: expect.any(Object), limits: expect.any(Object) });
+        expect(c.readinessProbe).toMatchObject({ httpGet: { path: API_HEALTH_PATH, port: API_PORT }, periodSeconds: 1 });
         expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+    });
+
+    it("is alive while it accepts connections, restarted only after a minute: a slow DB only takes it out of the endpoints", () => {
+        const c = apiContainer({ image: "vfarcic/go-demo-2", dbHost: "go-demo-2-db" });
+        expect(c.livenessProbe).toMatchObject({ tcpSocket: { port: API_PORT } });
+        expect(failureWindowSeconds(c.livenessProbe as Probe)).toBe(60);
+        expect(failureWindowSeconds(c.readinessProbe as Probe)).toBe(3);
+    });
+
+    it("keeps serving for the shutdown delay and bounds its ephemeral storage", () => {
+        const c = apiContainer({ image: "vfarcic/go-demo-2", dbHost: "go-demo-2-db" });
+        expect(c.lifecycle).toEqual({ preStop: { sleep: { seconds: SHUTDOWN_DELAY_SECONDS } } });
+        expect(c.resources).toEqual({
+            requests: expect.objectContaining({ "ephemeral-storage": "16Mi" }),
+            limits: expect.objectContaining({ "ephemeral-storage": "64Mi" }),
+        });
     });
 });
 
@@ -131,6 +160,12 @@ describe("GoDemo2Api", () => {
             expect.arrayContaining([`--listen=0.0.0.0:${TLS_PORT}`, `--target=127.0.0.1:${API_PORT}`]),
         );
         expect(tls.volumeMounts).toEqual([{ name: "tls", mountPath: "/tls", readOnly: true }]);
+        // Ready only when HTTPS reaches the API through the tunnel; alive while it accepts connections.
+        expect(tls.readinessProbe).toMatchObject({ httpGet: { scheme: "HTTPS", path: API_HEALTH_PATH, port: TLS_PORT } });
+        expect(tls.livenessProbe).toMatchObject({ tcpSocket: { port: TLS_PORT } });
+        expect(failureWindowSeconds(tls.livenessProbe)).toBeGreaterThan(failureWindowSeconds(tls.readinessProbe));
+        expect(tls.lifecycle).toEqual({ preStop: { sleep: { seconds: SHUTDOWN_DELAY_SECONDS } } });
+        expect(tls.resources.limits["ephemeral-storage"]).toBe("64Mi");
         expect(pod.volumes).toEqual([{ name: "tls", secret: { secretName: "api-tls" } }]);
     });
 });
@@ -157,8 +192,66 @@ describe("CombinedBackend", () => {
         expect(db).toMatchObject({ name: "db", image: "mongo:3.3", command: ["mongod"], args: ["--rest", "--httpinterface"] });
         expect(db.ports).toContainEqual({ name: "mongodb-http", containerPort: 28017, protocol: "TCP" });
         expect(api).toMatchObject({ name: "api", image: "vfarcic/go-demo-2", env: [{ name: "DB", value: "localhost" }] });
-        expect(api.livenessProbe).toMatchObject({ httpGet: { path: "/demo/hello", port: 8080 } });
+        expect(api.livenessProbe).toMatchObject({ tcpSocket: { port: 8080 } });
         expect(rs.spec.template.spec.securityContext.fsGroup).toBe(999);
+    });
+});
+
+describe("disruption", () => {
+    const api = (replicas: number, nodeLossTolerationSeconds?: number) =>
+        new GoDemo2Api("go-demo-2-api", { namespace: "ns", image: "i", dbHost: "db", replicas, nodeLossTolerationSeconds });
+
+    it("spreads the Pods over nodes, preferring and never requiring it, counting only the same release", async () => {
+        const w = api(3);
+        const pod = (await replicaSetOf(w)).spec.template.spec;
+        expect(pod.topologySpreadConstraints).toEqual([
+            {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: selectors.api },
+                matchLabelKeys: [TEMPLATE_HASH_LABEL],
+            },
+        ]);
+    });
+
+    it("leaves a lost node after 30 s by default, after the given seconds when set", async () => {
+        const tolerations = async (w: Workload) => (await replicaSetOf(w)).spec.template.spec.tolerations;
+        expect(await tolerations(api(3))).toEqual([
+            { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
+            { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
+        ]);
+        resetRecorded();
+        expect((await tolerations(api(3, 5))).map((t: { tolerationSeconds: number }) => t.tolerationSeconds)).toEqual([5, 5]);
+    });
+
+    it("gives stopping Pods more time than the shutdown delay", async () => {
+        const pod = (await replicaSetOf(api(3))).spec.template.spec;
+        expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(SHUTDOWN_DELAY_SECONDS);
+    });
+
+    it("budgets disruptions of several replicas on the stable selector, named after the workload", async () => {
+        const w = api(3);
+        await registered(w.replicaSet, w.disruptionBudget!);
+        const [pdb] = ofType("kubernetes:policy/v1:PodDisruptionBudget");
+        expect(pdb.inputs.metadata).toMatchObject({ name: "go-demo-2-api", namespace: "ns" });
+        expect(pdb.inputs.spec).toEqual({
+            maxUnavailable: 1,
+            selector: { matchLabels: selectors.api },
+            unhealthyPodEvictionPolicy: "AlwaysAllow",
+        });
+    });
+
+    it("keeps the same budget whatever the replicas, so scaling updates the ReplicaSet alone", () => {
+        expect(disruptionBudgetSpec(selectors.api, 2)).toEqual(disruptionBudgetSpec(selectors.api, 100));
+        expect(disruptionBudgetSpec(selectors.api, 1)).toBeUndefined();
+    });
+
+    it("gives a single Pod no budget, so its node always drains", async () => {
+        const db = new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.3", httpInterface: true });
+        await registered(db.replicaSet);
+        expect(db.disruptionBudget).toBeUndefined();
+        expect(ofType("kubernetes:policy/v1:PodDisruptionBudget")).toEqual([]);
     });
 });
 

@@ -1,8 +1,24 @@
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
 
 /** kubectl against the cluster the run targets (KUBECONFIG from scripts/kube-env.sh). */
 export function kubectl(...args: string[]): string {
     return execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * kubectl without blocking the event loop, for long commands (a drain) during which watches
+ * (watch.ts) must keep reading. Resolves with stdout and stderr, rejects with both on failure.
+ */
+export function kubectlAsync(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        execFile("kubectl", args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+            if (error) {
+                reject(new Error(`kubectl ${args.join(" ")} failed: ${error.message}\n${stdout}\n${stderr}`));
+            } else {
+                resolve({ stdout, stderr });
+            }
+        });
+    });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,6 +43,8 @@ export interface PodInfo {
     name: string;
     ip: string;
     ready: boolean;
+    /** The node it is bound to ("" while unscheduled). */
+    node: string;
 }
 
 /** A selector as kubectl's `-l` takes it: `k=v,k=v`. */
@@ -40,11 +58,18 @@ export function labelSelector(selector: Record<string, string>): string {
 export function pods(namespace: string, selector: Record<string, string>): PodInfo[] {
     return kubectlJson("get", "pods", "-n", namespace, "-l", labelSelector(selector))
         .items.filter((p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp)
-        .map((p: { metadata: { name: string }; status: { podIP?: string; conditions?: { type: string; status: string }[] } }) => ({
-            name: p.metadata.name,
-            ip: p.status.podIP ?? "",
-            ready: (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
-        }));
+        .map(
+            (p: {
+                metadata: { name: string };
+                spec: { nodeName?: string };
+                status: { podIP?: string; conditions?: { type: string; status: string }[] };
+            }) => ({
+                name: p.metadata.name,
+                ip: p.status.podIP ?? "",
+                ready: (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+                node: p.spec.nodeName ?? "",
+            }),
+        );
 }
 
 /** The ready endpoint addresses the EndpointSlice controller published for a Service, sorted. */

@@ -24,6 +24,7 @@ const API_VERSIONS: Record<string, string> = {
     NetworkPolicy: "networking.k8s.io_v1",
     PersistentVolumeClaim: "v1",
     ConfigMap: "v1",
+    PodDisruptionBudget: "policy_v1",
 };
 
 /** A rendered file's name with a ReplicaSet's template hash taken out. */
