@@ -359,13 +359,16 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         });
 
         it("a protected claim makes destroy refuse before it deletes anything", async () => {
-            await stack.setConfig("go-demo-2:dbStorageProtected", { value: "true" });
-            const up = await stack.up({ color: "never" });
-            expect(up.summary.resourceChanges?.update ?? 0).toBe(0);
             const live = () =>
                 kubectlJson("get", "replicasets,services,persistentvolumeclaims,configmaps,networkpolicies,poddisruptionbudgets", "-n", namespace, "-l", "app.kubernetes.io/part-of=go-demo-2")
                     .items.map((o: { kind: string; metadata: { uid: string } }) => `${o.kind}/${o.metadata.uid}`)
                     .sort();
+            const unprotected = live();
+            await stack.setConfig("go-demo-2:dbStorageProtected", { value: "true" });
+            await stack.up({ color: "never" });
+            // Turning protection on touches no object but the guard, which now says so.
+            expect(live()).toEqual(unprotected);
+            expect(kubectlJson("get", "configmap", names.destroyGuard, "-n", namespace).data.protected).toBe("true");
             const before = live();
             await expect(stack.destroy({ color: "never" })).rejects.toThrow(/protected/);
             // Refused before anything was deleted: every object, and the namespace, still there.
