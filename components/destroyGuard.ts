@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+/** Whether the guard is protected, on the live object, for whoever reads the cluster. */
+export const PROTECTED_ANNOTATION = "go-demo-2/protected";
+
 export interface DestroyGuardArgs {
     namespace: pulumi.Input<string>;
     /** Whether `pulumi destroy` must refuse. */
@@ -18,15 +21,20 @@ export interface DestroyGuardArgs {
  * is on: a protected claim alone is reached last, after the API, its Services and the workloads
  * are gone. The guard depends on every other resource, so destroy reaches it first and, when it is
  * protected, stops there. It exists whenever there is data to keep, so that turning protection off
- * is an `up` that changes only the guard, shown as such in the preview.
+ * is an `up` that changes only the guard, shown as such in the preview. Its state is an annotation,
+ * not data: the provider replaces a ConfigMap whose data changes, and a protected one cannot be.
  */
 export function destroyGuard(name: string, args: DestroyGuardArgs): k8s.core.v1.ConfigMap {
     return new k8s.core.v1.ConfigMap(
         name,
         {
-            metadata: { name, namespace: args.namespace, labels: args.labels },
+            metadata: {
+                name,
+                namespace: args.namespace,
+                labels: args.labels,
+                annotations: { [PROTECTED_ANNOTATION]: String(args.protect) },
+            },
             data: {
-                protected: String(args.protect),
                 guards: args.guards,
                 unprotect: "pulumi config set go-demo-2:dbStorageProtected false && pulumi up; then pulumi destroy deletes everything",
             },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
+import { PROTECTED_ANNOTATION } from "../components/destroyGuard";
 import { selectors } from "../components/labels";
 import { CERT_MANAGER_CHART_VERSION } from "../components/tls";
 import { parseConfig, StackConfig } from "../config";
@@ -246,7 +247,7 @@ describe("destroy guard", () => {
     it("depends on every other Kubernetes object of the stack, so destroy reaches it first", async () => {
         await run(fromFile("prod"));
         const [guard] = ofType("kubernetes:core/v1:ConfigMap");
-        expect(guard).toMatchObject({ protect: true, inputs: { metadata: { name: names.destroyGuard }, data: { protected: "true" } } });
+        expect(guard).toMatchObject({ protect: true, inputs: { metadata: { name: names.destroyGuard, annotations: { [PROTECTED_ANNOTATION]: "true" } } } });
         // Objects the stack owns (not those it only reads, such as cert-manager's CRDs).
         const others = recorded.filter((r) => r.custom && r !== guard && r.type.startsWith("kubernetes:") && r.readId === undefined);
         const urnOf = (r: { type: string; name: string }) => guard.dependencies.find((u) => u.endsWith(`${r.type}::${r.name}`));
@@ -256,7 +257,7 @@ describe("destroy guard", () => {
     it("follows dbStorageProtected, so turning protection off is an update of the guard alone", async () => {
         await run(fromFile("dev"));
         const [guard] = ofType("kubernetes:core/v1:ConfigMap");
-        expect(guard).toMatchObject({ protect: false, inputs: { data: { protected: "false", guards: "PersistentVolumeClaim go-demo-2-db-data" } } });
+        expect(guard).toMatchObject({ protect: false, inputs: { metadata: { annotations: { [PROTECTED_ANNOTATION]: "false" } }, data: { guards: "PersistentVolumeClaim go-demo-2-db-data" } } });
     });
 
     it("does not exist without a claim", async () => {

@@ -7,6 +7,7 @@ import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as ipaddr from "ipaddr.js";
 
+import { PROTECTED_ANNOTATION } from "../../components/destroyGuard";
 import { names } from "../../stack";
 import { expectedObjects, withoutTemplateHash } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, pods, serviceCIDRs } from "./kube";
@@ -368,7 +369,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
             await stack.up({ color: "never" });
             // Turning protection on touches no object but the guard, which now says so.
             expect(live()).toEqual(unprotected);
-            expect(kubectlJson("get", "configmap", names.destroyGuard, "-n", namespace).data.protected).toBe("true");
+            expect(kubectlJson("get", "configmap", names.destroyGuard, "-n", namespace).metadata.annotations[PROTECTED_ANNOTATION]).toBe("true");
             const before = live();
             await expect(stack.destroy({ color: "never" })).rejects.toThrow(/protected/);
             // Refused before anything was deleted: every object, and the namespace, still there.

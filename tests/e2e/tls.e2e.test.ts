@@ -11,6 +11,7 @@ import * as path from "path";
 import { CERT_MANAGER_CRDS, TLS_PORT } from "../../components/tls";
 import { selectors } from "../../components/labels";
 import { CLUSTER_DOMAIN } from "../../components/services";
+import { PROTECTED_ANNOTATION } from "../../components/destroyGuard";
 import { names } from "../../stack";
 import { expectedObjects, withoutTemplateHash } from "../expected";
 import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, pods } from "./kube";
@@ -174,7 +175,7 @@ describe("the prod stack with TLS, on a real cluster with a real cert-manager", 
         // prod protects its data: lift that first, as README says to (an up that changes nothing else).
         await stack.setConfig("go-demo-2:dbStorageProtected", { value: "false" });
         await stack.up({ color: "never" });
-        expect(kubectlJson("get", "configmap", names.destroyGuard, "-n", namespace).data.protected).toBe("false");
+        expect(kubectlJson("get", "configmap", names.destroyGuard, "-n", namespace).metadata.annotations[PROTECTED_ANNOTATION]).toBe("false");
         await timed("prod: destroy", () => stack.destroy({ color: "never" }));
         expect(exists("namespace", namespace)).toBe(false);
         const leftovers = kubectlJson("get", "issuers,certificates,certificaterequests,secrets,replicasets,services,pods", "-A");
