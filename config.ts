@@ -3,6 +3,7 @@ import { closest, distance } from "fastest-levenshtein";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 
+import { CERT_MANAGER_SOURCES, CertManagerSource } from "./components/tls";
 import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
@@ -23,6 +24,7 @@ export interface StackConfig {
     loadBalancerSourceRanges: string[];
     externalName: string;
     tls: boolean;
+    certManager: CertManagerSource;
     tlsHostname?: string;
     rolloutTimeoutSeconds: number;
     dbStorageSize?: string;
@@ -116,6 +118,9 @@ const keys = {
     loadBalancerSourceRanges: stringArray(cidr),
     externalName: hostname,
     tls: boolean,
+    certManager: z.enum(CERT_MANAGER_SOURCES, {
+        error: "expected existing (the cluster already runs cert-manager) or install (the stack installs it)",
+    }),
     tlsHostname: hostname,
     rolloutTimeoutSeconds: integer(10, 3600),
     dbStorageSize: storageSize,
@@ -196,6 +201,8 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         loadBalancerSourceRanges: decoded.loadBalancerSourceRanges ?? [],
         externalName: decoded.externalName ?? "kubernetes.io",
         tls: decoded.tls ?? false,
+        // cert-manager is cluster-wide: a stack installs it only when told to.
+        certManager: decoded.certManager ?? "existing",
         tlsHostname: decoded.tlsHostname,
         rolloutTimeoutSeconds: decoded.rolloutTimeoutSeconds ?? 300,
         dbStorageSize: decoded.dbStorageSize,
@@ -227,6 +234,12 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         problems.push(
             `${PROJECT}:tlsHostname = ${show(config.tlsHostname)}: names the API's certificate, but ` +
                 `${PROJECT}:tls is false; remove tlsHostname or enable tls.`,
+        );
+    }
+    if (config.certManager === "install" && !config.tls) {
+        problems.push(
+            `${PROJECT}:certManager = "install": cert-manager is installed only to issue the API's certificate, but ` +
+                `${PROJECT}:tls is false; remove certManager or enable tls.`,
         );
     }
     if (config.tls && !config.loadBalancer) {
@@ -272,4 +285,13 @@ export function loadConfig(): StackConfig {
             .map(([key, value]) => [key.slice(prefix.length), value]),
     );
     return parseConfig(raw, pulumi.getStack());
+}
+
+/**
+ * Whether the engine renders manifests instead of applying them (the Kubernetes provider's
+ * `renderYamlToDirectory`, which `npm run render` sets): then nothing may be read from a cluster,
+ * because there may be none. Not a key of this project's, so parseConfig does not see it.
+ */
+export function renderingManifests(): boolean {
+    return new pulumi.Config("kubernetes").get("renderYamlToDirectory") !== undefined;
 }

@@ -5,6 +5,7 @@ import { API_PORT, GoDemo2Api } from "./components/api";
 import { CombinedBackend } from "./components/combined";
 import { APP, recommendedLabels } from "./components/labels";
 import { MONGO_HTTP_PORT, MONGO_PORT, MongoDb } from "./components/mongodb";
+import { destroyGuard } from "./components/destroyGuard";
 import { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./components/networkPolicy";
 import {
     AnyService,
@@ -14,9 +15,9 @@ import {
     LoadBalancerService,
     NodePortService,
 } from "./components/services";
-import { ApiCertificate, TLS_PORT } from "./components/tls";
+import { ApiCertificate, CertManagerSetup, TLS_PORT } from "./components/tls";
 import { Workload } from "./components/workload";
-import { StackConfig } from "./config";
+import { renderingManifests, StackConfig } from "./config";
 
 /** Kubernetes object names: fixed, because they are the stable DNS names Pods use. */
 export const names = {
@@ -32,6 +33,8 @@ export const names = {
     external: "go-demo-2-external",
     /** The API's certificate and the Secret it lands in. */
     apiTls: "go-demo-2-api-tls",
+    /** The ConfigMap that stops a protected stack's destroy before it deletes anything. */
+    destroyGuard: "go-demo-2-destroy-guard",
     /** The namespace's default-deny ingress NetworkPolicy. */
     defaultDeny: "go-demo-2-default-deny",
 } as const;
@@ -52,6 +55,8 @@ export interface Stack {
     loadBalancerIngress?: pulumi.Output<string | undefined>;
     /** The host the ExternalName Service aliases. */
     externalName: pulumi.Output<string>;
+    /** What stops a protected stack's destroy, when the stack keeps data on a claim. */
+    destroyGuard?: k8s.core.v1.ConfigMap;
 }
 
 /** One output per Service that has the property `pick` reads, keyed by Service name. */
@@ -68,6 +73,12 @@ function byService<T>(
 
 /** Composes the stack a validated config describes; see README for what each stack creates. */
 export function createStack(config: StackConfig): Stack {
+    // cert-manager before anything else: every object of the stack lives in the Namespace, which
+    // depends on it, so a cluster without cert-manager or a failed install stops the deployment
+    // with nothing created.
+    const certManager = config.tls
+        ? new CertManagerSetup("cert-manager", { source: config.certManager, check: !renderingManifests() })
+        : undefined;
     const namespace = new k8s.core.v1.Namespace("namespace", {
         metadata: {
             name: config.namespace,
@@ -77,7 +88,7 @@ export function createStack(config: StackConfig): Stack {
                 "pod-security.kubernetes.io/enforce": "restricted",
             },
         },
-    });
+    }, { dependsOn: certManager ? [certManager] : [] });
     const ns = namespace.metadata.name;
     const dbArgs = { image: config.dbImage, httpInterface: config.dbHttpInterface };
 
@@ -155,7 +166,7 @@ export function createStack(config: StackConfig): Stack {
                   }),
               ]),
     ];
-    new k8s.networking.v1.NetworkPolicy(
+    const defaultDeny = new k8s.networking.v1.NetworkPolicy(
         names.defaultDeny,
         {
             metadata: { name: names.defaultDeny, namespace: ns, labels: recommendedLabels(APP, "namespace", names.defaultDeny) },
@@ -168,20 +179,29 @@ export function createStack(config: StackConfig): Stack {
     const labels = (name: string, component: string) => recommendedLabels(APP, component, name);
     const services: Record<string, AnyService> = {};
 
-    services[names.db] = new ClusterIPService(names.db, {
-        namespace: ns,
-        labels: labels(names.db, "database"),
-        selector: db.selector,
-        ports: [{ name: "mongodb", port: MONGO_PORT }],
-    });
+    // Each selecting Service is created once the workload it selects is Ready (see serviceWaitFor).
+    services[names.db] = new ClusterIPService(
+        names.db,
+        {
+            namespace: ns,
+            labels: labels(names.db, "database"),
+            selector: db.selector,
+            ports: [{ name: "mongodb", port: MONGO_PORT }],
+        },
+        { dependsOn: [db] },
+    );
 
     if (config.dbHttpInterface) {
-        services[names.dbHttp] = new NodePortService(names.dbHttp, {
-            namespace: ns,
-            labels: labels(names.dbHttp, "database"),
-            selector: db.selector,
-            ports: [{ name: "mongodb-http", port: MONGO_HTTP_PORT, nodePort: config.nodePort }],
-        });
+        services[names.dbHttp] = new NodePortService(
+            names.dbHttp,
+            {
+                namespace: ns,
+                labels: labels(names.dbHttp, "database"),
+                selector: db.selector,
+                ports: [{ name: "mongodb-http", port: MONGO_HTTP_PORT, nodePort: config.nodePort }],
+            },
+            { dependsOn: [db] },
+        );
     }
 
     const apiArgs = {
@@ -191,11 +211,12 @@ export function createStack(config: StackConfig): Stack {
         ports: [apiPort],
     };
     const apiService = config.loadBalancer
-        ? new LoadBalancerService(names.api, {
-              ...apiArgs,
-              loadBalancerSourceRanges: config.loadBalancerSourceRanges,
-          })
-        : new ClusterIPService(names.api, apiArgs);
+        ? new LoadBalancerService(
+              names.api,
+              { ...apiArgs, loadBalancerSourceRanges: config.loadBalancerSourceRanges },
+              { dependsOn: [api] },
+          )
+        : new ClusterIPService(names.api, apiArgs, { dependsOn: [api] });
     services[names.api] = apiService;
 
     const external = new ExternalNameService(names.external, {
@@ -204,6 +225,16 @@ export function createStack(config: StackConfig): Stack {
         externalName: config.externalName,
     });
     services[names.external] = external;
+
+    const guard = config.dbStorageSize
+        ? destroyGuard(names.destroyGuard, {
+              namespace: ns,
+              protect: config.dbStorageProtected,
+              guards: `PersistentVolumeClaim ${db.claimNames.join(", ")}`,
+              dependsOn: [namespace, ...allows, defaultDeny, db, api, ...Object.values(services), ...(tls ? [tls] : [])],
+              labels: labels(names.destroyGuard, "database"),
+          })
+        : undefined;
 
     return {
         namespace: ns,
@@ -222,5 +253,6 @@ export function createStack(config: StackConfig): Stack {
         dnsNames: byService(services, (s) => s.dnsName),
         loadBalancerIngress: apiService instanceof LoadBalancerService ? apiService.ingress : undefined,
         externalName: external.externalName,
+        destroyGuard: guard,
     };
 }

@@ -122,3 +122,23 @@ export function buildServiceSpec(args: ServiceSpecArgs): k8s.types.input.core.v1
         ...(ranges.length > 0 ? { loadBalancerSourceRanges: ranges } : {}),
     };
 }
+
+/**
+ * What `pulumi up` waits for after it creates or updates a Service (its `pulumi.com/waitFor`):
+ * what the apiserver, or the load balancer, must have given it. Not its endpoints: the provider's
+ * built-in Service awaiter waits until every Pod the Service selects is Ready and then lets the
+ * endpoints settle for 10 s, so a Service touched in the same update as a release that never
+ * becomes Ready would wait out its own timeout, and so would the next `up`, which deletes that
+ * release only at its end. Instead the stack creates each Service after the workload it selects
+ * is Ready, with exactly that workload's labels (stack.ts): it selects Ready Pods from the start.
+ */
+export function serviceWaitFor(type: ServiceType): string {
+    switch (type) {
+        case "LoadBalancer":
+            return "jsonpath={.status.loadBalancer.ingress}";
+        case "ExternalName":
+            return "jsonpath={.spec.externalName}";
+        default:
+            return "jsonpath={.spec.clusterIP}";
+    }
+}

@@ -1,7 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { buildServiceSpec, ServicePortArgs, ServiceSpecArgs, ServiceType, validateServiceSpec } from "./serviceSpec";
+import {
+    buildServiceSpec,
+    ServicePortArgs,
+    ServiceSpecArgs,
+    ServiceType,
+    serviceWaitFor,
+    validateServiceSpec,
+} from "./serviceSpec";
 
 /** Kubernetes' default cluster domain; in-cluster DNS names end with it. */
 export const CLUSTER_DOMAIN = "cluster.local";
@@ -68,10 +75,12 @@ abstract class ServiceComponent extends pulumi.ComponentResource {
                     name: args.serviceName ?? name,
                     namespace: args.namespace,
                     labels: args.labels,
+                    annotations: { "pulumi.com/waitFor": serviceWaitFor(type) },
                 },
                 spec: buildServiceSpec(spec),
             },
-            { parent: this },
+            // What the component waits for (the workload it fronts) is what the Service waits for.
+            { parent: this, dependsOn: opts?.dependsOn },
         );
         this.serviceName = this.service.metadata.name;
         this.dnsName = pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc.${CLUSTER_DOMAIN}`;

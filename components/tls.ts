@@ -6,6 +6,25 @@ import { shutdownDelay } from "./shutdown";
 import { restrictedSecurityContext } from "./workload";
 
 export const TLS_PORT = 8443;
+
+/**
+ * The cert-manager release of the Helm chart the stack installs (`certManager: install`). The
+ * local cluster runs the same release (package.json .toolchain.certManager; a unit test keeps
+ * the two equal). Pinned: without a version the chart would be whatever is newest on the day of
+ * `pulumi up`.
+ */
+export const CERT_MANAGER_CHART_VERSION = "v1.19.5";
+
+/**
+ * Who provides cert-manager: the stack installs it (its CRDs, controllers and webhook, cluster-wide),
+ * or the cluster already runs it and the stack only creates its Issuer and Certificate.
+ */
+export const CERT_MANAGER_SOURCES = ["install", "existing"] as const;
+export type CertManagerSource = (typeof CERT_MANAGER_SOURCES)[number];
+
+/** The CustomResourceDefinitions of the kinds the stack creates; `existing` requires them. */
+export const CERT_MANAGER_CRDS = ["issuers.cert-manager.io", "certificates.cert-manager.io"] as const;
+
 /**
  * ghostunnel terminates TLS in front of a plain-HTTP port; pinned like every image of the stack.
  */
@@ -60,6 +79,64 @@ export function tlsSidecar(
     };
 }
 
+export interface CertManagerSetupArgs {
+    /** Who provides cert-manager (see CertManagerSource). */
+    source: CertManagerSource;
+    /**
+     * With `existing`, whether to check the cluster for cert-manager's CRDs. Defaults to true; off
+     * only while rendering manifests, when there may be no cluster to read from.
+     */
+    check?: boolean;
+    /** Namespace cert-manager is installed into with `install`. Defaults to `cert-manager`. */
+    namespace?: string;
+}
+
+/**
+ * cert-manager as the stack relies on it: installed here (the pinned chart), or required from the
+ * cluster (its CRDs read, so a cluster without cert-manager fails before anything is created). A
+ * stack makes everything else depend on this component, so a missing cert-manager or a failed
+ * install (a second install on one cluster: Helm refuses the release name or CRDs another release
+ * owns) stops the deployment with nothing half-applied.
+ */
+export class CertManagerSetup extends pulumi.ComponentResource {
+    /** The cert-manager the stack installs (`install` only). */
+    public readonly release?: CertManager;
+    /**
+     * The cert-manager CRDs read from the cluster (`existing` only): reading a missing one fails
+     * the preview and the update, and a read object is never deleted by the stack.
+     */
+    public readonly crds: k8s.apiextensions.v1.CustomResourceDefinition[];
+
+    constructor(name: string, args: CertManagerSetupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("go-demo-2:tls:CertManagerSetup", name, {}, opts);
+        if (args.source === "install") {
+            this.release = new CertManager(
+                `${name}-install`,
+                {
+                    installCRDs: true,
+                    helmOptions: {
+                        // One fixed release per cluster: a second stack installing it into the same
+                        // namespace collides on the release name instead of silently sharing CRDs.
+                        name: "cert-manager",
+                        namespace: args.namespace ?? "cert-manager",
+                        createNamespace: true,
+                        version: CERT_MANAGER_CHART_VERSION,
+                    },
+                },
+                { parent: this },
+            );
+            this.crds = [];
+        } else if (args.check ?? true) {
+            this.crds = CERT_MANAGER_CRDS.map((crd) =>
+                k8s.apiextensions.v1.CustomResourceDefinition.get(`${name}-requires-${crd}`, crd, { parent: this }),
+            );
+        } else {
+            this.crds = [];
+        }
+        this.registerOutputs({});
+    }
+}
+
 export interface ApiCertificateArgs {
     /** Namespace of the Issuer, the Certificate and its Secret. */
     namespace: pulumi.Input<string>;
@@ -67,34 +144,22 @@ export interface ApiCertificateArgs {
     dnsNames: pulumi.Input<string>[];
     /** Name of the kubernetes.io/tls Secret cert-manager writes. */
     secretName: string;
-    /** Namespace cert-manager is installed into. Defaults to `cert-manager`. */
-    certManagerNamespace?: string;
 }
 
 /**
- * cert-manager (installed with its CRDs), a self-signed Issuer and a Certificate for the API.
- * Self-signed needs nothing outside the cluster; swap the Issuer for ACME or a CA in a real
- * environment.
+ * A self-signed Issuer and a Certificate for the API; cert-manager itself comes from a
+ * CertManagerSetup. Self-signed needs nothing outside the cluster; swap the Issuer for ACME or a CA
+ * in a real environment.
  */
 export class ApiCertificate extends pulumi.ComponentResource {
-    public readonly certManager: CertManager;
     public readonly issuer: k8s.apiextensions.CustomResource;
+    /** Ready once cert-manager has written the Secret: what Pods mounting it depend on. */
     public readonly certificate: k8s.apiextensions.CustomResource;
-    /** The Secret the certificate and key land in; pods mounting it wait for the Certificate. */
-    public readonly secretName: pulumi.Output<string>;
+    /** The kubernetes.io/tls Secret the certificate and key land in. */
+    public readonly secretName: string;
 
     constructor(name: string, args: ApiCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("go-demo-2:tls:ApiCertificate", name, {}, opts);
-
-        const certManagerNamespace = args.certManagerNamespace ?? "cert-manager";
-        this.certManager = new CertManager(
-            `${name}-cert-manager`,
-            {
-                installCRDs: true,
-                helmOptions: { namespace: certManagerNamespace, createNamespace: true },
-            },
-            { parent: this },
-        );
         this.issuer = new k8s.apiextensions.CustomResource(
             `${name}-issuer`,
             {
@@ -103,7 +168,7 @@ export class ApiCertificate extends pulumi.ComponentResource {
                 metadata: { name: `${name}-selfsigned`, namespace: args.namespace },
                 spec: { selfSigned: {} },
             },
-            { parent: this, dependsOn: [this.certManager] },
+            { parent: this },
         );
         this.certificate = new k8s.apiextensions.CustomResource(
             `${name}-certificate`,
@@ -126,7 +191,7 @@ export class ApiCertificate extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.secretName = this.certificate.metadata.apply(() => args.secretName);
+        this.secretName = args.secretName;
         this.registerOutputs({ secretName: this.secretName });
     }
 }

@@ -107,6 +107,8 @@ export class Workload extends pulumi.ComponentResource {
     /** Labels that select this workload's Pods across releases; Services in front of it use exactly these. */
     public readonly selector: Selector;
     public readonly claims: k8s.core.v1.PersistentVolumeClaim[];
+    /** The Kubernetes names of the claims. */
+    public readonly claimNames: string[];
     /** Present when the workload has several replicas (see disruptionBudgetSpec). */
     public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
 
@@ -126,6 +128,7 @@ export class Workload extends pulumi.ComponentResource {
             ...args.selector,
         };
 
+        this.claimNames = (args.claims ?? []).map((c) => c.claimName);
         this.claims = (args.claims ?? []).map(
             (c) =>
                 new k8s.core.v1.PersistentVolumeClaim(

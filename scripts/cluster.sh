@@ -11,11 +11,12 @@
 #   scripts/cluster.sh stop     stop it; no process or listening port remains
 #   scripts/cluster.sh status   what runs; exit 0 if running, 3 if not
 #
-# Versions come from package.json ".toolchain.{kubernetes,etcd,kwok}".
+# Versions come from package.json ".toolchain.{kubernetes,etcd,kwok,certManager}".
 # Cache: ${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/go-demo-2}/<component>-v<version>/
 # Work dir: .cluster/ (kwokctl's KWOK_WORKDIR, git-ignored); kubeconfig: .cluster/kubeconfig.
 # GO_DEMO_2_CLUSTER_TIMEOUT: seconds to wait for each readiness step of start (default 180).
 # Cluster config (flags, CIDRs, LoadBalancer + Pod stages): scripts/cluster/kwokctl.yaml.
+# cert-manager (controller + CRDs, started after the control plane): scripts/cluster/cert-manager.sh.
 set -euo pipefail
 
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -156,6 +157,7 @@ cmd_build() {
   build_etcd
   build_kwok
   build_kubernetes
+  build_cert_manager
   flock -u 9; exec 9>&-
 }
 
@@ -313,6 +315,7 @@ cmd_start() {
   if healthy; then
     log "cluster $CLUSTER_NAME already running and healthy: $(api_url) (kubeconfig: $KUBECONFIG_OUT)"
     ensure_nodes die
+    start_cert_manager
     return 0
   fi
   if [[ -d $CLUSTER_DIR ]]; then
@@ -348,6 +351,7 @@ cmd_start() {
   log "default StorageClass standard with $VOLUME_COUNT PersistentVolumes of 10Gi"
   wait_for "ServiceAccount default/default exists" eval 'kc -n default get serviceaccount default >/dev/null 2>&1'
   healthy || fail_start "cluster started but is not healthy"
+  start_cert_manager
   log "cluster $CLUSTER_NAME is up in $((SECONDS - t0))s"
   log "  API:        $(api_url)"
   log "  kubeconfig: $KUBECONFIG_OUT   (npm run kubectl -- get nodes)"
@@ -356,6 +360,8 @@ cmd_start() {
 cmd_stop() {
   lock_cluster
   local t0=$SECONDS pids=() name pid
+  # Before the API server goes: the controller would otherwise log connection errors until killed.
+  stop_cert_manager
   while read -r name pid; do pids+=("$pid"); done < <(component_pids)
   if [[ -f $CLUSTER_DIR/kwok.yaml ]]; then
     log "deleting cluster $CLUSTER_NAME"
@@ -406,6 +412,7 @@ cmd_status() {
     if pid_alive "$pid"; then state=running; else state=DEAD; ok=0; fi
     printf '  %-24s pid %-8s %s\n' "$name" "$pid" "$state"
   done < <(component_pids)
+  cert_manager_status || ok=0
   echo "  API:        $(api_url)"
   echo "  kubeconfig: $KUBECONFIG_OUT"
   if [[ $(kc get --raw /readyz 2>/dev/null) == ok ]]; then
@@ -487,6 +494,9 @@ cmd_node_back() {
   kc annotate node "$1" "$KUBELET_ANNOTATION-" >/dev/null || die "cannot find node $1"
   log "node $1 reports again"
 }
+
+# shellcheck source=cluster/cert-manager.sh
+source "$PROJECT_DIR/scripts/cluster/cert-manager.sh"
 
 # --------------------------------------------------------------------------- main
 case "${1:-}" in

@@ -28,6 +28,7 @@ describe("parseConfig defaults", () => {
             loadBalancerSourceRanges: [],
             externalName: "kubernetes.io",
             tls: false,
+            certManager: "existing",
             tlsHostname: undefined,
             rolloutTimeoutSeconds: 300,
             dbStorageSize: undefined,
@@ -74,6 +75,8 @@ describe("parseConfig validation", () => {
         ["loadBalancer", "1", "expected true or false"],
         ["loadBalancerSourceRanges", "10.0.0.0/8", "list of strings"],
         ["externalName", "https://kubernetes.io", "DNS name"],
+        ["certManager", "helm", "expected existing (the cluster already runs cert-manager) or install"],
+        ["certManager", "Existing", "expected existing"],
         ["tls", "on", "expected true or false"],
         ["rolloutTimeoutSeconds", "9", "from 10 to 3600"],
         ["rolloutTimeoutSeconds", "3601", "from 10 to 3600"],
@@ -108,6 +111,10 @@ describe("parseConfig validation", () => {
         [{ dbImage: "registry.example.com:5000/db/mongo:3.4@sha256:" + "a".repeat(64) }],
         [{ namespace: "a".repeat(63) }],
         [{ loadBalancerSourceRanges: "[]" }],
+        [{ tls: "true", certManager: "install" }],
+        [{ tls: "true", certManager: "existing" }],
+        // The project-wide default reaches every stack, with or without TLS.
+        [{ tls: "false", certManager: "existing" }],
         [{ tls: "true", tlsHostname: "api.example.com" }],
         [{ rolloutTimeoutSeconds: "10" }],
         [{ rolloutTimeoutSeconds: "3600" }],
@@ -165,6 +172,7 @@ describe("parseConfig validation", () => {
         [{ tlsHostname: "api.example.com" }, "go-demo-2:tlsHostname"],
         [{ tls: "true", loadBalancer: "false" }, "go-demo-2:loadBalancer is false"],
         [{ tls: "true", topology: "combined" }, 'go-demo-2:topology = "combined"'],
+        [{ certManager: "install" }, 'go-demo-2:certManager = "install": cert-manager is installed only to issue the API\'s certificate, but go-demo-2:tls is false'],
     ])("rejects the TLS combination %j", (raw, named) => {
         expect(problems(raw).join("\n")).toContain(named);
     });
@@ -248,6 +256,8 @@ describe("stack files", () => {
         expect(prod.apiImage).toMatch(/:[0-9][\w.-]*$/);
         expect(prod.dbImage).toMatch(/:[0-9][\w.-]*$/);
         expect(prod.loadBalancerSourceRanges.length).toBeGreaterThan(0);
+        // cert-manager is the platform's: prod requires it and never installs it.
+        expect(prod.certManager).toBe("existing");
     });
 
     it("Pulumi.yaml declares every key with a fixed default, with the program's default", () => {

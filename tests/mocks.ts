@@ -6,7 +6,7 @@ import { PROJECT } from "../config";
 export interface RecordedOptions {
     protect: boolean;
     deleteBeforeReplace: boolean;
-    /** URNs of the resources it depends on (dependsOn and those its inputs came from). */
+    /** URNs of the resources it depends on: dependsOn (a component stands for its custom children) and those its inputs came from. */
     dependencies: string[];
 }
 
@@ -15,6 +15,8 @@ export interface Recorded extends RecordedOptions {
     type: string;
     name: string;
     custom: boolean;
+    /** The ID of an existing object the program reads (`Resource.get`); unset (the mock is given "") for a registration. */
+    readId?: string;
     inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -88,11 +90,20 @@ function recordOptionsOfRegistrations(): void {
 
 const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
-        const options = optionsInFlight.get(`${args.type}::${args.name}`);
+        // A read (`.get`) of an existing object carries no resource options of the program's.
+        const read = args.id ? { protect: false, deleteBeforeReplace: false, dependencies: [] } : undefined;
+        const options = optionsInFlight.get(`${args.type}::${args.name}`) ?? read;
         if (!options) {
             throw new Error(`the options of ${args.type} ${args.name} were not recorded`);
         }
-        recorded.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, ...options });
+        recorded.push({
+            type: args.type,
+            name: args.name,
+            custom: args.custom ?? true,
+            readId: args.id || undefined,
+            inputs: args.inputs,
+            ...options,
+        });
         // A preview, like the engine's, knows only the inputs: nothing is allocated yet.
         const computes = args.type === "kubernetes:core/v1:Service" && !previewing;
         const state = computes ? serviceState(args.inputs) : args.inputs;

@@ -43,7 +43,7 @@ describe("reviewMarkdown", () => {
     it("says so when nothing changes", () => {
         const md = reviewMarkdown({
             stack: "lab",
-            preview: { changes: [], counts: { same: 9 }, violations: [] },
+            preview: { changes: [], counts: { same: 9, read: 2 }, violations: [] },
             outputChanges: [],
             manifests: { base: "HEAD", diff: "" },
         });

@@ -1,4 +1,4 @@
-import { buildServiceSpec, ServiceSpecArgs, validateServiceSpec } from "../components/serviceSpec";
+import { buildServiceSpec, ServiceSpecArgs, serviceWaitFor, validateServiceSpec } from "../components/serviceSpec";
 
 const selector = { type: "db", service: "go-demo-2" };
 const port = { name: "mongodb", port: 27017 };
@@ -71,5 +71,16 @@ describe("validateServiceSpec", () => {
         const problems = validateServiceSpec(args);
         expect(problems).toHaveLength(1);
         expect(problems[0]).toContain(message);
+    });
+});
+
+describe("serviceWaitFor", () => {
+    it.each([
+        ["ClusterIP", "jsonpath={.spec.clusterIP}"],
+        ["NodePort", "jsonpath={.spec.clusterIP}"],
+        ["LoadBalancer", "jsonpath={.status.loadBalancer.ingress}"],
+        ["ExternalName", "jsonpath={.spec.externalName}"],
+    ] as const)("makes up wait for what a %s Service is given, never for its endpoints", (type, expected) => {
+        expect(serviceWaitFor(type)).toBe(expected);
     });
 });

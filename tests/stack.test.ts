@@ -1,4 +1,7 @@
+import * as pulumi from "@pulumi/pulumi";
+
 import { selectors } from "../components/labels";
+import { CERT_MANAGER_CHART_VERSION } from "../components/tls";
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
 import { expectedObjects, withoutTemplateHash } from "./expected";
@@ -15,6 +18,7 @@ async function run(config: StackConfig) {
         stack.db.replicaSet,
         stack.api.replicaSet,
         ...Object.values(stack.services).map((s) => s.service),
+        ...(stack.destroyGuard ? [stack.destroyGuard] : []),
     );
     const outputs = {
         namespace: await unwrap(stack.namespace),
@@ -29,10 +33,10 @@ async function run(config: StackConfig) {
 
 const fromFile = (stack: string) => parseConfig(stackFileConfig(stack), stack);
 
-/** Kind/name of every Kubernetes object the program registered (ReplicaSets without their hash), sorted. */
+/** Kind/name of every Kubernetes object the program registered, not those it only reads (ReplicaSets without their hash), sorted. */
 function objects(): string[] {
     return recorded
-        .filter((r) => r.type.startsWith("kubernetes:"))
+        .filter((r) => r.type.startsWith("kubernetes:") && r.readId === undefined)
         .map((r) => withoutTemplateHash(`${r.type.split(":")[2]}/${r.inputs.metadata.name}`))
         .sort();
 }
@@ -126,6 +130,7 @@ describe("disruption", () => {
 describe("prod stack", () => {
     it("publishes no DB port, limits the LB, serves HTTPS with cert-manager", async () => {
         await run(fromFile("prod"));
+        expect(objects()).toEqual(expectedObjects("prod", "go-demo-2-prod"));
         const services = servicesByName();
         expect(Object.keys(services).sort()).toEqual(["go-demo-2-api", "go-demo-2-db", "go-demo-2-external"]);
         expect(services["go-demo-2-api"]).toMatchObject({
@@ -133,7 +138,14 @@ describe("prod stack", () => {
             loadBalancerSourceRanges: ["10.0.0.0/8", "192.168.0.0/16"],
             ports: [{ name: "https", port: 443, targetPort: 8443 }],
         });
-        expect(ofType("kubernetes-cert-manager:index:CertManager")).toHaveLength(1);
+        // The cluster provides cert-manager (certManager: existing): the stack reads its CRDs, installs nothing.
+        expect(ofType("kubernetes-cert-manager:index:CertManager")).toHaveLength(0);
+        expect(ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").map((r) => r.readId)).toEqual([
+            "issuers.cert-manager.io",
+            "certificates.cert-manager.io",
+        ]);
+        const api = ofType("kubernetes:apps/v1:ReplicaSet").find((r) => r.inputs.spec.selector.matchLabels.type === "api")!;
+        expect(api.inputs.spec.template.spec.volumes).toEqual([{ name: "tls", secret: { secretName: "go-demo-2-api-tls" } }]);
         const certificate = ofType("kubernetes:cert-manager.io/v1:Certificate")[0].inputs;
         expect(certificate.spec.dnsNames).toEqual([
             "go-demo-2.example.com",
@@ -144,6 +156,28 @@ describe("prod stack", () => {
         expect(db.template.spec.containers[0]).not.toHaveProperty("command");
         const [claim] = ofType("kubernetes:core/v1:PersistentVolumeClaim");
         expect(claim).toMatchObject({ protect: true, inputs: { spec: { resources: { requests: { storage: "10Gi" } } } } });
+    });
+});
+
+describe("prod stack with certManager: install", () => {
+    it("installs the pinned cert-manager chart, reads no CRDs, and creates the same objects", async () => {
+        await run(parseConfig({ ...stackFileConfig("prod"), certManager: "install" }, "prod"));
+        expect(ofType("kubernetes-cert-manager:index:CertManager").map((r) => r.inputs.helmOptions.version)).toEqual([
+            CERT_MANAGER_CHART_VERSION,
+        ]);
+        expect(recorded.filter((r) => r.readId !== undefined)).toEqual([]);
+        expect(objects()).toEqual(expectedObjects("prod", "go-demo-2-prod"));
+    });
+});
+
+describe("prod stack, rendered to YAML", () => {
+    afterEach(() => pulumi.runtime.setAllConfig({}));
+
+    it("reads no CRDs, so rendering needs no cluster, and still creates the Issuer and Certificate", async () => {
+        pulumi.runtime.setAllConfig({ "kubernetes:renderYamlToDirectory": "/tmp/rendered" });
+        await run(fromFile("prod"));
+        expect(recorded.filter((r) => r.readId !== undefined)).toEqual([]);
+        expect(objects()).toEqual(expectedObjects("prod", "go-demo-2-prod"));
     });
 });
 
@@ -189,6 +223,45 @@ describe.each(STACKS)("%s stack invariants", (name) => {
         expect(outputs.externalName).toBe("kubernetes.io");
         expect(outputs.loadBalancerIngress).toBe(MOCK_LB_IP);
         expect(Object.keys(stack.services).sort()).toEqual(Object.keys(services).sort());
+    });
+});
+
+describe("Services", () => {
+    it.each(["dev", "lab"])("in %s, each selecting Service is created after the workload it selects is Ready", async (name) => {
+        const { stack } = await run(fromFile(name));
+        const workloadURNs = [await unwrap(stack.db.replicaSet.urn), await unwrap(stack.api.replicaSet.urn)];
+        for (const svc of ofType("kubernetes:core/v1:Service").filter((r) => r.inputs.spec.type !== "ExternalName")) {
+            const selects = ofType("kubernetes:apps/v1:ReplicaSet").filter((rs) =>
+                Object.entries(svc.inputs.spec.selector).every(([k, v]) => rs.inputs.spec.template.metadata.labels[k] === v),
+            );
+            expect(selects).toHaveLength(1);
+            const urn = workloadURNs.find((u) => u.endsWith(`::${selects[0].name}`));
+            expect([svc.name, svc.dependencies]).toEqual([svc.name, expect.arrayContaining([urn])]);
+            expect(svc.inputs.metadata.annotations["pulumi.com/waitFor"]).toMatch(/^jsonpath=/);
+        }
+    });
+});
+
+describe("destroy guard", () => {
+    it("depends on every other Kubernetes object of the stack, so destroy reaches it first", async () => {
+        await run(fromFile("prod"));
+        const [guard] = ofType("kubernetes:core/v1:ConfigMap");
+        expect(guard).toMatchObject({ protect: true, inputs: { metadata: { name: names.destroyGuard }, data: { protected: "true" } } });
+        // Objects the stack owns (not those it only reads, such as cert-manager's CRDs).
+        const others = recorded.filter((r) => r.custom && r !== guard && r.type.startsWith("kubernetes:") && r.readId === undefined);
+        const urnOf = (r: { type: string; name: string }) => guard.dependencies.find((u) => u.endsWith(`${r.type}::${r.name}`));
+        expect(others.filter((r) => urnOf(r) === undefined).map((r) => `${r.type} ${r.name}`)).toEqual([]);
+    });
+
+    it("follows dbStorageProtected, so turning protection off is an update of the guard alone", async () => {
+        await run(fromFile("dev"));
+        const [guard] = ofType("kubernetes:core/v1:ConfigMap");
+        expect(guard).toMatchObject({ protect: false, inputs: { data: { protected: "false", guards: "PersistentVolumeClaim go-demo-2-db-data" } } });
+    });
+
+    it("does not exist without a claim", async () => {
+        await run(fromFile("lab"));
+        expect(ofType("kubernetes:core/v1:ConfigMap")).toEqual([]);
     });
 });
 

@@ -38,6 +38,29 @@ export async function stackIn(workDir: string, stackName: string, envVars: Recor
     return LocalWorkspace.createOrSelectStack({ stackName, workDir }, { envVars });
 }
 
+/**
+ * A stack of a fresh copy of the program for an end-to-end test, in its own namespace, so that it
+ * never meets a deployment made with `npm run up`. Pair it with destroyTestStack.
+ */
+export async function testStack(stackName: string, namespace: string): Promise<Stack> {
+    const workDir = copyProject([stackName]);
+    // A run that was killed leaves its stack's state behind; the cluster it described is gone.
+    await (await stackIn(workDir, stackName)).workspace.removeStack(stackName, { force: true, preserveConfig: true });
+    const stack = await stackIn(workDir, stackName);
+    await stack.setConfig("go-demo-2:namespace", { value: namespace });
+    return stack;
+}
+
+/** Destroys a test stack (a failed step must not leave objects behind), then removes it and its copy. */
+export async function destroyTestStack(stack: Stack | undefined): Promise<void> {
+    if (!stack) {
+        return;
+    }
+    await stack.destroy({ color: "never" }).catch(() => undefined);
+    await stack.workspace.removeStack(stack.name).catch(() => undefined);
+    fs.rmSync(stack.workspace.workDir, { recursive: true, force: true });
+}
+
 /** Wall-clock seconds of each step, printed at the end of the run. */
 export const timings: [string, number][] = [];
 
@@ -48,4 +71,14 @@ export async function timed<T>(label: string, work: () => Promise<T>): Promise<T
     } finally {
         timings.push([label, (Date.now() - start) / 1000]);
     }
+}
+
+/** Prints every timed step, for a test file's afterAll. */
+export function printTimings(): void {
+    const width = Math.max(...timings.map(([label]) => label.length));
+    process.stdout.write(
+        "\nend-to-end timings (s):\n" +
+            timings.map(([label, s]) => `  ${label.padEnd(width)}  ${s.toFixed(1)}`).join("\n") +
+            "\n",
+    );
 }

@@ -47,12 +47,16 @@ export interface PodInfo {
     node: string;
 }
 
-/** The Pods a Service selector matches, with their IPs and readiness. */
-export function pods(namespace: string, selector: Record<string, string>): PodInfo[] {
-    const label = Object.entries(selector)
+/** A selector as kubectl's `-l` takes it: `k=v,k=v`. */
+export function labelSelector(selector: Record<string, string>): string {
+    return Object.entries(selector)
         .map(([k, v]) => `${k}=${v}`)
         .join(",");
-    return kubectlJson("get", "pods", "-n", namespace, "-l", label)
+}
+
+/** The Pods a Service selector matches, with their IPs and readiness. */
+export function pods(namespace: string, selector: Record<string, string>): PodInfo[] {
+    return kubectlJson("get", "pods", "-n", namespace, "-l", labelSelector(selector))
         .items.filter((p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp)
         .map(
             (p: {
@@ -75,6 +79,18 @@ export function endpointIPs(namespace: string, service: string): string[] {
         .flatMap((s: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }) => s.endpoints ?? [])
         .filter((e: { conditions?: { ready?: boolean } }) => e.conditions?.ready !== false)
         .flatMap((e: { addresses: string[] }) => e.addresses)
+        .sort();
+}
+
+/** `ip:port/name` of every ready endpoint the EndpointSlice controller published for a Service, sorted. */
+export function endpointPorts(namespace: string, service: string): string[] {
+    const slices = kubectlJson("get", "endpointslices", "-n", namespace, "-l", `kubernetes.io/service-name=${service}`);
+    return slices.items
+        .flatMap((s: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[]; ports?: { name: string; port: number }[] }) =>
+            (s.endpoints ?? [])
+                .filter((e) => e.conditions?.ready !== false)
+                .flatMap((e) => e.addresses.flatMap((a) => (s.ports ?? []).map((p) => `${a}:${p.port}/${p.name}`))),
+        )
         .sort();
 }
 

@@ -1,25 +1,29 @@
 /**
  * Rendering, the review summary and the policy pack with the real engine (`npm run test:e2e`).
  */
+import { EngineEvent } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 
 import { render } from "../../tools/render";
-import { diffDirs, enforcementFor, POLICY_PACK } from "../../tools/review";
+import { CHANGES, diffDirs, enforcementFor, POLICY_PACK, steps } from "../../tools/review";
 import { copyProject, stackIn } from "../../tools/workspace";
-import { expectedObjects } from "../expected";
+import { expectedObjects, withoutTemplateHash } from "../expected";
 
 jest.setTimeout(10 * 60_000);
 
 /** The provider's file name for an object: `<apiVersion>-<kind>-<namespace>-<name>.yaml`. */
 const API_VERSIONS: Record<string, string> = {
     Namespace: "v1",
+    Issuer: "cert-manager.io_v1",
+    Certificate: "cert-manager.io_v1",
     Service: "v1",
     ReplicaSet: "apps_v1",
     NetworkPolicy: "networking.k8s.io_v1",
     PersistentVolumeClaim: "v1",
+    ConfigMap: "v1",
     PodDisruptionBudget: "policy_v1",
 };
 
@@ -54,7 +58,18 @@ const changedLines = (diff: string) =>
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-render-test-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-describe.each(["dev", "lab"] as const)("npm run render -- %s", (stack) => {
+/** One rendered object per stack, and what it must say. */
+const samples = {
+    dev: { object: "v1-service-go-demo-2-dev-go-demo-2-svc.yaml", says: [/type: NodePort/, /port: 28017/] },
+    lab: { object: "v1-service-go-demo-2-lab-go-demo-2-svc.yaml", says: [/type: NodePort/, /port: 28017/] },
+    // Rendered without a cluster: the CRD reads of certManager: existing must not need one.
+    prod: {
+        object: "cert-manager.io_v1-certificate-go-demo-2-prod-go-demo-2-api-tls.yaml",
+        says: [/secretName: go-demo-2-api-tls/, /- go-demo-2\.example\.com/, /- go-demo-2-api\.go-demo-2-prod\.svc\.cluster\.local/],
+    },
+};
+
+describe.each(["dev", "lab", "prod"] as const)("npm run render -- %s", (stack) => {
     it("renders exactly the stack's objects, one file each, the same way every time", async () => {
         const namespace = `go-demo-2-${stack}`;
         const files = await render(stack, path.join(tmp, `${stack}-1`));
@@ -65,9 +80,10 @@ describe.each(["dev", "lab"] as const)("npm run render -- %s", (stack) => {
         });
         expect(files.map(withoutHash)).toEqual(expected.sort());
 
-        const service = fs.readFileSync(path.join(tmp, `${stack}-1`, `1-manifest/v1-service-${namespace}-go-demo-2-svc.yaml`), "utf8");
-        expect(service).toMatch(/type: NodePort/);
-        expect(service).toMatch(/port: 28017/);
+        const sample = fs.readFileSync(path.join(tmp, `${stack}-1`, "1-manifest", samples[stack].object), "utf8");
+        for (const pattern of samples[stack].says) {
+            expect(sample).toMatch(pattern);
+        }
 
         await render(stack, path.join(tmp, `${stack}-2`));
         expect(diffDirs(tmp, `${stack}-1`, `${stack}-2`)).toBe("");
@@ -119,13 +135,11 @@ describe("the rendered-manifest diff of a review", () => {
 });
 
 describe("the policy pack, enforced by the engine", () => {
-    /** The prod stack without TLS (cert-manager's chart cannot be fetched here), plus `config`. */
+    /** The prod stack as shipped (TLS on, the cluster's cert-manager), plus `config`. */
     async function prodStack(name: string, config: Record<string, string>) {
         const work = copyProject(["prod"], undefined, tmp);
         fs.copyFileSync(path.join(work, "Pulumi.prod.yaml"), path.join(work, `Pulumi.${name}.yaml`));
         const stack = await stackIn(work, name);
-        await stack.setConfig("go-demo-2:tls", { value: "false" });
-        await stack.removeConfig("go-demo-2:tlsHostname");
         await stack.setConfig("go-demo-2:namespace", { value: `e2e-go-demo-2-${name}` });
         for (const [key, value] of Object.entries(config)) {
             await stack.setConfig(key, { value });
@@ -134,10 +148,12 @@ describe("the policy pack, enforced by the engine", () => {
     }
     const policy = { policyPacks: [POLICY_PACK], policyPackConfigs: enforcementFor("prod") };
 
-    it("passes a compliant prod-shaped preview", async () => {
+    it("passes the preview of prod as shipped, TLS objects included", async () => {
         const stack = await prodStack("prod-ok", {});
         try {
-            await stack.preview({ ...policy, color: "never" });
+            const events: EngineEvent[] = [];
+            await stack.preview({ ...policy, onEvent: (e) => events.push(e), color: "never" });
+            expect(steps(events, CHANGES).map(withoutTemplateHash)).toEqual(expectedObjects("prod", "e2e-go-demo-2-prod-ok").map((o) => `create ${o}`));
         } finally {
             await stack.workspace.removeStack("prod-ok", { force: true });
         }

@@ -10,20 +10,13 @@ import * as ipaddr from "ipaddr.js";
 import { names } from "../../stack";
 import { expectedObjects, withoutTemplateHash } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, pods, serviceCIDRs } from "./kube";
-import { watchPodCount, watchReadyEndpoints } from "./watch";
+import { watchPodCount, watchReadyEndpoints, watchReadyPods } from "./watch";
 import { CHANGES, previewSummary, steps } from "../../tools/review";
-import { copyProject, stackIn, timed, timings } from "../../tools/workspace";
+import { copyProject, destroyTestStack, printTimings, stackIn, testStack, timed, timings } from "../../tools/workspace";
 
 jest.setTimeout(15 * 60_000);
 
-afterAll(() => {
-    const width = Math.max(...timings.map(([label]) => label.length));
-    process.stdout.write(
-        "\nend-to-end timings (s):\n" +
-            timings.map(([label, s]) => `  ${label.padEnd(width)}  ${s.toFixed(1)}`).join("\n") +
-            "\n",
-    );
-});
+afterAll(printTimings);
 
 interface Case {
     stack: "dev" | "lab";
@@ -103,6 +96,12 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
             })
             .map(([name]) => name);
 
+    /**
+     * Every selecting Service's ready endpoints are exactly the ready Pods its selector matches.
+     * Right after an `up`, once the EndpointSlice controller has caught up (it runs asynchronously;
+     * `up` returns when the Pods are Ready, see serviceWaitFor).
+     */
+    const endpointsSettle = () => eventually(() => expectEndpointsMatchPods(), 10_000, 200);
     /** Every selecting Service's ready endpoints are exactly the ready Pods its selector matches. */
     const expectEndpointsMatchPods = () => {
         for (const [name, svc] of Object.entries(liveServices())) {
@@ -119,19 +118,10 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
     };
 
     beforeAll(async () => {
-        stack = await stackIn(copyProject([stackName]), stackName);
-        // Its own namespace, so the run never meets a deployment made with `npm run up`.
-        await stack.setConfig("go-demo-2:namespace", { value: namespace });
+        stack = await testStack(stackName, namespace);
     });
 
-    afterAll(async () => {
-        // A failed step must not leave objects behind for the next run.
-        await stack?.destroy({ color: "never" }).catch(() => undefined);
-        await stack?.workspace.removeStack(stackName).catch(() => undefined);
-        if (stack) {
-            fs.rmSync(stack.workspace.workDir, { recursive: true, force: true });
-        }
-    });
+    afterAll(() => destroyTestStack(stack));
 
     it("previews the creation of exactly the stack's objects", async () => {
         const events: EngineEvent[] = [];
@@ -182,7 +172,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         if (dbReplicaSet !== apiReplicaSet) {
             expect(readyReplicas(dbReplicaSet)).toBe(1);
         }
-        expectEndpointsMatchPods();
+        await endpointsSettle();
     });
 
     it("the lab's promise: Pods die and come back with new addresses, Services keep theirs", async () => {
@@ -241,7 +231,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         await timed(`${stackName}: up (scale +1)`, () => stack.up({ color: "never" }));
         expect(currentReplicaSet(apiReplicaSet).metadata.name).toBe(current);
         expect(readyReplicas(apiReplicaSet)).toBe(replicas + 1);
-        expectEndpointsMatchPods();
+        await endpointsSettle();
         await stack.setConfig("go-demo-2:replicas", { value: String(replicas) });
         await stack.up({ color: "never" });
         expect(readyReplicas(apiReplicaSet)).toBe(replicas);
@@ -258,13 +248,19 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         expect(review?.summary.changes.sort()).toEqual([...created, `delete ReplicaSet/${old}`].sort());
 
         const watched = apiServices().map((name) => ({ name, watching: watchReadyEndpoints(namespace, name) }));
+        const apiSelector = liveServices()[names.api].spec.selector;
+        const readyPods = watchReadyPods(namespace, apiSelector);
         await timed(`${stackName}: release (new API image)`, () => stack.up({ color: "never" }));
+        // Pods: a full new set was Ready beside the old one before any old Pod went.
+        const ready = await readyPods.stop();
+        process.stdout.write(`${stackName}: Ready API Pods during the release: ${ready.join(" ")}\n`);
+        expect([Math.min(...ready), Math.max(...ready)]).toEqual([replicas, 2 * replicas]);
+        // Endpoints, as every change reached the EndpointSlices: never fewer than a full set. (The
+        // controller may fold several Pod changes into one update, so the peak is not asserted.)
         for (const { name, watching } of watched) {
-            const ready = await watching.stop();
-            process.stdout.write(`${stackName}: ${name} ready endpoints during the release: min ${Math.min(...ready)}, max ${Math.max(...ready)}, ${ready.length} changes\n`);
-            // The old Pods serve until every new one is Ready: never fewer than a full set.
-            expect([name, Math.min(...ready)]).toEqual([name, replicas]);
-            expect([name, Math.max(...ready)]).toEqual([name, 2 * replicas]);
+            const endpoints = await watching.stop();
+            process.stdout.write(`${stackName}: ${name} ready endpoints during the release: ${endpoints.join(" ")}\n`);
+            expect([name, Math.min(...endpoints)]).toEqual([name, replicas]);
         }
 
         const now = currentReplicaSet(apiReplicaSet);
@@ -275,7 +271,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
             expect([pod.metadata.name, pod.spec.containers.find((c) => c.name === "api")?.image]).toEqual([pod.metadata.name, NEW_API_IMAGE]);
         }
         expect(addresses()).toEqual(before);
-        expectEndpointsMatchPods();
+        await endpointsSettle();
     });
 
     it("a release that never becomes Ready fails within its timeout naming the workload; the old Pods keep serving", async () => {
@@ -324,7 +320,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         expect(currentReplicaSet(apiReplicaSet).metadata.name).toBe(good);
         expect(endpointIPs(namespace, names.api)).toEqual(serving);
         await stack.preview({ expectNoChanges: true, color: "never" });
-        expectEndpointsMatchPods();
+        await endpointsSettle();
     });
 
     if (dbReplicaSet !== apiReplicaSet) {
@@ -359,20 +355,26 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
                 "Bound",
             ]);
             expect(addresses()).toEqual(before);
-            expectEndpointsMatchPods();
+            await endpointsSettle();
         });
 
         it("a protected claim makes destroy refuse before it deletes anything", async () => {
+            const live = () =>
+                kubectlJson("get", "replicasets,services,persistentvolumeclaims,configmaps,networkpolicies,poddisruptionbudgets", "-n", namespace, "-l", "app.kubernetes.io/part-of=go-demo-2")
+                    .items.map((o: { kind: string; metadata: { uid: string } }) => `${o.kind}/${o.metadata.uid}`)
+                    .sort();
+            const unprotected = live();
             await stack.setConfig("go-demo-2:dbStorageProtected", { value: "true" });
-            const up = await stack.up({ color: "never" });
-            expect(up.summary.resourceChanges?.update ?? 0).toBe(0);
-            const live = () => kubectlJson("get", "replicasets,services,persistentvolumeclaims", "-n", namespace).items.map((o: { kind: string; metadata: { uid: string } }) => `${o.kind}/${o.metadata.uid}`).sort();
+            await stack.up({ color: "never" });
+            // Turning protection on touches no object but the guard, which now says so.
+            expect(live()).toEqual(unprotected);
+            expect(kubectlJson("get", "configmap", names.destroyGuard, "-n", namespace).data.protected).toBe("true");
             const before = live();
-            // As `pulumi destroy` runs for a user: its preview refuses the protected claim before any
-            // delete. (The Automation API's destroy skips that preview, and the engine then deletes
-            // everything else before it reaches the claim.)
-            await expect(stack.destroy({ previewOnly: true, color: "never" })).rejects.toThrow(/protected/);
+            await expect(stack.destroy({ color: "never" })).rejects.toThrow(/protected/);
+            // Refused before anything was deleted: every object, and the namespace, still there.
+            expect(before).toHaveLength(expectedObjects(stackName, namespace).length - 1 /* the Namespace */);
             expect(live()).toEqual(before);
+            expect(exists("namespace", namespace)).toBe(true);
             await stack.setConfig("go-demo-2:dbStorageProtected", { value: "false" });
             await stack.up({ color: "never" });
         });
@@ -391,7 +393,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         const restored = liveServices()[names.db];
         expect((outputs.clusterIPs as Record<string, string>)[names.db]).toBe(restored.spec.clusterIP);
         process.stdout.write(`${stackName}: ${names.db} cluster IP ${oldIP} → ${restored.spec.clusterIP} after re-creation\n`);
-        expectEndpointsMatchPods();
+        await endpointsSettle();
     });
 
     it("destroy leaves no object of the stack behind", async () => {

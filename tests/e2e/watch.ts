@@ -5,6 +5,10 @@ import { kubectl } from "./kube";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type KubeObject = any;
 
+/** Watches still running; a test that fails before it stops its watch must not leave kubectl behind. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => running.forEach((child) => child.kill()));
+
 /** A running watch: every measurement taken since it started, one per change seen. */
 export interface Watching {
     /**
@@ -31,6 +35,11 @@ export function watch(path: string, labelSelector: string, measure: (objects: Ku
         ["get", "--raw", `${path}?${query}&watch=true&allowWatchBookmarks=false&resourceVersion=${list.metadata.resourceVersion}`],
         { stdio: ["ignore", "pipe", "pipe"] },
     );
+    // Nor may it keep the test runner from exiting.
+    running.add(child);
+    child.unref();
+    (child.stdout as unknown as { unref(): void }).unref();
+    (child.stderr as unknown as { unref(): void }).unref();
     let buffered = "";
     let failure = "";
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -66,6 +75,7 @@ export function watch(path: string, labelSelector: string, measure: (objects: Ku
         async stop() {
             await new Promise((resolve) => setTimeout(resolve, 1_000));
             child.kill("SIGTERM");
+            running.delete(child);
             if (failure) {
                 throw new Error(failure);
             }
@@ -91,8 +101,24 @@ export function watchReadyEndpoints(namespace: string, service: string): Watchin
     );
 }
 
+/** `k=v,k=v` for a label selector. */
+const labelQuery = (selector: Record<string, string>) =>
+    Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+
 /** Watches how many Pods a selector matches, terminating ones included (they still run). */
 export function watchPodCount(namespace: string, selector: Record<string, string>): Watching {
-    const labels = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(",");
-    return watch(`/api/v1/namespaces/${namespace}/pods`, labels, (pods) => pods.length);
+    return watch(`/api/v1/namespaces/${namespace}/pods`, labelQuery(selector), (pods) => pods.length);
+}
+
+/** Watches how many Pods a selector matches that are Ready and not terminating. */
+export function watchReadyPods(namespace: string, selector: Record<string, string>): Watching {
+    return watch(`/api/v1/namespaces/${namespace}/pods`, labelQuery(selector), (pods) =>
+        pods.filter(
+            (p) =>
+                !p.metadata.deletionTimestamp &&
+                (p.status.conditions ?? []).some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True"),
+        ).length,
+    );
 }
