@@ -4,6 +4,7 @@ import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 import { CERT_MANAGER_SOURCES, CertManagerSource } from "./components/tls";
+import { imageVersion } from "./components/imageVersion";
 import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
@@ -137,20 +138,14 @@ const KNOWN_KEYS = Object.keys(keys);
  * so the operator's choice stands.
  */
 export function supportsHttpInterface(imageRef: string): boolean {
-    if (imageRef.includes("@")) {
+    const version = imageVersion(imageRef);
+    if (version === undefined) {
         return true;
     }
-    const lastSegment = imageRef.slice(imageRef.lastIndexOf("/") + 1);
-    const colon = lastSegment.indexOf(":");
-    const tag = colon < 0 ? "latest" : lastSegment.slice(colon + 1);
-    if (tag === "latest") {
+    if (version === "latest") {
         return false;
     }
-    const version = /^(\d+)\.(\d+)/.exec(tag);
-    if (!version) {
-        return true;
-    }
-    const [major, minor] = [Number(version[1]), Number(version[2])];
+    const [major, minor] = version;
     return major < MONGO_WITHOUT_HTTP[0] || (major === MONGO_WITHOUT_HTTP[0] && minor < MONGO_WITHOUT_HTTP[1]);
 }
 

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+import { imageVersion } from "./imageVersion";
 import { selectors } from "./labels";
 import { shutdownDelay } from "./shutdown";
 import { restrictedSecurityContext, Workload } from "./workload";
@@ -18,6 +19,18 @@ export interface MongoContainerArgs {
     httpInterface: boolean;
 }
 
+/** The first MongoDB line whose images ship only `mongosh` (6.0 removed the legacy `mongo` shell). */
+const MONGOSH_ONLY_FROM = 6;
+
+/**
+ * The MongoDB shell a mongo image ships: `mongo` up to 5.0, only `mongosh` from 6.0 and in an
+ * untagged or `latest` image. Where the version cannot be read (a digest, a custom tag), `mongo`.
+ */
+export function mongoShell(imageRef: string): "mongo" | "mongosh" {
+    const version = imageVersion(imageRef);
+    return version === "latest" || (version !== undefined && version[0] >= MONGOSH_ONLY_FROM) ? "mongosh" : "mongo";
+}
+
 /** The `db` container, in the split topology's DB Pods and in the lab's combined Pod alike. */
 export function mongoContainer(args: MongoContainerArgs): k8s.types.input.core.v1.Container {
     return {
@@ -30,10 +43,10 @@ export function mongoContainer(args: MongoContainerArgs): k8s.types.input.core.v
             { name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" },
             ...(args.httpInterface ? [{ name: "mongodb-http", containerPort: MONGO_HTTP_PORT, protocol: "TCP" }] : []),
         ],
-        // Ready: mongod answers a command (the mongo shell ships in every mongo image; an exec
-        // probe needs no shell).
+        // Ready: mongod answers a command, asked with the MongoDB shell the image ships (an exec
+        // probe needs no shell of the operating system).
         readinessProbe: {
-            exec: { command: ["mongo", "--quiet", "--eval", "db.adminCommand('ping')"] },
+            exec: { command: [mongoShell(args.image), "--quiet", "--eval", "db.adminCommand('ping')"] },
             periodSeconds: 10,
             timeoutSeconds: 5,
         },

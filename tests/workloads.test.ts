@@ -4,7 +4,7 @@ import { API_HEALTH_PATH, API_PORT, apiContainer, GoDemo2Api } from "../componen
 import { CombinedBackend } from "../components/combined";
 import { disruptionBudgetSpec } from "../components/disruptionBudget";
 import { selectors } from "../components/labels";
-import { MONGO_HTTP_PORT, MONGO_PORT, mongoContainer, MongoDb } from "../components/mongodb";
+import { MONGO_HTTP_PORT, MONGO_PORT, mongoContainer, MongoDb, mongoShell } from "../components/mongodb";
 import { SHUTDOWN_DELAY_SECONDS } from "../components/shutdown";
 import { TEMPLATE_HASH_LABEL } from "../components/templateHash";
 import { TLS_PORT } from "../components/tls";
@@ -51,6 +51,19 @@ describe("mongoContainer", () => {
         expect(c.readinessProbe).toMatchObject({ exec: { command: ["mongo", "--quiet", "--eval", "db.adminCommand('ping')"] } });
         expect(c.livenessProbe).toMatchObject({ tcpSocket: { port: MONGO_PORT } });
         expect(failureWindowSeconds(c.livenessProbe as Probe)).toBeGreaterThan(failureWindowSeconds(c.readinessProbe as Probe));
+    });
+
+    it.each([
+        ["mongo:3.3", "mongo"],
+        ["mongo:5.0", "mongo"],
+        ["mongo:6.0", "mongosh"],
+        ["mongo:7.0.12", "mongosh"],
+        ["mongo", "mongosh"],
+        ["registry.example.com/mongo:latest", "mongosh"],
+        ["mongo@sha256:" + "0".repeat(64), "mongo"],
+    ])("asks %s's readiness with the shell it ships: %s", (image, shell) => {
+        expect(mongoShell(image)).toBe(shell);
+        expect((mongoContainer({ image, httpInterface: false }).readinessProbe as Probe).exec).toMatchObject({ command: [shell, "--quiet", "--eval", expect.any(String)] });
     });
 
     it("limits resources, ephemeral storage included, delays its shutdown and runs unprivileged on a read-only root", () => {
