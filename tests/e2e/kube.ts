@@ -72,25 +72,32 @@ export function pods(namespace: string, selector: Record<string, string>): PodIn
         );
 }
 
+interface EndpointSlice {
+    endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
+    ports?: { name: string; port: number }[];
+}
+
+/** A Service's EndpointSlices, as the EndpointSlice controller published them. */
+function endpointSlices(namespace: string, service: string): EndpointSlice[] {
+    return kubectlJson("get", "endpointslices", "-n", namespace, "-l", `kubernetes.io/service-name=${service}`).items;
+}
+
+/** The ready endpoints of one EndpointSlice (ready unless the controller says otherwise). */
+export function readyEndpointsOf(slice: EndpointSlice): { addresses: string[] }[] {
+    return (slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false);
+}
+
 /** The ready endpoint addresses the EndpointSlice controller published for a Service, sorted. */
 export function endpointIPs(namespace: string, service: string): string[] {
-    const slices = kubectlJson("get", "endpointslices", "-n", namespace, "-l", `kubernetes.io/service-name=${service}`);
-    return slices.items
-        .flatMap((s: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }) => s.endpoints ?? [])
-        .filter((e: { conditions?: { ready?: boolean } }) => e.conditions?.ready !== false)
-        .flatMap((e: { addresses: string[] }) => e.addresses)
+    return endpointSlices(namespace, service)
+        .flatMap((s) => readyEndpointsOf(s).flatMap((e) => e.addresses))
         .sort();
 }
 
 /** `ip:port/name` of every ready endpoint the EndpointSlice controller published for a Service, sorted. */
 export function endpointPorts(namespace: string, service: string): string[] {
-    const slices = kubectlJson("get", "endpointslices", "-n", namespace, "-l", `kubernetes.io/service-name=${service}`);
-    return slices.items
-        .flatMap((s: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[]; ports?: { name: string; port: number }[] }) =>
-            (s.endpoints ?? [])
-                .filter((e) => e.conditions?.ready !== false)
-                .flatMap((e) => e.addresses.flatMap((a) => (s.ports ?? []).map((p) => `${a}:${p.port}/${p.name}`))),
-        )
+    return endpointSlices(namespace, service)
+        .flatMap((s) => readyEndpointsOf(s).flatMap((e) => e.addresses.flatMap((a) => (s.ports ?? []).map((p) => `${a}:${p.port}/${p.name}`))))
         .sort();
 }
 

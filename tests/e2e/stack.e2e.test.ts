@@ -10,7 +10,7 @@ import * as ipaddr from "ipaddr.js";
 import { PROTECTED_ANNOTATION } from "../../components/destroyGuard";
 import { names } from "../../stack";
 import { expectedObjects, withoutTemplateHash } from "../expected";
-import { endpointIPs, eventually, exists, kubectl, kubectlJson, pods, serviceCIDRs } from "./kube";
+import { endpointIPs, eventually, exists, kubectl, kubectlJson, labelSelector, pods, serviceCIDRs } from "./kube";
 import { watchPodCount, watchReadyEndpoints, watchReadyPods } from "./watch";
 import { CHANGES, previewSummary, steps } from "../../tools/review";
 import { copyProject, destroyTestStack, printTimings, stackIn, testStack, timed, timings } from "../../tools/workspace";
@@ -72,7 +72,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
     const readyReplicas = (base: string) => readyReplicasOf(currentReplicaSet(base).metadata.name);
     /** The Pods the API Service selects (every release's), with their images. */
     const apiPods = () =>
-        kubectlJson("get", "pods", "-n", namespace, "-l", Object.entries(liveServices()[names.api].spec.selector).map(([k, v]) => `${k}=${v}`).join(","))
+        kubectlJson("get", "pods", "-n", namespace, "-l", labelSelector(liveServices()[names.api].spec.selector))
             .items as { metadata: { name: string; deletionTimestamp?: string }; spec: { containers: { name: string; image: string }[] } }[];
     /** Cluster IP, node ports and load-balancer address of every Service: what a release must not move. */
     const addresses = () =>

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from "child_process";
 
-import { kubectl } from "./kube";
+import { kubectl, labelSelector, readyEndpointsOf } from "./kube";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type KubeObject = any;
@@ -24,8 +24,8 @@ export interface Watching {
  * between two polls. Lists first and watches from the list's resourceVersion, so nothing is missed
  * in between. `path` is the collection's API path, e.g. `/api/v1/namespaces/ns/pods`.
  */
-export function watch(path: string, labelSelector: string, measure: (objects: KubeObject[]) => number): Watching {
-    const query = `labelSelector=${encodeURIComponent(labelSelector)}`;
+export function watch(path: string, selector: string, measure: (objects: KubeObject[]) => number): Watching {
+    const query = `labelSelector=${encodeURIComponent(selector)}`;
     const list = JSON.parse(kubectl("get", "--raw", `${path}?${query}`));
     const objects = new Map<string, KubeObject>(list.items.map((o: KubeObject) => [o.metadata.name, o]));
     const measurements = [measure([...objects.values()])];
@@ -85,11 +85,8 @@ export function watch(path: string, labelSelector: string, measure: (objects: Ku
 }
 
 /** How many ready addresses a Service's EndpointSlices list. */
-export function readyEndpoints(slices: KubeObject[]): number {
-    return slices
-        .flatMap((s) => s.endpoints ?? [])
-        .filter((e: { conditions?: { ready?: boolean } }) => e.conditions?.ready !== false)
-        .reduce((n: number, e: { addresses: string[] }) => n + e.addresses.length, 0);
+function readyEndpoints(slices: KubeObject[]): number {
+    return slices.flatMap((s) => readyEndpointsOf(s)).reduce((n, e) => n + e.addresses.length, 0);
 }
 
 /** Watches the ready endpoints of a Service. */
@@ -101,20 +98,14 @@ export function watchReadyEndpoints(namespace: string, service: string): Watchin
     );
 }
 
-/** `k=v,k=v` for a label selector. */
-const labelQuery = (selector: Record<string, string>) =>
-    Object.entries(selector)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(",");
-
 /** Watches how many Pods a selector matches, terminating ones included (they still run). */
 export function watchPodCount(namespace: string, selector: Record<string, string>): Watching {
-    return watch(`/api/v1/namespaces/${namespace}/pods`, labelQuery(selector), (pods) => pods.length);
+    return watch(`/api/v1/namespaces/${namespace}/pods`, labelSelector(selector), (pods) => pods.length);
 }
 
 /** Watches how many Pods a selector matches that are Ready and not terminating. */
 export function watchReadyPods(namespace: string, selector: Record<string, string>): Watching {
-    return watch(`/api/v1/namespaces/${namespace}/pods`, labelQuery(selector), (pods) =>
+    return watch(`/api/v1/namespaces/${namespace}/pods`, labelSelector(selector), (pods) =>
         pods.filter(
             (p) =>
                 !p.metadata.deletionTimestamp &&
