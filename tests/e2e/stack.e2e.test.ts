@@ -4,8 +4,10 @@
  * before, so the steps run in order.
  */
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as ipaddr from "ipaddr.js";
+import * as path from "path";
 
 import { PROTECTED_ANNOTATION } from "../../components/destroyGuard";
 import { names } from "../../stack";
@@ -13,7 +15,7 @@ import { expectedObjects, withoutTemplateHash } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, labelSelector, pods, serviceCIDRs } from "./kube";
 import { watchPodCount, watchReadyEndpoints, watchReadyPods } from "./watch";
 import { CHANGES, previewSummary, steps } from "../../tools/review";
-import { copyProject, destroyTestStack, printTimings, stackIn, testStack, timed, timings } from "../../tools/workspace";
+import { copyProject, destroyTestStack, printTimings, root, stackIn, testStack, timed, timings } from "../../tools/workspace";
 
 jest.setTimeout(15 * 60_000);
 
@@ -305,6 +307,11 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
         for (const pod of brokenPods) {
             const waiting = pod.status.containerStatuses.find((c: { name: string }) => c.name === "api").state.waiting;
             expect(waiting?.reason).toBe("ImagePullBackOff");
+        }
+        // What `npm run up` and the deploy workflow print after such a failure: each Pod and why.
+        const diagnosis = execFileSync("bash", [path.join(root, "scripts", "not-ready.sh")], { encoding: "utf8" });
+        for (const pod of brokenPods) {
+            expect(diagnosis).toContain(`${namespace}/${pod.metadata.name} (release ${broken[0].slice(-10)}): api ImagePullBackOff`);
         }
         for (const { name, watching } of watched) {
             const ready = await watching.stop();
