@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CERT_MANAGER_SOURCES, CertManagerSource } from "./components/tls";
 import { imageVersion } from "./components/imageVersion";
 import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
+import { DEFAULT_CLUSTER_DOMAIN } from "./components/services";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
 export const PROJECT = "go-demo-2";
@@ -23,7 +24,9 @@ export interface StackConfig {
     nodePort?: number;
     loadBalancer: boolean;
     loadBalancerSourceRanges: string[];
+    loadBalancerAnnotations: Record<string, string>;
     externalName: string;
+    clusterDomain: string;
     tls: boolean;
     certManager: CertManagerSource;
     tlsHostname?: string;
@@ -81,6 +84,60 @@ const hostname = z.string().regex(DNS_SUBDOMAIN, {
     error: "expected a DNS name such as kubernetes.io (lower-case labels separated by dots, at most 253 characters)",
 });
 
+// The API server checks an ExternalName Service's name with its trailing dot removed, so the fully
+// qualified form (`kubernetes.io.`) is as valid as the relative one.
+const externalHost = z
+    .string()
+    .refine((v) => DNS_SUBDOMAIN.test(v.endsWith(".") ? v.slice(0, -1) : v), {
+        error:
+            "expected a DNS name such as kubernetes.io or, fully qualified, kubernetes.io. (lower-case labels separated by dots, at most 253 characters)",
+    });
+
+// A Kubernetes annotation key: an optional DNS-subdomain prefix and '/', then a name of at most 63
+// characters. The stack's own `pulumi.com/` annotations tell the engine what to wait for; a
+// Service's config must not override them.
+const ANNOTATION_NAME = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const annotationKey = (key: string) => {
+    const slash = key.lastIndexOf("/");
+    const prefix = slash < 0 ? undefined : key.slice(0, slash);
+    return ANNOTATION_NAME.test(key.slice(slash + 1)) && (prefix === undefined || DNS_SUBDOMAIN.test(prefix));
+};
+const annotations = z
+    .string()
+    .transform((raw, ctx) => {
+        try {
+            return JSON.parse(raw) as unknown;
+        } catch {
+            ctx.addIssue({ code: "custom", message: "expected a YAML map of annotation names to strings" });
+            return z.NEVER;
+        }
+    })
+    .pipe(
+        z
+            .record(z.string(), z.string({ error: "expected a string value (quote true, false and numbers in YAML)" }), {
+                error: "expected a YAML map of annotation names to strings",
+            })
+            .superRefine((map, ctx) => {
+                for (const key of Object.keys(map)) {
+                    if (!annotationKey(key)) {
+                        ctx.addIssue({
+                            code: "custom",
+                            path: [key],
+                            message:
+                                "expected an annotation name such as service.beta.kubernetes.io/aws-load-balancer-scheme (an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.')",
+                        });
+                    } else if (key.startsWith("pulumi.com/")) {
+                        ctx.addIssue({
+                            code: "custom",
+                            path: [key],
+                            message: "pulumi.com/ annotations are the stack's own (they tell pulumi up what to wait for); remove it",
+                        });
+                    }
+                }
+            }),
+    );
+
+
 const image = z.string().regex(IMAGE_REF, {
     error: "expected a container image reference such as mongo:3.3 or registry.example.com/team/api:1.2@sha256:<64 hex>",
 });
@@ -117,7 +174,9 @@ const keys = {
     nodePort: integer(30000, 32767),
     loadBalancer: boolean,
     loadBalancerSourceRanges: stringArray(cidr),
-    externalName: hostname,
+    loadBalancerAnnotations: annotations,
+    externalName: externalHost,
+    clusterDomain: hostname,
     tls: boolean,
     certManager: z.enum(CERT_MANAGER_SOURCES, {
         error: "expected existing (the cluster already runs cert-manager) or install (the stack installs it)",
@@ -176,9 +235,14 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
             continue;
         }
         for (const issue of result.error.issues) {
-            const index = issue.path.find((p) => typeof p === "number");
+            // A list names the item, a map the entry; anything else shows the whole value.
+            const [at] = issue.path;
             const shown =
-                index === undefined ? show(value) : `${show((JSON.parse(value) as unknown[])[index])} (item ${index})`;
+                typeof at === "number"
+                    ? `${show((JSON.parse(value) as unknown[])[at])} (item ${at})`
+                    : typeof at === "string"
+                      ? `{${show(at)}: ${show((JSON.parse(value) as Record<string, unknown>)[at])}} (entry ${show(at)})`
+                      : show(value);
             problems.push(`${PROJECT}:${key} = ${shown}: ${issue.message}.`);
         }
     }
@@ -194,7 +258,9 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         nodePort: decoded.nodePort,
         loadBalancer: decoded.loadBalancer ?? true,
         loadBalancerSourceRanges: decoded.loadBalancerSourceRanges ?? [],
+        loadBalancerAnnotations: decoded.loadBalancerAnnotations ?? {},
         externalName: decoded.externalName ?? "kubernetes.io",
+        clusterDomain: decoded.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
         tls: decoded.tls ?? false,
         // cert-manager is cluster-wide: a stack installs it only when told to.
         certManager: decoded.certManager ?? "existing",
@@ -223,6 +289,12 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         problems.push(
             `${PROJECT}:loadBalancerSourceRanges = ${show(config.loadBalancerSourceRanges)}: applies only to the ` +
                 `LoadBalancer Service, but ${PROJECT}:loadBalancer is false; remove the ranges or enable loadBalancer.`,
+        );
+    }
+    if (!config.loadBalancer && Object.keys(config.loadBalancerAnnotations).length > 0) {
+        problems.push(
+            `${PROJECT}:loadBalancerAnnotations = ${show(config.loadBalancerAnnotations)}: apply only to the ` +
+                `LoadBalancer Service, but ${PROJECT}:loadBalancer is false; remove the annotations or enable loadBalancer.`,
         );
     }
     if (config.tlsHostname !== undefined && !config.tls) {

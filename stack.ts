@@ -10,7 +10,6 @@ import { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./component
 import {
     AnyService,
     ClusterIPService,
-    CLUSTER_DOMAIN,
     ExternalNameService,
     LoadBalancerService,
     NodePortService,
@@ -98,7 +97,7 @@ export function createStack(config: StackConfig): Stack {
               secretName: names.apiTls,
               dnsNames: [
                   ...(config.tlsHostname ? [config.tlsHostname] : []),
-                  `${names.api}.${config.namespace}.svc.${CLUSTER_DOMAIN}`,
+                  `${names.api}.${config.namespace}.svc.${config.clusterDomain}`,
                   `${names.api}.${config.namespace}.svc`,
               ],
           })
@@ -177,14 +176,19 @@ export function createStack(config: StackConfig): Stack {
     );
 
     const labels = (name: string, component: string) => recommendedLabels(APP, component, name);
+    /** What every Service of the stack shares: its namespace, its labels, the cluster's DNS domain. */
+    const serviceBase = (name: string, component: string) => ({
+        namespace: ns,
+        labels: labels(name, component),
+        clusterDomain: config.clusterDomain,
+    });
     const services: Record<string, AnyService> = {};
 
     // Each selecting Service is created once the workload it selects is Ready (see serviceWaitFor).
     services[names.db] = new ClusterIPService(
         names.db,
         {
-            namespace: ns,
-            labels: labels(names.db, "database"),
+            ...serviceBase(names.db, "database"),
             selector: db.selector,
             ports: [{ name: "mongodb", port: MONGO_PORT }],
         },
@@ -195,8 +199,7 @@ export function createStack(config: StackConfig): Stack {
         services[names.dbHttp] = new NodePortService(
             names.dbHttp,
             {
-                namespace: ns,
-                labels: labels(names.dbHttp, "database"),
+                ...serviceBase(names.dbHttp, "database"),
                 selector: db.selector,
                 ports: [{ name: "mongodb-http", port: MONGO_HTTP_PORT, nodePort: config.nodePort }],
             },
@@ -205,23 +208,25 @@ export function createStack(config: StackConfig): Stack {
     }
 
     const apiArgs = {
-        namespace: ns,
-        labels: labels(names.api, "api"),
+        ...serviceBase(names.api, "api"),
         selector: api.selector,
         ports: [apiPort],
     };
     const apiService = config.loadBalancer
         ? new LoadBalancerService(
               names.api,
-              { ...apiArgs, loadBalancerSourceRanges: config.loadBalancerSourceRanges },
+              {
+                  ...apiArgs,
+                  loadBalancerSourceRanges: config.loadBalancerSourceRanges,
+                  annotations: config.loadBalancerAnnotations,
+              },
               { dependsOn: [api] },
           )
         : new ClusterIPService(names.api, apiArgs, { dependsOn: [api] });
     services[names.api] = apiService;
 
     const external = new ExternalNameService(names.external, {
-        namespace: ns,
-        labels: labels(names.external, "external"),
+        ...serviceBase(names.external, "external"),
         externalName: config.externalName,
     });
     services[names.external] = external;

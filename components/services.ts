@@ -10,8 +10,8 @@ import {
     validateServiceSpec,
 } from "./serviceSpec";
 
-/** Kubernetes' default cluster domain; in-cluster DNS names end with it. */
-export const CLUSTER_DOMAIN = "cluster.local";
+/** Kubernetes' default cluster domain (the kubelet's `clusterDomain`); in-cluster DNS names end with it. */
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
 export interface ServiceArgs {
     /** Namespace the Service lives in. */
@@ -20,6 +20,13 @@ export interface ServiceArgs {
     serviceName?: string;
     /** Labels on the Service object itself. Defaults to none. */
     labels?: Record<string, string>;
+    /**
+     * Annotations on the Service object, such as a cloud's internal load-balancer annotation.
+     * The stack's own `pulumi.com/waitFor` always wins. Defaults to none.
+     */
+    annotations?: Record<string, string>;
+    /** The cluster's DNS domain, which the Service's in-cluster DNS name ends with. Defaults to `cluster.local`. */
+    clusterDomain?: string;
 }
 
 export interface SelectingServiceArgs extends ServiceArgs {
@@ -56,7 +63,7 @@ abstract class ServiceComponent extends pulumi.ComponentResource {
     public readonly service: k8s.core.v1.Service;
     /** The Service's Kubernetes name. */
     public readonly serviceName: pulumi.Output<string>;
-    /** The name Pods resolve: `<name>.<namespace>.svc.cluster.local`. */
+    /** The name Pods resolve: `<name>.<namespace>.svc.<cluster domain>`. */
     public readonly dnsName: pulumi.Output<string>;
 
     protected constructor(
@@ -75,7 +82,7 @@ abstract class ServiceComponent extends pulumi.ComponentResource {
                     name: args.serviceName ?? name,
                     namespace: args.namespace,
                     labels: args.labels,
-                    annotations: { "pulumi.com/waitFor": serviceWaitFor(type) },
+                    annotations: { ...args.annotations, "pulumi.com/waitFor": serviceWaitFor(type) },
                 },
                 spec: buildServiceSpec(spec),
             },
@@ -83,7 +90,7 @@ abstract class ServiceComponent extends pulumi.ComponentResource {
             { parent: this, dependsOn: opts?.dependsOn },
         );
         this.serviceName = this.service.metadata.name;
-        this.dnsName = pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc.${CLUSTER_DOMAIN}`;
+        this.dnsName = pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc.${args.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN}`;
     }
 
     /** Registers the shared outputs plus the type's own; the last call of every constructor. */

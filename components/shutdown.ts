@@ -15,9 +15,11 @@ export const SHUTDOWN_DELAY_SECONDS = 5;
 export const TERMINATION_GRACE_SECONDS = 30;
 
 /**
- * Kubernetes' own `sleep` action rather than `exec: sleep`: it needs no shell or sleep binary in
- * the image, and the go-demo-2 image has neither.
+ * `exec: sleep` rather than Kubernetes' own `sleep` action, which needs Kubernetes 1.30 (feature
+ * gate PodLifecycleSleepAction) and is rejected or dropped by older API servers. Every image of
+ * the stack ships a `sleep`: go-demo-2 and ghostunnel are built on Alpine (busybox), the mongo
+ * images on Debian or Ubuntu (coreutils).
  */
 export const shutdownDelay: k8s.types.input.core.v1.Lifecycle = {
-    preStop: { sleep: { seconds: SHUTDOWN_DELAY_SECONDS } },
+    preStop: { exec: { command: ["sleep", String(SHUTDOWN_DELAY_SECONDS)] } },
 };

@@ -26,7 +26,9 @@ describe("parseConfig defaults", () => {
             nodePort: undefined,
             loadBalancer: true,
             loadBalancerSourceRanges: [],
+            loadBalancerAnnotations: {},
             externalName: "kubernetes.io",
+            clusterDomain: "cluster.local",
             tls: false,
             certManager: "existing",
             tlsHostname: undefined,
@@ -75,6 +77,14 @@ describe("parseConfig validation", () => {
         ["loadBalancer", "1", "expected true or false"],
         ["loadBalancerSourceRanges", "10.0.0.0/8", "list of strings"],
         ["externalName", "https://kubernetes.io", "DNS name"],
+        // The API server strips one trailing dot before it checks the name, never two.
+        ["externalName", "kubernetes.io..", "fully qualified, kubernetes.io."],
+        ["externalName", ".", "DNS name"],
+        ["externalName", "Kubernetes.io", "DNS name"],
+        ["clusterDomain", "cluster.local.", "DNS name"],
+        ["clusterDomain", "Cluster_Local", "DNS name"],
+        ["loadBalancerAnnotations", '["internal"]', "map of annotation names to strings"],
+        ["loadBalancerAnnotations", "internal", "map of annotation names to strings"],
         ["certManager", "helm", "expected existing (the cluster already runs cert-manager) or install"],
         ["certManager", "Existing", "expected existing"],
         ["tls", "on", "expected true or false"],
@@ -95,6 +105,20 @@ describe("parseConfig validation", () => {
         expect(found[0]).toContain(accepted);
     });
 
+    it.each([
+        ['{"service.beta.kubernetes.io/azure-load-balancer-internal":true}', "azure-load-balancer-internal", "expected a string value"],
+        ['{"bad key":"x"}', "bad key", "expected an annotation name"],
+        ['{"/internal":"x"}', "/internal", "expected an annotation name"],
+        ['{"example.com/' + "n".repeat(64) + '":"x"}', "n".repeat(64), "expected an annotation name"],
+        ['{"pulumi.com/skipAwait":"true"}', "pulumi.com/skipAwait", "the stack's own"],
+    ])("names the bad entry of loadBalancerAnnotations %s", (value, key, accepted) => {
+        const found = problems({ loadBalancerAnnotations: value });
+        expect(found).toHaveLength(1);
+        expect(found[0]).toContain("go-demo-2:loadBalancerAnnotations = {");
+        expect(found[0]).toContain(key);
+        expect(found[0]).toContain(accepted);
+    });
+
     it("names the bad item of a list", () => {
         const [p] = problems({ loadBalancerSourceRanges: '["10.0.0.0/8","10.0.0.0/33"]' });
         expect(p).toContain('go-demo-2:loadBalancerSourceRanges = "10.0.0.0/33" (item 1)');
@@ -111,6 +135,11 @@ describe("parseConfig validation", () => {
         [{ dbImage: "registry.example.com:5000/db/mongo:3.4@sha256:" + "a".repeat(64) }],
         [{ namespace: "a".repeat(63) }],
         [{ loadBalancerSourceRanges: "[]" }],
+        [{ externalName: "kubernetes.io." }],
+        [{ externalName: "localhost" }],
+        [{ clusterDomain: "k8s.example.internal" }],
+        [{ loadBalancerAnnotations: "{}" }],
+        [{ loadBalancerAnnotations: '{"service.beta.kubernetes.io/aws-load-balancer-scheme":"internal","internal":""}' }],
         [{ tls: "true", certManager: "install" }],
         [{ tls: "true", certManager: "existing" }],
         // The project-wide default reaches every stack, with or without TLS.
@@ -165,6 +194,12 @@ describe("parseConfig validation", () => {
     it("rejects source ranges without a load balancer", () => {
         const [p] = problems({ loadBalancer: "false", loadBalancerSourceRanges: '["10.0.0.0/8"]' });
         expect(p).toContain("go-demo-2:loadBalancerSourceRanges");
+        expect(p).toContain("go-demo-2:loadBalancer is false");
+    });
+
+    it("rejects load-balancer annotations without a load balancer", () => {
+        const [p] = problems({ loadBalancer: "false", loadBalancerAnnotations: '{"networking.gke.io/load-balancer-type":"Internal"}' });
+        expect(p).toContain("go-demo-2:loadBalancerAnnotations");
         expect(p).toContain("go-demo-2:loadBalancer is false");
     });
 
@@ -266,9 +301,11 @@ describe("stack files", () => {
         const otherDefaults = parseConfig({ topology: "combined" }, "other");
         for (const key of Object.keys(defaults) as (keyof StackConfig)[]) {
             const fixed = defaults[key] !== undefined && JSON.stringify(defaults[key]) === JSON.stringify(otherDefaults[key]);
+            // Project config has no map type: a map-valued key stays undeclared.
+            const map = typeof defaults[key] === "object" && !Array.isArray(defaults[key]);
             if (key === "topology") {
                 expect(declared[key].default).toBe("split");
-            } else if (fixed) {
+            } else if (fixed && !map) {
                 expect([key, declared[key]?.default]).toEqual([key, defaults[key]]);
             } else {
                 // Declared without a default, Pulumi would make the key required.

@@ -55,6 +55,25 @@ describe.each([
     });
 });
 
+describe("Service metadata", () => {
+    it("carries the given annotations, never in place of the stack's own wait", async () => {
+        const svc = new LoadBalancerService("api", {
+            ...base,
+            annotations: { "networking.gke.io/load-balancer-type": "Internal", "pulumi.com/waitFor": "jsonpath={.spec}" },
+        });
+        await registered(svc.service);
+        expect(recorded[1].inputs.metadata.annotations).toEqual({
+            "networking.gke.io/load-balancer-type": "Internal",
+            "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}",
+        });
+    });
+
+    it("ends the DNS name with the cluster's domain", async () => {
+        const svc = new ClusterIPService("go-demo-2-db", { ...base, clusterDomain: "k8s.example.internal" });
+        expect(await unwrap(svc.dnsName)).toBe("go-demo-2-db.ns.svc.k8s.example.internal");
+    });
+});
+
 describe("LoadBalancerService", () => {
     it("outputs the load balancer's ingress address and passes source ranges", async () => {
         const svc = new LoadBalancerService("api", { ...base, loadBalancerSourceRanges: ["10.0.0.0/8"] });

@@ -153,6 +153,13 @@ describe("prod stack", () => {
             "go-demo-2-api.go-demo-2-prod.svc.cluster.local",
             "go-demo-2-api.go-demo-2-prod.svc",
         ]);
+        // The private source ranges go with an internal load balancer, whichever cloud reads it.
+        const apiService = ofType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.api)!;
+        expect(apiService.inputs.metadata.annotations).toMatchObject({
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+            "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+            "networking.gke.io/load-balancer-type": "Internal",
+        });
         const db = replicaSetSpecs()["go-demo-2-db"];
         expect(db.template.spec.containers[0]).not.toHaveProperty("command");
         const [claim] = ofType("kubernetes:core/v1:PersistentVolumeClaim");
@@ -272,6 +279,20 @@ describe("config variations", () => {
         expect(servicesByName()["go-demo-2-api"].type).toBe("ClusterIP");
         expect(outputs.loadBalancerIngress).toBeUndefined();
         expect(Object.keys(outputs.nodePorts)).toEqual(["go-demo-2-svc"]);
+    });
+
+    it("ends every DNS name and the certificate's in-cluster names with clusterDomain", async () => {
+        const { outputs } = await run(
+            parseConfig({ clusterDomain: "k8s.example.internal", tls: "true", externalName: "kubernetes.io." }, "dev"),
+        );
+        Object.entries(outputs.dnsNames).forEach(([service, dns]) =>
+            expect(dns).toBe(`${service}.go-demo-2-dev.svc.k8s.example.internal`),
+        );
+        const certificate = ofType("kubernetes:cert-manager.io/v1:Certificate")[0].inputs;
+        expect(certificate.spec.dnsNames).toContain("go-demo-2-api.go-demo-2-dev.svc.k8s.example.internal");
+        expect(certificate.spec.dnsNames.join(" ")).not.toContain("cluster.local");
+        // The fully qualified external name reaches the Service as written.
+        expect(outputs.externalName).toBe("kubernetes.io.");
     });
 
     it("fixes go-demo-2-svc's node port when nodePort is set", async () => {

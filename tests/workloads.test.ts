@@ -72,7 +72,7 @@ describe("mongoContainer", () => {
             requests: expect.objectContaining({ "ephemeral-storage": "256Mi" }),
             limits: expect.objectContaining({ "ephemeral-storage": "2Gi" }),
         });
-        expect(c.lifecycle).toEqual({ preStop: { sleep: { seconds: SHUTDOWN_DELAY_SECONDS } } });
+        expect(c.lifecycle).toEqual({ preStop: { exec: { command: ["sleep", String(SHUTDOWN_DELAY_SECONDS)] } } });
         expect(c.securityContext).toMatchObject({
             runAsNonRoot: true,
             runAsUser: 999,
@@ -100,7 +100,7 @@ describe("apiContainer", () => {
 
     it("keeps serving for the shutdown delay and bounds its ephemeral storage", () => {
         const c = apiContainer({ image: "vfarcic/go-demo-2", dbHost: "go-demo-2-db" });
-        expect(c.lifecycle).toEqual({ preStop: { sleep: { seconds: SHUTDOWN_DELAY_SECONDS } } });
+        expect(c.lifecycle).toEqual({ preStop: { exec: { command: ["sleep", String(SHUTDOWN_DELAY_SECONDS)] } } });
         expect(c.resources).toEqual({
             requests: expect.objectContaining({ "ephemeral-storage": "16Mi" }),
             limits: expect.objectContaining({ "ephemeral-storage": "64Mi" }),
@@ -177,7 +177,7 @@ describe("GoDemo2Api", () => {
         expect(tls.readinessProbe).toMatchObject({ httpGet: { scheme: "HTTPS", path: API_HEALTH_PATH, port: TLS_PORT } });
         expect(tls.livenessProbe).toMatchObject({ tcpSocket: { port: TLS_PORT } });
         expect(failureWindowSeconds(tls.livenessProbe)).toBeGreaterThan(failureWindowSeconds(tls.readinessProbe));
-        expect(tls.lifecycle).toEqual({ preStop: { sleep: { seconds: SHUTDOWN_DELAY_SECONDS } } });
+        expect(tls.lifecycle).toEqual({ preStop: { exec: { command: ["sleep", String(SHUTDOWN_DELAY_SECONDS)] } } });
         expect(tls.resources.limits["ephemeral-storage"]).toBe("64Mi");
         expect(pod.volumes).toEqual([{ name: "tls", secret: { secretName: "api-tls" } }]);
     });

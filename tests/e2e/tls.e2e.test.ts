@@ -10,9 +10,11 @@ import * as path from "path";
 
 import { CERT_MANAGER_CRDS, TLS_PORT } from "../../components/tls";
 import { selectors } from "../../components/labels";
-import { CLUSTER_DOMAIN } from "../../components/services";
+import { DEFAULT_CLUSTER_DOMAIN } from "../../components/services";
 import { PROTECTED_ANNOTATION } from "../../components/destroyGuard";
 import { names } from "../../stack";
+import { parseConfig } from "../../config";
+import { stackFileConfig } from "../stackFiles";
 import { expectedObjects, withoutTemplateHash } from "../expected";
 import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, pods } from "./kube";
 import { CHANGES, steps } from "../../tools/review";
@@ -26,7 +28,7 @@ const namespace = "e2e-go-demo-2-prod";
 /** What Pulumi.prod.yaml asks the certificate to name: its tlsHostname, then the in-cluster names. */
 const dnsNames = [
     "go-demo-2.example.com",
-    `${names.api}.${namespace}.svc.${CLUSTER_DOMAIN}`,
+    `${names.api}.${namespace}.svc.${DEFAULT_CLUSTER_DOMAIN}`,
     `${names.api}.${namespace}.svc`,
 ];
 
@@ -134,6 +136,8 @@ describe("the prod stack with TLS, on a real cluster with a real cert-manager", 
         expect(svc.spec.type).toBe("LoadBalancer");
         expect(svc.spec.ports).toEqual([expect.objectContaining({ name: "https", port: 443, targetPort: TLS_PORT })]);
         expect(svc.status.loadBalancer.ingress?.[0]?.ip).toBeTruthy();
+        // prod's private source ranges go with an internal load balancer: every cloud's annotation is on the live object.
+        expect(svc.metadata.annotations).toMatchObject(parseConfig(stackFileConfig("prod"), "prod").loadBalancerAnnotations);
         const podIPs = pods(namespace, svc.spec.selector)
             .filter((p) => p.ready)
             .map((p) => p.ip)
