@@ -94,12 +94,12 @@ const externalHost = z
     });
 
 // A Kubernetes annotation key: an optional DNS-subdomain prefix and '/', then a name of at most 63
-// characters. The stack's own `pulumi.com/` annotations tell the engine what to wait for; a
+// characters; the API server checks it lower-cased, so the prefix may be in any case. The stack's own `pulumi.com/` annotations tell the engine what to wait for; a
 // Service's config must not override them.
 const ANNOTATION_NAME = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const annotationKey = (key: string) => {
     const slash = key.lastIndexOf("/");
-    const prefix = slash < 0 ? undefined : key.slice(0, slash);
+    const prefix = slash < 0 ? undefined : key.slice(0, slash).toLowerCase();
     return ANNOTATION_NAME.test(key.slice(slash + 1)) && (prefix === undefined || DNS_SUBDOMAIN.test(prefix));
 };
 const annotations = z
