@@ -192,8 +192,9 @@ export interface MongoDbArgs extends MongoContainerArgs {
     rolloutTimeoutSeconds?: number;
     /**
      * Seconds the Pod stays on a node that stopped answering. Defaults to Workload's default; the
-     * stack gives MongoDB its own (dbNodeLossTolerationSeconds): evicting it early does not help
-     * while its ReadWriteOnce volume stays attached to the lost node.
+     * stack gives MongoDB its own (dbNodeLossTolerationSeconds): evicting it does not free its
+     * ReadWriteOnce claim, which stays attached to the lost node for minutes more, and replaces a
+     * MongoDB whose node may yet come back.
      */
     nodeLossTolerationSeconds?: number;
 }
