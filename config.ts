@@ -280,7 +280,8 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         );
     }
 
-    if (decoded.dbNodeLossTolerationSeconds !== undefined && config.topology === "combined") {
+    // Pulumi hands every stack the declared default (Pulumi.yaml), so only another value is a choice.
+    if (config.dbNodeLossTolerationSeconds !== KUBERNETES_NODE_LOSS_TOLERATION_SECONDS && config.topology === "combined") {
         problems.push(
             `${PROJECT}:dbNodeLossTolerationSeconds = ${config.dbNodeLossTolerationSeconds}: applies to the split topology's ` +
                 `MongoDB Pod, but ${PROJECT}:topology = "combined" runs MongoDB beside the API in every Pod, which ` +

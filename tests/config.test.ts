@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { ConfigError, loadConfig, parseConfig, StackConfig, supportsHttpInterface } from "../config";
-import { projectConfigDeclarations, stackFileConfig } from "./stackFiles";
+import { projectConfigDeclarations, STACKS, stackFileConfig } from "./stackFiles";
 
 /** The problems parseConfig reports for `raw`; fails the test if it accepts it. */
 function problems(raw: Record<string, string>): string[] {
@@ -137,6 +137,8 @@ describe("parseConfig validation", () => {
         [{ dbMemoryLimit: "1024Gi" }],
         [{ dbNodeLossTolerationSeconds: "0" }],
         [{ dbNodeLossTolerationSeconds: "3600" }],
+        // Pulumi hands the declared default to every stack, the lab's combined one included.
+        [{ topology: "combined", dbNodeLossTolerationSeconds: "300" }],
         // The MongoDB lines the API can use, 3.0 to 5.0, and images whose version cannot be read.
         [{ dbImage: "mongo:3.0", dbMemoryLimit: "3Gi" }],
         [{ dbImage: "mongo:3.3.5" }],
@@ -323,6 +325,13 @@ describe("stack files", () => {
         expect(prod.loadBalancerSourceRanges.length).toBeGreaterThan(0);
         // cert-manager is the platform's: prod requires it and never installs it.
         expect(prod.certManager).toBe("existing");
+    });
+
+    it.each(STACKS)("%s is valid with the declared defaults Pulumi hands every stack", (stack) => {
+        const defaults = Object.fromEntries(
+            Object.entries(projectConfigDeclarations()).map(([key, d]) => [key, typeof d.default === "string" ? d.default : JSON.stringify(d.default)]),
+        );
+        expect(() => parseConfig({ ...defaults, ...stackFileConfig(stack) }, stack)).not.toThrow();
     });
 
     it("Pulumi.yaml declares every key with a fixed default, with the program's default", () => {
