@@ -5,7 +5,14 @@ import { z } from "zod";
 
 import { CERT_MANAGER_SOURCES, CertManagerSource } from "./components/tls";
 import { imageVersion } from "./components/imageVersion";
-import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
+import {
+    DEFAULT_DB_MEMORY_LIMIT,
+    fractionalCacheSize,
+    MEMORY_QUANTITY,
+    memoryBytes,
+    unusableMongoImage,
+} from "./components/mongodb";
+import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
 import { DEFAULT_CLUSTER_DOMAIN } from "./components/services";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
@@ -35,6 +42,8 @@ export interface StackConfig {
     dbStorageClass?: string;
     dbStorageProtected: boolean;
     nodeLossTolerationSeconds: number;
+    dbMemoryLimit: string;
+    dbNodeLossTolerationSeconds: number;
 }
 
 /** Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace. */
@@ -57,6 +66,8 @@ const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-
 // upper case in the path, and a reference ending in ':' or '@' is a typo.
 const IMAGE_REF =
     /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+/** The least memory for a mongod that takes only whole GB of cache (1 GB = 50% of the limit less 1 GiB). */
+const WHOLE_GB_CACHE_LIMIT = "3Gi";
 /** The oldest MongoDB line without `--rest`/`--httpinterface`. */
 const MONGO_WITHOUT_HTTP = [3, 6] as const;
 
@@ -187,6 +198,14 @@ const keys = {
     dbStorageClass: hostname,
     dbStorageProtected: boolean,
     nodeLossTolerationSeconds: integer(0, 3600),
+    dbMemoryLimit: z
+        .string()
+        .regex(MEMORY_QUANTITY, { error: "expected a memory quantity of whole Mi or Gi from 512Mi to 1024Gi, such as 512Mi or 2Gi" })
+        // Checked only once the regex matched, which reports a malformed value itself.
+        .refine((v) => !MEMORY_QUANTITY.test(v) || (memoryBytes(v) >= memoryBytes("512Mi") && memoryBytes(v) <= memoryBytes("1024Gi")), {
+            error: "expected a memory quantity of whole Mi or Gi from 512Mi to 1024Gi, such as 512Mi or 2Gi",
+        }),
+    dbNodeLossTolerationSeconds: integer(0, 3600),
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
 const KNOWN_KEYS = Object.keys(keys);
@@ -270,9 +289,21 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         dbStorageClass: decoded.dbStorageClass,
         dbStorageProtected: decoded.dbStorageProtected ?? false,
         nodeLossTolerationSeconds: decoded.nodeLossTolerationSeconds ?? DEFAULT_NODE_LOSS_TOLERATION_SECONDS,
+        dbMemoryLimit: decoded.dbMemoryLimit ?? DEFAULT_DB_MEMORY_LIMIT,
+        dbNodeLossTolerationSeconds: decoded.dbNodeLossTolerationSeconds ?? KUBERNETES_NODE_LOSS_TOLERATION_SECONDS,
     };
 
     // Rules that span keys, checked only on values that decoded cleanly.
+    const unusable = unusableMongoImage(config.dbImage);
+    if (unusable !== undefined) {
+        problems.push(`${PROJECT}:dbImage = ${show(config.dbImage)}: ${unusable}.`);
+    } else if (!fractionalCacheSize(config.dbImage) && memoryBytes(config.dbMemoryLimit) < memoryBytes(WHOLE_GB_CACHE_LIMIT)) {
+        problems.push(
+            `${PROJECT}:dbMemoryLimit = ${show(config.dbMemoryLimit)}: ${PROJECT}:dbImage = ${show(config.dbImage)} takes ` +
+                `--wiredTigerCacheSizeGB only in whole GB, at least 1, and a 1 GB cache is 50% of (memory − 1 GB) only from ` +
+                `${WHOLE_GB_CACHE_LIMIT}; set dbMemoryLimit to ${WHOLE_GB_CACHE_LIMIT} or more, or use mongo 3.4 or later.`,
+        );
+    }
     if (config.dbHttpInterface && !supportsHttpInterface(config.dbImage)) {
         problems.push(
             `${PROJECT}:dbHttpInterface = true: MongoDB 3.6 and later removed --rest/--httpinterface, but ` +
@@ -321,6 +352,14 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         );
     }
 
+    // Pulumi hands every stack the declared default (Pulumi.yaml), so only another value is a choice.
+    if (config.dbNodeLossTolerationSeconds !== KUBERNETES_NODE_LOSS_TOLERATION_SECONDS && config.topology === "combined") {
+        problems.push(
+            `${PROJECT}:dbNodeLossTolerationSeconds = ${config.dbNodeLossTolerationSeconds}: applies to the split topology's ` +
+                `MongoDB Pod, but ${PROJECT}:topology = "combined" runs MongoDB beside the API in every Pod, which ` +
+                `${PROJECT}:nodeLossTolerationSeconds governs; use the split topology or remove dbNodeLossTolerationSeconds.`,
+        );
+    }
     if (config.dbStorageSize !== undefined && config.topology === "combined") {
         problems.push(
             `${PROJECT}:dbStorageSize = ${show(config.dbStorageSize)}: a claim holds one MongoDB's data, but ` +

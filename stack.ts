@@ -89,7 +89,7 @@ export function createStack(config: StackConfig): Stack {
         },
     }, { dependsOn: certManager ? [certManager] : [] });
     const ns = namespace.metadata.name;
-    const dbArgs = { image: config.dbImage, httpInterface: config.dbHttpInterface };
+    const dbArgs = { image: config.dbImage, httpInterface: config.dbHttpInterface, memoryLimit: config.dbMemoryLimit };
 
     const tls = config.tls
         ? new ApiCertificate(names.apiTls, {
@@ -104,6 +104,25 @@ export function createStack(config: StackConfig): Stack {
         : undefined;
 
     const { rolloutTimeoutSeconds, nodeLossTolerationSeconds } = config;
+    const labels = (name: string, component: string) => recommendedLabels(APP, component, name);
+    /** What every Service of the stack shares: its namespace, its labels, the cluster's DNS domain. */
+    const serviceBase = (name: string, component: string) => ({
+        namespace: ns,
+        labels: labels(name, component),
+        clusterDomain: config.clusterDomain,
+    });
+    const services: Record<string, AnyService> = {};
+    /** The DB's ClusterIP Service, created once the workload it selects is Ready (see serviceWaitFor). */
+    const dbService = (workload: Workload) =>
+        new ClusterIPService(
+            names.db,
+            {
+                ...serviceBase(names.db, "database"),
+                selector: workload.selector,
+                ports: [{ name: "mongodb", port: MONGO_PORT }],
+            },
+            { dependsOn: [workload] },
+        );
     let db: Workload;
     let api: Workload;
     if (config.topology === "combined") {
@@ -115,6 +134,7 @@ export function createStack(config: StackConfig): Stack {
             rolloutTimeoutSeconds,
             nodeLossTolerationSeconds,
         });
+        services[names.db] = dbService(db);
     } else {
         db = new MongoDb(names.db, {
             namespace: ns,
@@ -123,8 +143,10 @@ export function createStack(config: StackConfig): Stack {
                 ? { size: config.dbStorageSize, storageClass: config.dbStorageClass, protect: config.dbStorageProtected }
                 : undefined,
             rolloutTimeoutSeconds,
-            nodeLossTolerationSeconds,
+            // Its own: on a lost node its ReadWriteOnce volume stays attached (see README).
+            nodeLossTolerationSeconds: config.dbNodeLossTolerationSeconds,
         });
+        services[names.db] = dbService(db);
         api = new GoDemo2Api(
             names.api,
             {
@@ -135,9 +157,15 @@ export function createStack(config: StackConfig): Stack {
                 tlsSecretName: tls ? names.apiTls : undefined,
                 rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds,
+                // Every MongoDB release rolls the API too, once the new MongoDB is Ready: go-demo-2
+                // dials MongoDB once at start and keeps that session (see API_LIVENESS_PROBE).
+                dbRelease: db.templateHash,
             },
-            // The API's Pods mount the certificate's Secret: they start once cert-manager wrote it.
-            { dependsOn: tls ? [tls.certificate] : [] },
+            // The API dials go-demo-2-db once at start and panics if that fails: its Pods are
+            // created only once that name resolves and MongoDB behind it is Ready (the Service
+            // waits for it). The API's Pods mount the certificate's Secret: they start once
+            // cert-manager wrote it.
+            { dependsOn: [services[names.db], ...(tls ? [tls.certificate] : [])] },
         );
     }
 
@@ -175,26 +203,7 @@ export function createStack(config: StackConfig): Stack {
         { dependsOn: allows },
     );
 
-    const labels = (name: string, component: string) => recommendedLabels(APP, component, name);
-    /** What every Service of the stack shares: its namespace, its labels, the cluster's DNS domain. */
-    const serviceBase = (name: string, component: string) => ({
-        namespace: ns,
-        labels: labels(name, component),
-        clusterDomain: config.clusterDomain,
-    });
-    const services: Record<string, AnyService> = {};
-
     // Each selecting Service is created once the workload it selects is Ready (see serviceWaitFor).
-    services[names.db] = new ClusterIPService(
-        names.db,
-        {
-            ...serviceBase(names.db, "database"),
-            selector: db.selector,
-            ports: [{ name: "mongodb", port: MONGO_PORT }],
-        },
-        { dependsOn: [db] },
-    );
-
     if (config.dbHttpInterface) {
         services[names.dbHttp] = new NodePortService(
             names.dbHttp,

@@ -13,40 +13,127 @@ export const MONGO_HTTP_PORT = 28017;
 const MONGO_UID = 999;
 
 export interface MongoContainerArgs {
-    /** A mongo image. */
+    /** A mongo image the API can use (see unusableMongoImage). */
     image: string;
     /** Run `mongod --rest --httpinterface` and expose 28017 (MongoDB older than 3.6 only). */
     httpInterface: boolean;
+    /** mongod's memory request and limit, `<n>Mi` or `<n>Gi`; WiredTiger's cache is sized from it. Defaults to DEFAULT_DB_MEMORY_LIMIT. */
+    memoryLimit?: string;
 }
 
-/** The first MongoDB line whose images ship only `mongosh` (6.0 removed the legacy `mongo` shell). */
-const MONGOSH_ONLY_FROM = 6;
+/** The mongod memory limit when none is configured: enough for WiredTiger's smallest cache (256 MB) and mongod itself. */
+export const DEFAULT_DB_MEMORY_LIMIT = "512Mi";
 
 /**
- * The MongoDB shell a mongo image ships: `mongo` up to 5.0, only `mongosh` from 6.0 and in an
- * untagged or `latest` image. Where the version cannot be read (a digest, a custom tag), `mongo`.
+ * The MongoDB lines the go-demo-2 API can use. Newest: go-demo-2 vendors mgo (gopkg.in/mgo.v2),
+ * which sends every command as OP_QUERY; MongoDB 5.0 deprecated it and 5.1 rejects it for every
+ * command but the handshake (SERVER-57391, SERVER-58338), and 6.0 dropped the legacy opcodes for
+ * good. Oldest: 3.0, the first line with WiredTiger, whose cache mongoContainer sizes.
  */
-export function mongoShell(imageRef: string): "mongo" | "mongosh" {
+export const MONGO_LINES = { oldest: [3, 0], newest: [5, 0] } as const;
+
+const line = ([major, minor]: readonly [number, number]) => `${major}.${minor}`;
+const before = (a: readonly [number, number], b: readonly [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+
+/**
+ * Why the API cannot use a mongo image, or undefined when it can. An untagged or `latest` image
+ * is a current MongoDB, newer than 5.0; a digest or a tag that names no version cannot be read,
+ * so the operator's choice stands.
+ */
+export function unusableMongoImage(imageRef: string): string | undefined {
     const version = imageVersion(imageRef);
-    return version === "latest" || (version !== undefined && version[0] >= MONGOSH_ONLY_FROM) ? "mongosh" : "mongo";
+    const accepted = `use a mongo image from ${line(MONGO_LINES.oldest)} to ${line(MONGO_LINES.newest)}`;
+    if (version === "latest" || (version !== undefined && before(MONGO_LINES.newest, version))) {
+        const which = version === "latest" ? "an untagged or latest image is a current MongoDB, which is" : `MongoDB ${line(version)} is`;
+        return (
+            `${which} newer than ${line(MONGO_LINES.newest)}, the last line the API can talk to: go-demo-2's mgo driver ` +
+            `sends every command as OP_QUERY, which MongoDB rejects from 5.1 on; ${accepted}`
+        );
+    }
+    if (version !== undefined && before(version, MONGO_LINES.oldest)) {
+        return (
+            `MongoDB ${line(version)} is older than ${line(MONGO_LINES.oldest)}, the first line with WiredTiger, whose cache ` +
+            `the stack sizes (--wiredTigerCacheSizeGB); ${accepted}`
+        );
+    }
+    return undefined;
 }
 
+const MEMORY_UNITS = { Mi: 2 ** 20, Gi: 2 ** 30 } as const;
+/** A memory quantity as the stack accepts it: a whole number of Mi or Gi. */
+export const MEMORY_QUANTITY = /^([1-9][0-9]*)(Mi|Gi)$/;
+
+/** Bytes of a memory quantity such as `512Mi` or `2Gi` (see MEMORY_QUANTITY). */
+export function memoryBytes(quantity: string): number {
+    const match = MEMORY_QUANTITY.exec(quantity);
+    if (!match) {
+        throw new Error(`memoryBytes: ${JSON.stringify(quantity)} is not a whole number of Mi or Gi`);
+    }
+    return Number(match[1]) * MEMORY_UNITS[match[2] as keyof typeof MEMORY_UNITS];
+}
+
+/**
+ * Whether mongod takes a fractional `--wiredTigerCacheSizeGB`: from 3.3.5 on (the 3.4 line's
+ * development releases, so the lab's mongo:3.3, which is 3.3.15; documented as "changed in 3.4":
+ * a float, at least 0.25). 3.0 and 3.2 take a whole number of GB, at least 1. An image whose
+ * version cannot be read is taken to be within 3.4–5.0.
+ */
+export function fractionalCacheSize(imageRef: string): boolean {
+    const version = imageVersion(imageRef);
+    if (version === undefined || version === "latest") {
+        return true;
+    }
+    if (version[0] === 3 && version[1] === 3) {
+        const patch = /:3\.3\.(\d+)/.exec(imageRef);
+        return patch === null || Number(patch[1]) >= 5;
+    }
+    return !before(version, [3, 4]);
+}
+
+/**
+ * WiredTiger's cache for a mongod limited to `memoryLimit`: MongoDB's own default rule, 50% of
+ * (memory − 1 GB), at least 0.25 GB — applied to the container's limit. mongod cannot be left to
+ * apply it itself: it reads the node's RAM (3.x), or a cgroup v1 limit (later 3.6 and 4.0 releases,
+ * 4.2–5.0: SERVER-16571) but never a cgroup v2 one (SERVER-60412), which is what current nodes
+ * run; on a 16 GB node its cache alone would outgrow a 512Mi limit and the kubelet would OOM-kill
+ * it. In GB of 1024 MB, as mongod reads it; rounded down to whole GB where a fraction is not
+ * accepted (see fractionalCacheSize), never below 1 there.
+ */
+export function wiredTigerCacheGB(imageRef: string, memoryLimit: string): number {
+    const half = 0.5 * (memoryBytes(memoryLimit) / MEMORY_UNITS.Gi - 1);
+    return fractionalCacheSize(imageRef) ? Math.max(0.25, Math.floor(half * 100) / 100) : Math.max(1, Math.floor(half));
+}
+
+/**
+ * What mongod writes under /data/db before any data, the part of an emptyDir's use that is there
+ * from the start: WiredTiger's journal, in files of up to 100 MB of which it keeps the current one
+ * and preallocates more (two on an idle server: 300 MB), and FTDC's diagnostic.data, capped at
+ * 200 MB. 500 MB, so 512Mi requested; the emptyDir holds that plus up to ~500 MB of data.
+ */
+const EMPTYDIR_DATA = { request: "512Mi", sizeLimit: "1Gi" } as const;
+
+/** Where the `db` container's /data/db lives: an emptyDir (the lab), or a claim (then it writes only its log). */
+export type MongoData = "emptyDir" | "claim";
+
 /** The `db` container, in the split topology's DB Pods and in the lab's combined Pod alike. */
-export function mongoContainer(args: MongoContainerArgs): k8s.types.input.core.v1.Container {
+export function mongoContainer(args: MongoContainerArgs, data: MongoData = "emptyDir"): k8s.types.input.core.v1.Container {
+    const memory = args.memoryLimit ?? DEFAULT_DB_MEMORY_LIMIT;
+    const cache = ["--wiredTigerCacheSizeGB", String(wiredTigerCacheGB(args.image, memory))];
     return {
         name: "db",
         image: args.image,
         // The lab's own command; without the HTTP interface the image's entrypoint starts mongod
-        // with the right bind options for its version (3.6+ listens on localhost only by default).
-        ...(args.httpInterface ? { command: ["mongod"], args: ["--rest", "--httpinterface"] } : {}),
+        // (it prefixes arguments that start with '-') with the right bind options for its version
+        // (3.6+ listens on localhost only by default).
+        ...(args.httpInterface ? { command: ["mongod"], args: ["--rest", "--httpinterface", ...cache] } : { args: cache }),
         ports: [
             { name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" },
             ...(args.httpInterface ? [{ name: "mongodb-http", containerPort: MONGO_HTTP_PORT, protocol: "TCP" }] : []),
         ],
-        // Ready: mongod answers a command, asked with the MongoDB shell the image ships (an exec
-        // probe needs no shell of the operating system).
+        // Ready: mongod answers a command, asked with the `mongo` shell every image the stack
+        // accepts (3.0–5.0) ships (an exec probe needs no shell of the operating system).
         readinessProbe: {
-            exec: { command: [mongoShell(args.image), "--quiet", "--eval", "db.adminCommand('ping')"] },
+            exec: { command: ["mongo", "--quiet", "--eval", "db.adminCommand('ping')"] },
             periodSeconds: 10,
             timeoutSeconds: 5,
         },
@@ -55,9 +142,15 @@ export function mongoContainer(args: MongoContainerArgs): k8s.types.input.core.v
         livenessProbe: { tcpSocket: { port: MONGO_PORT }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
         lifecycle: shutdownDelay,
         resources: {
-            // Its log and, in the emptyDir topologies, the data itself count as ephemeral storage.
-            requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "256Mi" },
-            limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "2Gi" },
+            // Memory requested as much as limited: the cache above fills up to its size and stays,
+            // and a database using more than it requested is the first Pod evicted when its node
+            // runs short. Its log and, in an emptyDir, the data itself count as ephemeral storage.
+            requests: {
+                cpu: "100m",
+                memory,
+                "ephemeral-storage": data === "emptyDir" ? EMPTYDIR_DATA.request : "256Mi",
+            },
+            limits: { cpu: "1", memory, "ephemeral-storage": "2Gi" },
         },
         securityContext: restrictedSecurityContext(MONGO_UID),
         volumeMounts: [
@@ -75,7 +168,7 @@ const mongoTmp: k8s.types.input.core.v1.Volume = { name: "db-tmp", emptyDir: { m
  * with the Pod, which is the lab's point about Pods. The mongodb group owns the data volume.
  */
 export const mongoPod: { volumes: k8s.types.input.core.v1.Volume[]; fsGroup: number } = {
-    volumes: [{ name: "db-data", emptyDir: {} }, mongoTmp],
+    volumes: [{ name: "db-data", emptyDir: { sizeLimit: EMPTYDIR_DATA.sizeLimit } }, mongoTmp],
     fsGroup: MONGO_UID,
 };
 
@@ -97,7 +190,12 @@ export interface MongoDbArgs extends MongoContainerArgs {
     storage?: MongoStorageArgs;
     /** Seconds `pulumi up` waits for the new Pod to be Ready. Defaults to Workload's default. */
     rolloutTimeoutSeconds?: number;
-    /** Seconds the Pod stays on a node that stopped answering. Defaults to Workload's default. */
+    /**
+     * Seconds the Pod stays on a node that stopped answering. Defaults to Workload's default; the
+     * stack gives MongoDB its own (dbNodeLossTolerationSeconds): evicting it does not free its
+     * ReadWriteOnce claim, which stays attached to the lost node for minutes more, and replaces a
+     * MongoDB whose node may yet come back.
+     */
     nodeLossTolerationSeconds?: number;
 }
 
@@ -120,7 +218,7 @@ export class MongoDb extends Workload {
                 appName: "mongodb",
                 component: "database",
                 labels: { vendor: "MongoLabs" },
-                containers: [mongoContainer(args)],
+                containers: [mongoContainer(args, args.storage ? "claim" : "emptyDir")],
                 release: "recreate",
                 rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,

@@ -11,6 +11,8 @@ export const NODE_LOSS_TAINTS = ["node.kubernetes.io/not-ready", "node.kubernete
 
 /** How long Pods stay on a node that stopped answering before they are evicted, when not configured. */
 export const DEFAULT_NODE_LOSS_TOLERATION_SECONDS = 30;
+/** Kubernetes' own: what its DefaultTolerationSeconds admission gives Pods that set none. */
+export const KUBERNETES_NODE_LOSS_TOLERATION_SECONDS = 300;
 
 /**
  * Spread a workload's Pods over nodes, so that losing or draining one node takes as few of them

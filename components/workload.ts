@@ -52,6 +52,13 @@ export interface WorkloadArgs {
     /** Further labels on the ReplicaSet and its Pods, such as the lab's own. Defaults to none. */
     labels?: Record<string, string>;
     containers: Container[];
+    /** Run to completion, in order, before the containers start. Defaults to none. */
+    initContainers?: Container[];
+    /**
+     * Annotations on the Pods. Part of the template, so a change is a release: what a Pod's
+     * behaviour depends on outside its own spec goes here. Defaults to none.
+     */
+    podAnnotations?: Record<string, string>;
     /** Defaults to none. */
     volumes?: Volume[];
     /** Claims the Pods mount; each needs the `recreate` release and one replica. Defaults to none. */
@@ -74,8 +81,9 @@ export function podTemplate(args: WorkloadArgs, labels: Record<string, string>):
     }));
     const volumes = [...(args.volumes ?? []), ...claimVolumes];
     return {
-        metadata: { labels },
+        metadata: { labels, annotations: args.podAnnotations },
         spec: {
+            initContainers: args.initContainers,
             containers: args.containers,
             volumes: volumes.length > 0 ? volumes : undefined,
             terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,

@@ -29,6 +29,15 @@ function containersOf(pod: PodSpec | undefined): k8s.types.input.core.v1.Contain
     return ((pod?.containers ?? []) as k8s.types.input.core.v1.Container[]).filter((c) => typeof c === "object");
 }
 
+/**
+ * The init containers of a pod template, likewise. They run an image and use the node like any
+ * container, so the image and resource rules cover them; they cannot have probes (Kubernetes
+ * rejects a probe on an init container that is not a sidecar), so the probe rules do not.
+ */
+function initContainersOf(pod: PodSpec | undefined): k8s.types.input.core.v1.Container[] {
+    return ((pod?.initContainers ?? []) as k8s.types.input.core.v1.Container[]).filter((c) => typeof c === "object");
+}
+
 export const dbPortsNotPublished: ResourceValidationPolicy = {
     name: "db-ports-not-published",
     description: "No NodePort or LoadBalancer Service publishes MongoDB's ports (27017, 28017).",
@@ -59,9 +68,10 @@ export const loadBalancerSourceRanges: ResourceValidationPolicy = {
 
 export const imagesPinned: ResourceValidationPolicy = {
     name: "images-pinned",
-    description: "Every container image names a fixed version (a tag other than latest, or a digest).",
+    description: "Every container image, init containers' included, names a fixed version (a tag other than latest, or a digest).",
     validateResource: validateResourceOfType(k8s.apps.v1.ReplicaSet, (rs, _args, report: Report) => {
-        for (const c of containersOf(rs.spec?.template?.spec as PodSpec)) {
+        const pod = rs.spec?.template?.spec as PodSpec;
+        for (const c of [...initContainersOf(pod), ...containersOf(pod)]) {
             if (typeof c.image === "string" && !isPinned(c.image)) {
                 report(`Container ${c.name} of ReplicaSet ${rs.metadata?.name} uses unpinned image ${c.image}.`);
             }
@@ -72,9 +82,12 @@ export const imagesPinned: ResourceValidationPolicy = {
 export const containersBounded: ResourceValidationPolicy = {
     name: "containers-have-resources-and-probes",
     description:
-        "Every container sets resource requests and limits (ephemeral storage included), a readiness probe and a liveness probe.",
+        "Every container sets resource requests and limits (ephemeral storage included), a readiness probe and a liveness probe; every init container, the resources.",
     validateResource: validateResourceOfType(k8s.apps.v1.ReplicaSet, (rs, _args, report: Report) => {
-        for (const c of containersOf(rs.spec?.template?.spec as PodSpec)) {
+        const pod = rs.spec?.template?.spec as PodSpec;
+        const probed = containersOf(pod).map((c) => ({ c, kind: "Container", probes: true }));
+        const init = initContainersOf(pod).map((c) => ({ c, kind: "Init container", probes: false }));
+        for (const { c, kind, probes } of [...init, ...probed]) {
             const resources = c.resources as k8s.types.input.core.v1.ResourceRequirements | undefined;
             const missing = [
                 ...(resources?.requests ? [] : ["resource requests"]),
@@ -83,11 +96,11 @@ export const containersBounded: ResourceValidationPolicy = {
                 ...(["requests", "limits"].every((k) => (resources?.[k as "requests"] as Record<string, string> | undefined)?.["ephemeral-storage"])
                     ? []
                     : ["ephemeral-storage request and limit"]),
-                ...(c.readinessProbe ? [] : ["a readiness probe"]),
-                ...(c.livenessProbe ? [] : ["a liveness probe"]),
+                ...(!probes || c.readinessProbe ? [] : ["a readiness probe"]),
+                ...(!probes || c.livenessProbe ? [] : ["a liveness probe"]),
             ];
             if (missing.length > 0) {
-                report(`Container ${c.name} of ReplicaSet ${rs.metadata?.name} has no ${missing.join(", ")}.`);
+                report(`${kind} ${c.name} of ReplicaSet ${rs.metadata?.name} has no ${missing.join(", ")}.`);
             }
         }
     }),

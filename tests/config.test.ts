@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { ConfigError, loadConfig, parseConfig, StackConfig, supportsHttpInterface } from "../config";
-import { projectConfigDeclarations, stackFileConfig } from "./stackFiles";
+import { projectConfigDeclarations, STACKS, stackFileConfig } from "./stackFiles";
 
 /** The problems parseConfig reports for `raw`; fails the test if it accepts it. */
 function problems(raw: Record<string, string>): string[] {
@@ -37,6 +37,8 @@ describe("parseConfig defaults", () => {
             dbStorageClass: undefined,
             dbStorageProtected: false,
             nodeLossTolerationSeconds: 30,
+            dbMemoryLimit: "512Mi",
+            dbNodeLossTolerationSeconds: 300,
         });
     });
 
@@ -98,6 +100,14 @@ describe("parseConfig validation", () => {
         ["nodeLossTolerationSeconds", "-1", "from 0 to 3600"],
         ["nodeLossTolerationSeconds", "3601", "from 0 to 3600"],
         ["nodeLossTolerationSeconds", "30s", "from 0 to 3600"],
+        ["dbMemoryLimit", "511Mi", "from 512Mi to 1024Gi"],
+        ["dbMemoryLimit", "1025Gi", "from 512Mi to 1024Gi"],
+        ["dbMemoryLimit", "512M", "whole Mi or Gi"],
+        ["dbMemoryLimit", "1.5Gi", "whole Mi or Gi"],
+        ["dbMemoryLimit", "0Gi", "whole Mi or Gi"],
+        ["dbNodeLossTolerationSeconds", "-1", "from 0 to 3600"],
+        ["dbNodeLossTolerationSeconds", "3601", "from 0 to 3600"],
+        ["dbNodeLossTolerationSeconds", "5m", "from 0 to 3600"],
     ])("rejects %s = %j naming the key, the value and what is accepted", (key, value, accepted) => {
         const found = problems({ [key]: value });
         expect(found).toHaveLength(1);
@@ -152,6 +162,22 @@ describe("parseConfig validation", () => {
         [{ dbStorageProtected: "false" }],
         [{ nodeLossTolerationSeconds: "0" }],
         [{ nodeLossTolerationSeconds: "3600" }],
+        [{ dbMemoryLimit: "512Mi" }],
+        [{ dbMemoryLimit: "1024Gi" }],
+        [{ dbNodeLossTolerationSeconds: "0" }],
+        [{ dbNodeLossTolerationSeconds: "3600" }],
+        // Pulumi hands the declared default to every stack, the lab's combined one included.
+        [{ topology: "combined", dbNodeLossTolerationSeconds: "300" }],
+        // The MongoDB lines the API can use, 3.0 to 5.0, and images whose version cannot be read.
+        [{ dbImage: "mongo:3.0", dbMemoryLimit: "3Gi" }],
+        [{ dbImage: "mongo:3.3.5" }],
+        [{ dbImage: "mongo:5.0", dbHttpInterface: "false" }],
+        [{ dbImage: "mongo:5.0.31", dbHttpInterface: "false" }],
+        [{ dbImage: "registry.example.com/mongo:5.0-focal", dbHttpInterface: "false" }],
+        [{ dbImage: "mongo:custom-build" }],
+        // A whole-GB cache (3.0–3.3.4) from 3Gi on.
+        [{ dbImage: "mongo:3.2", dbMemoryLimit: "3Gi" }],
+        [{ dbImage: "mongo:3.3.4", dbMemoryLimit: "3072Mi" }],
     ])("accepts the edge-valid %j", (raw) => {
         expect(() => parseConfig(raw, "dev")).not.toThrow();
     });
@@ -183,6 +209,44 @@ describe("parseConfig validation", () => {
         const [p] = problems({ dbImage: "mongo:4.4" });
         expect(p).toContain("go-demo-2:dbHttpInterface = true");
         expect(p).toContain('go-demo-2:dbImage = "mongo:4.4"');
+    });
+
+    it.each([
+        ["mongo:5.1", "MongoDB 5.1 is newer than 5.0"],
+        ["mongo:6.0", "MongoDB 6.0 is newer than 5.0"],
+        ["mongo:7.0.12", "MongoDB 7.0 is newer than 5.0"],
+        ["mongo:8.0", "MongoDB 8.0 is newer than 5.0"],
+        ["mongo", "an untagged or latest image is a current MongoDB, which is newer than 5.0"],
+        ["mongo:latest", "an untagged or latest image is a current MongoDB, which is newer than 5.0"],
+        ["registry.example.com:5000/db/mongo", "an untagged or latest image"],
+    ])("rejects dbImage %s, which the API cannot talk to, naming the limit and the reason", (image, why) => {
+        const [p, ...others] = problems({ dbImage: image, dbHttpInterface: "false" });
+        expect(others).toEqual([]);
+        expect(p).toContain(`go-demo-2:dbImage = ${JSON.stringify(image)}: ${why}`);
+        expect(p).toContain("the last line the API can talk to: go-demo-2's mgo driver sends every command as OP_QUERY");
+        expect(p).toContain("MongoDB rejects from 5.1 on; use a mongo image from 3.0 to 5.0");
+    });
+
+    it("rejects a MongoDB older than 3.0, which has no WiredTiger cache to size", () => {
+        const [p] = problems({ dbImage: "mongo:2.6" });
+        expect(p).toContain('go-demo-2:dbImage = "mongo:2.6": MongoDB 2.6 is older than 3.0');
+        expect(p).toContain("--wiredTigerCacheSizeGB");
+    });
+
+    it.each([
+        [{ dbImage: "mongo:3.2" }, '"512Mi"'],
+        [{ dbImage: "mongo:3.0", dbMemoryLimit: "3071Mi" }, '"3071Mi"'],
+        [{ dbImage: "mongo:3.3.4", dbMemoryLimit: "2Gi" }, '"2Gi"'],
+    ])("rejects %j: a whole-GB cache of at least 1 needs a 3Gi limit", (raw, limit) => {
+        const [p] = problems(raw);
+        expect(p).toContain(`go-demo-2:dbMemoryLimit = ${limit}: go-demo-2:dbImage = "${raw.dbImage}" takes --wiredTigerCacheSizeGB only in whole GB`);
+        expect(p).toContain("set dbMemoryLimit to 3Gi or more, or use mongo 3.4 or later");
+    });
+
+    it("rejects dbNodeLossTolerationSeconds in the combined topology, whose Pods the API's toleration governs", () => {
+        const [p] = problems({ topology: "combined", dbNodeLossTolerationSeconds: "60" });
+        expect(p).toContain("go-demo-2:dbNodeLossTolerationSeconds = 60");
+        expect(p).toContain("nodeLossTolerationSeconds governs");
     });
 
     it("rejects a nodePort for a go-demo-2-svc that does not exist", () => {
@@ -277,6 +341,9 @@ describe("stack files", () => {
             dbStorageClass: undefined,
             dbStorageProtected: false,
             nodeLossTolerationSeconds: 30,
+            // MongoDB keeps Kubernetes' 300 s: its claim cannot follow it off a lost node sooner.
+            dbNodeLossTolerationSeconds: 300,
+            dbMemoryLimit: "512Mi",
         });
     });
 
@@ -293,6 +360,13 @@ describe("stack files", () => {
         expect(prod.loadBalancerSourceRanges.length).toBeGreaterThan(0);
         // cert-manager is the platform's: prod requires it and never installs it.
         expect(prod.certManager).toBe("existing");
+    });
+
+    it.each(STACKS)("%s is valid with the declared defaults Pulumi hands every stack", (stack) => {
+        const defaults = Object.fromEntries(
+            Object.entries(projectConfigDeclarations()).map(([key, d]) => [key, typeof d.default === "string" ? d.default : JSON.stringify(d.default)]),
+        );
+        expect(() => parseConfig({ ...defaults, ...stackFileConfig(stack) }, stack)).not.toThrow();
     });
 
     it("Pulumi.yaml declares every key with a fixed default, with the program's default", () => {

@@ -115,6 +115,12 @@ describe("images-pinned", () => {
             `Container api of ReplicaSet go-demo-2-api uses unpinned image ${image}.`,
         ]);
     });
+    it("flags an init container's unpinned image too", async () => {
+        const rs = replicaSet([container()], 3, { topologySpreadConstraints: [spread], initContainers: [container({ name: "wait-for-db", image: "busybox" })] });
+        expect(await violations(imagesPinned, REPLICA_SET, rs)).toEqual([
+            "Container wait-for-db of ReplicaSet go-demo-2-api uses unpinned image busybox.",
+        ]);
+    });
     it.each(["mongo:3.6.23", "registry.example.com:5000/mongo:4.4", "mongo@sha256:" + "a".repeat(64)])("allows %s", async (image) => {
         expect(isPinned(image)).toBe(true);
         expect(await violations(imagesPinned, REPLICA_SET, replicaSet([container({ image })]))).toEqual([]);
@@ -136,6 +142,13 @@ describe("containers-have-resources-and-probes", () => {
     });
     it("allows a fully specified container", async () => {
         expect(await violations(containersBounded, REPLICA_SET, replicaSet([container()]))).toEqual([]);
+    });
+    it("asks an init container for resources, never for probes (Kubernetes rejects them there)", async () => {
+        const init = (overrides: object) => replicaSet([container()], 3, { initContainers: [container({ name: "wait-for-db", readinessProbe: undefined, livenessProbe: undefined, ...overrides })] });
+        expect(await violations(containersBounded, REPLICA_SET, init({}))).toEqual([]);
+        expect(await violations(containersBounded, REPLICA_SET, init({ resources: undefined }))).toEqual([
+            "Init container wait-for-db of ReplicaSet go-demo-2-api has no resource requests, resource limits, ephemeral-storage request and limit.",
+        ]);
     });
 });
 
@@ -251,9 +264,13 @@ describe("the shipped stacks against the pack", () => {
         const found = await packViolations("dev");
         expect(found.map((f) => f.split(":")[0]).sort()).toEqual([
             "db-ports-not-published",
+            // The API container and its init container, which runs the API's image.
+            "images-pinned",
             "images-pinned",
             "load-balancer-source-ranges",
         ]);
+        expect(found.join("\n")).toContain("Container api of ReplicaSet");
+        expect(found.join("\n")).toContain("Container wait-for-db of ReplicaSet");
         expect(found.join("\n")).toContain("uses unpinned image vfarcic/go-demo-2.");
     });
 });

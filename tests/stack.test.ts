@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
+import { DB_RELEASE_ANNOTATION } from "../components/api";
 import { PROTECTED_ANNOTATION } from "../components/destroyGuard";
 import { selectors } from "../components/labels";
 import { CERT_MANAGER_CHART_VERSION } from "../components/tls";
@@ -250,6 +251,49 @@ describe("Services", () => {
     });
 });
 
+describe("the API and its MongoDB", () => {
+    it("creates the API's ReplicaSet only after go-demo-2-db exists, which waits for MongoDB to be Ready", async () => {
+        const { stack } = await run(fromFile("dev"));
+        const dbService = ofType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.db)!;
+        const dbServiceURN = await unwrap(stack.services[names.db].service.urn);
+        // The component's dependency holds back its children: they register under its URN, which
+        // resolves only once the engine has finished the Service (as the e2e tests watch).
+        const [apiComponent] = ofType("go-demo-2:workloads:GoDemo2Api");
+        expect(apiComponent.dependencies).toContain(dbServiceURN);
+        expect(dbService.dependencies).toContain(await unwrap(stack.db.replicaSet.urn));
+    });
+
+    it.each(["dev", "prod"])("in %s, the API's Pod template names the MongoDB release it talks to", async (name) => {
+        const { stack } = await run(fromFile(name));
+        expect(replicaSetSpecs()[names.api].template.metadata.annotations).toEqual({ [DB_RELEASE_ANNOTATION]: stack.db.templateHash });
+    });
+
+    it("a MongoDB release is an API release too; an API release leaves MongoDB alone", async () => {
+        const hashes = async (raw: Record<string, string>) => {
+            resetRecorded();
+            const { stack } = await run(parseConfig({ ...stackFileConfig("dev"), ...raw }, "dev"));
+            return { db: stack.db.templateHash, api: stack.api.templateHash };
+        };
+        const before = await hashes({});
+        const newDb = await hashes({ dbImage: "mongo:3.4" });
+        expect(newDb.db).not.toBe(before.db);
+        expect(newDb.api).not.toBe(before.api);
+        const newApi = await hashes({ apiImage: "vfarcic/go-demo-2:2.0" });
+        expect(newApi.api).not.toBe(before.api);
+        expect(newApi.db).toBe(before.db);
+    });
+
+    it.each([
+        ["dev", names.db],
+        ["lab", names.combined],
+    ])("in %s, sizes WiredTiger's cache from dbMemoryLimit", async (name, replicaSet) => {
+        await run(parseConfig({ ...stackFileConfig(name), dbMemoryLimit: "2Gi" }, name));
+        const db = replicaSetSpecs()[replicaSet].template.spec.containers.find((c: { name: string }) => c.name === "db");
+        expect(db.args.slice(-2)).toEqual(["--wiredTigerCacheSizeGB", "0.5"]);
+        expect(db.resources.limits.memory).toBe("2Gi");
+    });
+});
+
 describe("destroy guard", () => {
     it("depends on every other Kubernetes object of the stack, so destroy reaches it first", async () => {
         await run(fromFile("prod"));
@@ -311,15 +355,23 @@ describe("config variations", () => {
         expect(timeouts).toEqual(["45", "45"]);
     });
 
-    it("passes nodeLossTolerationSeconds to every workload's not-ready and unreachable tolerations", async () => {
-        await run(parseConfig({ nodeLossTolerationSeconds: "12" }, "dev"));
-        for (const spec of Object.values(replicaSetSpecs())) {
-            expect(spec.template.spec.tolerations).toEqual([
-                { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 12 },
-                { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 12 },
-            ]);
-        }
-        expect(Object.keys(replicaSetSpecs())).toHaveLength(2);
+    it("passes nodeLossTolerationSeconds to the API's tolerations and dbNodeLossTolerationSeconds to MongoDB's", async () => {
+        const tolerations = (seconds: number) => [
+            { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds },
+            { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds },
+        ];
+        await run(parseConfig({ nodeLossTolerationSeconds: "12", dbNodeLossTolerationSeconds: "240" }, "dev"));
+        expect(replicaSetSpecs()[names.api].template.spec.tolerations).toEqual(tolerations(12));
+        expect(replicaSetSpecs()[names.db].template.spec.tolerations).toEqual(tolerations(240));
+        resetRecorded();
+        // By default MongoDB keeps Kubernetes' 300 s and the API leaves after 30 s.
+        await run(fromFile("dev"));
+        expect(replicaSetSpecs()[names.api].template.spec.tolerations).toEqual(tolerations(30));
+        expect(replicaSetSpecs()[names.db].template.spec.tolerations).toEqual(tolerations(300));
+        resetRecorded();
+        // The lab's combined Pods (API beside each MongoDB, data in an emptyDir) follow the API's.
+        await run(parseConfig({ ...stackFileConfig("lab"), nodeLossTolerationSeconds: "12" }, "lab"));
+        expect(replicaSetSpecs()[names.combined].template.spec.tolerations).toEqual(tolerations(12));
     });
 
     it("follows replicas to the API ReplicaSet only", async () => {

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 
-import { API_HEALTH_PATH, API_PORT, apiContainer, GoDemo2Api } from "../components/api";
+import { API_HEALTH_PATH, API_PORT, apiContainer, DB_RELEASE_ANNOTATION, GoDemo2Api, waitForDbContainer } from "../components/api";
 import { CombinedBackend } from "../components/combined";
 import { disruptionBudgetSpec } from "../components/disruptionBudget";
 import { selectors } from "../components/labels";
-import { MONGO_HTTP_PORT, MONGO_PORT, mongoContainer, MongoDb, mongoShell } from "../components/mongodb";
+import { fractionalCacheSize, MONGO_HTTP_PORT, MONGO_PORT, mongoContainer, MongoDb, wiredTigerCacheGB } from "../components/mongodb";
 import { SHUTDOWN_DELAY_SECONDS } from "../components/shutdown";
 import { TEMPLATE_HASH_LABEL } from "../components/templateHash";
 import { TLS_PORT } from "../components/tls";
@@ -32,17 +32,22 @@ async function replicaSetOf(workload: Workload) {
 describe("mongoContainer", () => {
     it("runs the lab's mongod --rest --httpinterface and exposes 28017 when asked", () => {
         const c = mongoContainer({ image: "mongo:3.3", httpInterface: true });
-        expect(c).toMatchObject({ name: "db", image: "mongo:3.3", command: ["mongod"], args: ["--rest", "--httpinterface"] });
+        expect(c).toMatchObject({
+            name: "db",
+            image: "mongo:3.3",
+            command: ["mongod"],
+            args: ["--rest", "--httpinterface", "--wiredTigerCacheSizeGB", "0.25"],
+        });
         expect(c.ports).toEqual([
             { name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" },
             { name: "mongodb-http", containerPort: MONGO_HTTP_PORT, protocol: "TCP" },
         ]);
     });
 
-    it("leaves the image's own entrypoint and only 27017 without the HTTP interface", () => {
+    it("leaves the image's own entrypoint (which prefixes mongod to flags) and only 27017 without the HTTP interface", () => {
         const c = mongoContainer({ image: "mongo:4.4", httpInterface: false });
         expect(c).not.toHaveProperty("command");
-        expect(c).not.toHaveProperty("args");
+        expect(c.args).toEqual(["--wiredTigerCacheSizeGB", "0.25"]);
         expect(c.ports).toEqual([{ name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" }]);
     });
 
@@ -53,24 +58,25 @@ describe("mongoContainer", () => {
         expect(failureWindowSeconds(c.livenessProbe as Probe)).toBeGreaterThan(failureWindowSeconds(c.readinessProbe as Probe));
     });
 
-    it.each([
-        ["mongo:3.3", "mongo"],
-        ["mongo:5.0", "mongo"],
-        ["mongo:6.0", "mongosh"],
-        ["mongo:7.0.12", "mongosh"],
-        ["mongo", "mongosh"],
-        ["registry.example.com/mongo:latest", "mongosh"],
-        ["mongo@sha256:" + "0".repeat(64), "mongo"],
-    ])("asks %s's readiness with the shell it ships: %s", (image, shell) => {
-        expect(mongoShell(image)).toBe(shell);
-        expect((mongoContainer({ image, httpInterface: false }).readinessProbe as Probe).exec).toMatchObject({ command: [shell, "--quiet", "--eval", expect.any(String)] });
-    });
+    it.each(["mongo:3.0", "mongo:3.3", "mongo:4.4", "mongo:5.0.31", "mongo@sha256:" + "0".repeat(64)])(
+        "asks %s's readiness with the mongo shell every accepted image (3.0–5.0) ships",
+        (image) => {
+            expect((mongoContainer({ image, httpInterface: false, memoryLimit: "3Gi" }).readinessProbe as Probe).exec).toEqual({
+                command: ["mongo", "--quiet", "--eval", "db.adminCommand('ping')"],
+            });
+        },
+    );
 
     it("limits resources, ephemeral storage included, delays its shutdown and runs unprivileged on a read-only root", () => {
         const c = mongoContainer({ image: "mongo:3.3", httpInterface: false });
+        // In an emptyDir the journal's preallocated files and FTDC's data are there from the start.
         expect(c.resources).toEqual({
-            requests: expect.objectContaining({ "ephemeral-storage": "256Mi" }),
-            limits: expect.objectContaining({ "ephemeral-storage": "2Gi" }),
+            requests: { cpu: "100m", memory: "512Mi", "ephemeral-storage": "512Mi" },
+            limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "2Gi" },
+        });
+        // On a claim it writes only its log there.
+        expect(mongoContainer({ image: "mongo:3.3", httpInterface: false }, "claim").resources).toMatchObject({
+            requests: { "ephemeral-storage": "256Mi" },
         });
         expect(c.lifecycle).toEqual({ preStop: { exec: { command: ["sleep", String(SHUTDOWN_DELAY_SECONDS)] } } });
         expect(c.securityContext).toMatchObject({
@@ -91,11 +97,43 @@ describe("apiContainer", () => {
         expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
     });
 
-    it("is alive while it accepts connections, restarted only after a minute: a slow DB only takes it out of the endpoints", () => {
+    it("is restarted only when MongoDB answers but the API cannot serve a DB request (mgo's wedged session), never during an outage", () => {
         const c = apiContainer({ image: "vfarcic/go-demo-2", dbHost: "go-demo-2-db" });
-        expect(c.livenessProbe).toMatchObject({ tcpSocket: { port: API_PORT } });
-        expect(failureWindowSeconds(c.livenessProbe as Probe)).toBe(60);
+        expect(c.livenessProbe).toEqual({
+            exec: {
+                command: [
+                    "sh",
+                    "-c",
+                    "wget -q -T 2 -O /dev/null http://localhost:8080/demo/person || ! wget -q -T 2 -O /dev/null http://$DB:27017/",
+                ],
+            },
+            initialDelaySeconds: 5,
+            periodSeconds: 10,
+            timeoutSeconds: 5,
+            failureThreshold: 3,
+        });
+        // Restarted after 30 s of a wedged session; out of the endpoints after 3 s of no /demo/hello.
+        expect(failureWindowSeconds(c.livenessProbe as Probe)).toBe(30);
         expect(failureWindowSeconds(c.readinessProbe as Probe)).toBe(3);
+        expect(c.readinessProbe).toEqual({ httpGet: { path: API_HEALTH_PATH, port: API_PORT }, periodSeconds: 1 });
+    });
+
+    it("waits, in an init container of its own image, until MongoDB answers at $DB:27017, with the API's limits and privileges", () => {
+        const args = { image: "vfarcic/go-demo-2:2.0", dbHost: "go-demo-2-db" };
+        const init = waitForDbContainer(args);
+        const api = apiContainer(args);
+        expect(init).toEqual({
+            name: "wait-for-db",
+            image: "vfarcic/go-demo-2:2.0",
+            env: [{ name: "DB", value: "go-demo-2-db" }],
+            command: [
+                "sh",
+                "-c",
+                'until wget -q -T 2 -O /dev/null http://$DB:27017/; do echo "waiting for MongoDB at $DB:27017"; sleep 1; done',
+            ],
+            resources: api.resources,
+            securityContext: api.securityContext,
+        });
     });
 
     it("keeps serving for the shutdown delay and bounds its ephemeral storage", () => {
@@ -105,6 +143,69 @@ describe("apiContainer", () => {
             requests: expect.objectContaining({ "ephemeral-storage": "16Mi" }),
             limits: expect.objectContaining({ "ephemeral-storage": "64Mi" }),
         });
+    });
+});
+
+describe("WiredTiger cache", () => {
+    it.each([
+        // 50% of (limit − 1 GiB), at least 0.25, in hundredths of a GB.
+        ["mongo:3.3", "512Mi", 0.25],
+        ["mongo:4.4", "1Gi", 0.25],
+        ["mongo:4.4", "1536Mi", 0.25],
+        ["mongo:4.4", "2Gi", 0.5],
+        ["mongo:5.0", "3Gi", 1],
+        ["mongo:3.6.23", "4Gi", 1.5],
+        ["mongo:3.4", "2500Mi", 0.72],
+        ["mongo@sha256:" + "0".repeat(64), "2Gi", 0.5],
+        // Whole GB, at least 1, where a fraction is not accepted (3.0 to 3.3.4).
+        ["mongo:3.2", "3Gi", 1],
+        ["mongo:3.2.22", "4Gi", 1],
+        ["mongo:3.0", "5Gi", 2],
+        ["mongo:3.3.4", "4Gi", 1],
+        ["mongo:3.3.5", "4Gi", 1.5],
+    ])("%s limited to %s gets %d GB", (image, limit, gb) => {
+        expect(wiredTigerCacheGB(image, limit)).toBe(gb);
+    });
+
+    it.each([
+        ["mongo:3.0", false],
+        ["mongo:3.2", false],
+        ["mongo:3.3.4", false],
+        ["mongo:3.3.5", true],
+        ["mongo:3.3", true],
+        ["mongo:3.4", true],
+        ["mongo:5.0", true],
+        ["mongo:custom-build", true],
+    ])("%s takes a fractional cache: %s", (image, fractional) => {
+        expect(fractionalCacheSize(image)).toBe(fractional);
+    });
+
+    const cacheFlag = (container: { args?: string[] }) => container.args?.slice(container.args.indexOf("--wiredTigerCacheSizeGB"));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const dbContainer = (rs: Record<string, any>): { args?: string[]; resources: { requests: object; limits: object } } =>
+        rs.spec.template.spec.containers.find((c: { name: string }) => c.name === "db");
+
+    it("split: the MongoDB Pod's mongod gets the cache its memory limit allows, and requests the memory it is limited to", async () => {
+        const db = dbContainer(await replicaSetOf(new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:4.4", httpInterface: false, memoryLimit: "2Gi" })));
+        expect(cacheFlag(db)).toEqual(["--wiredTigerCacheSizeGB", "0.5"]);
+        expect(db.resources).toMatchObject({ requests: { memory: "2Gi" }, limits: { memory: "2Gi" } });
+    });
+
+    it("combined: each Pod's mongod, beside the API, gets the cache its own memory limit allows", async () => {
+        const backend = new CombinedBackend("go-demo-2", {
+            namespace: "ns",
+            db: { image: "mongo:3.3", httpInterface: true, memoryLimit: "4Gi" },
+            apiImage: "vfarcic/go-demo-2",
+        });
+        const db = dbContainer(await replicaSetOf(backend));
+        expect(db.args).toEqual(["--rest", "--httpinterface", "--wiredTigerCacheSizeGB", "1.5"]);
+        expect(db.resources).toMatchObject({ requests: { memory: "4Gi" }, limits: { memory: "4Gi" } });
+    });
+
+    it("bounds the lab's emptyDir for /data/db, which its ephemeral-storage request covers", async () => {
+        const rs = await replicaSetOf(new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.3", httpInterface: true }));
+        expect(rs.spec.template.spec.volumes).toContainEqual({ name: "db-data", emptyDir: { sizeLimit: "1Gi" } });
+        expect(dbContainer(rs).resources.requests).toMatchObject({ "ephemeral-storage": "512Mi" });
     });
 });
 
@@ -156,6 +257,18 @@ describe("GoDemo2Api", () => {
         expect(rs.spec.template.metadata.labels).toMatchObject({ ...selectors.api, language: "go" });
         const [container] = rs.spec.template.spec.containers;
         expect(container.env).toEqual([{ name: "DB", value: "go-demo-2-db" }]);
+        expect(rs.spec.template.spec.initContainers.map((c: { name: string }) => c.name)).toEqual(["wait-for-db"]);
+    });
+
+    it("carries the MongoDB release it talks to in its Pod template, so a new MongoDB is a new API release", async () => {
+        const api = (name: string, dbRelease?: string) =>
+            new GoDemo2Api(name, { namespace: "ns", image: "i", dbHost: "db", replicaSetName: "go-demo-2-api", dbRelease });
+        const first = api("a", "0123456789");
+        const rs = await replicaSetOf(first);
+        expect(rs.spec.template.metadata.annotations).toEqual({ [DB_RELEASE_ANNOTATION]: "0123456789" });
+        expect(api("b", "abcdefabcd").templateHash).not.toBe(first.templateHash);
+        expect(api("c", "0123456789").templateHash).toBe(first.templateHash);
+        expect(api("d").templateHash).not.toBe(first.templateHash);
     });
 
     it("defaults to 3 replicas, as in the lab", async () => {
@@ -202,10 +315,13 @@ describe("CombinedBackend", () => {
             language: "go",
         });
         const [db, api] = rs.spec.template.spec.containers;
-        expect(db).toMatchObject({ name: "db", image: "mongo:3.3", command: ["mongod"], args: ["--rest", "--httpinterface"] });
+        expect(db).toMatchObject({ name: "db", image: "mongo:3.3", command: ["mongod"], args: ["--rest", "--httpinterface", "--wiredTigerCacheSizeGB", "0.25"] });
         expect(db.ports).toContainEqual({ name: "mongodb-http", containerPort: 28017, protocol: "TCP" });
         expect(api).toMatchObject({ name: "api", image: "vfarcic/go-demo-2", env: [{ name: "DB", value: "localhost" }] });
-        expect(api.livenessProbe).toMatchObject({ tcpSocket: { port: 8080 } });
+        // The same liveness as the split API's: DB=localhost, mongod beside it.
+        expect(api.livenessProbe.exec.command[2]).toContain("http://$DB:27017/");
+        // No init container: mongod, a sibling container, would start only after it ended.
+        expect(rs.spec.template.spec.initContainers).toBeUndefined();
         expect(rs.spec.template.spec.securityContext.fsGroup).toBe(999);
     });
 });
@@ -327,7 +443,7 @@ describe("MongoDB storage", () => {
 
     it("keeps the lab's emptyDir without storage, and creates no claim", async () => {
         const rs = await replicaSetOf(db());
-        expect(rs.spec.template.spec.volumes).toContainEqual({ name: "db-data", emptyDir: {} });
+        expect(rs.spec.template.spec.volumes).toContainEqual({ name: "db-data", emptyDir: { sizeLimit: "1Gi" } });
         expect(ofType("kubernetes:core/v1:PersistentVolumeClaim")).toEqual([]);
     });
 

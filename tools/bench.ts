@@ -207,7 +207,7 @@ async function engineAgainstKubectl(): Promise<void> {
         timeCommand("kubectl", ["apply", "-f", apiDeployment(files)]);
         timeCommand("kubectl", ["rollout", "status", "-n", NAMESPACE, "deployment/go-demo-2-api", "--timeout=300s"]);
         const kubectlRelease =
-            timeCommand("kubectl", ["set", "image", "-n", NAMESPACE, "deployment/go-demo-2-api", `api=${RELEASE_IMAGE}`]) +
+            timeCommand("kubectl", ["set", "image", "-n", NAMESPACE, "deployment/go-demo-2-api", `api=${RELEASE_IMAGE}`, `wait-for-db=${RELEASE_IMAGE}`]) +
             timeCommand("kubectl", ["rollout", "status", "-n", NAMESPACE, "deployment/go-demo-2-api", "--timeout=300s"]);
         timeCommand("kubectl", ["delete", "namespace", NAMESPACE, "--wait=true"]);
 

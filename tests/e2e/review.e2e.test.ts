@@ -109,7 +109,7 @@ describe("the rendered-manifest diff of a review", () => {
         );
     });
 
-    it("shows a new image as a new ReplicaSet: the file renamed after the new template hash, the image changed", async () => {
+    it("shows a new image as a new ReplicaSet: the file renamed after the new template hash, the images changed", async () => {
         const diff = await devDiff("image", (config) => (config["go-demo-2:apiImage"] = "vfarcic/go-demo-2:2.0"));
         const files = diff.split("\n").filter((l) => l.startsWith("diff --git"));
         expect(files).toHaveLength(1);
@@ -127,6 +127,9 @@ describe("the rendered-manifest diff of a review", () => {
                 `+ pod-template-hash: ${to}`,
                 `- pod-template-hash: ${from}`,
                 `+ pod-template-hash: ${to}`,
+                // The api container's, and its init container's (wait-for-db runs the API's image).
+                "- image: vfarcic/go-demo-2",
+                "+ image: vfarcic/go-demo-2:2.0",
                 "- image: vfarcic/go-demo-2",
                 "+ image: vfarcic/go-demo-2:2.0",
             ].sort(),

@@ -9,11 +9,13 @@ import * as fs from "fs";
 import * as ipaddr from "ipaddr.js";
 import * as path from "path";
 
+import { DB_RELEASE_ANNOTATION } from "../../components/api";
 import { PROTECTED_ANNOTATION } from "../../components/destroyGuard";
+import { selectors } from "../../components/labels";
 import { names } from "../../stack";
 import { expectedObjects, withoutTemplateHash } from "../expected";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, labelSelector, pods, serviceCIDRs } from "./kube";
-import { watchPodCount, watchReadyEndpoints, watchReadyPods } from "./watch";
+import { expectApiStartedAfterDb, watchPodCount, watchReadyEndpoints, watchReadyPods, watchStartOrder } from "./watch";
 import { CHANGES, previewSummary, steps } from "../../tools/review";
 import { copyProject, destroyTestStack, printTimings, root, stackIn, testStack, timed, timings } from "../../tools/workspace";
 
@@ -134,7 +136,11 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
     });
 
     it("up: every Service gets a cluster IP, node ports and endpoints from the real control plane", async () => {
+        const order = dbReplicaSet !== apiReplicaSet ? watchStartOrder(namespace, selectors, names.db) : undefined;
         await timed(`${stackName}: up (empty → all Ready)`, () => stack.up({ color: "never" }));
+        if (order) {
+            expectApiStartedAfterDb(stackName, await order.stop(), replicas);
+        }
         await readOutputs();
 
         const live = liveServices();
@@ -332,30 +338,46 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
     });
 
     if (dbReplicaSet !== apiReplicaSet) {
-        it("a MongoDB release recreates its Pod on the same claim: the old Pod gone first, the claim kept", async () => {
+        it("a MongoDB release recreates its Pod on the same claim, then rolls the API onto it: old MongoDB gone first, new API Pods only once the new one is Ready", async () => {
             const claimBefore = kubectlJson("get", "persistentvolumeclaim", `${names.db}-data`, "-n", namespace);
             expect(claimBefore.status.phase).toBe("Bound");
             const before = addresses();
+            const oldApi = currentReplicaSet(apiReplicaSet).metadata.name;
             await stack.setConfig("go-demo-2:dbImage", { value: "mongo:3.4" });
 
+            // MongoDB replaced delete-first; the API, whose Pods carry the MongoDB release, surges.
             const review = await previewSummary(stack.workspace.workDir, stackName);
-            expect(review?.summary.changes.length).toBeGreaterThan(0);
-            for (const change of review?.summary.changes ?? []) {
+            const changes = review?.summary.changes ?? [];
+            for (const change of changes.filter((c) => c.includes(`ReplicaSet/${dbReplicaSet}-`))) {
                 expect(change).toMatch(new RegExp(`^(replace|create-replacement|delete-replaced) ReplicaSet/${dbReplicaSet}-[0-9a-f]{10}$`));
             }
             expect(review?.summary.counts.replace).toBe(1);
+            const apiChanges = changes.filter((c) => c.includes(`ReplicaSet/${apiReplicaSet}-`)).sort();
+            expect(apiChanges).toEqual([expect.stringMatching(new RegExp(`^create ReplicaSet/${apiReplicaSet}-[0-9a-f]{10}$`)), `delete ReplicaSet/${oldApi}`]);
 
             const dbSelector = currentReplicaSet(dbReplicaSet).spec.template.metadata.labels;
             const watching = watchPodCount(namespace, { type: dbSelector.type, service: dbSelector.service });
-            await timed(`${stackName}: release (new MongoDB image)`, () => stack.up({ color: "never" }));
+            const order = watchStartOrder(namespace, selectors, names.db);
+            const endpoints = watchReadyEndpoints(namespace, names.api);
+            await timed(`${stackName}: release (new MongoDB image, then the API)`, () => stack.up({ color: "never" }));
             const counts = await watching.stop();
             process.stdout.write(`${stackName}: MongoDB Pods during its release: max ${Math.max(...counts)}, ${counts.length} changes\n`);
             // Never two mongods on one claim, not even a terminating one beside its successor.
             expect(Math.max(...counts)).toBe(1);
+            // A full set of new API Pods, each created after the new MongoDB was Ready.
+            expectApiStartedAfterDb(stackName, await order.stop(), replicas);
+            // The old API Pods kept serving /demo/hello until the new ones were Ready.
+            const ready = await endpoints.stop();
+            expect(Math.min(...ready)).toBe(replicas);
 
-            const [pod] = kubectlJson("get", "pods", "-n", namespace, "-l", `pod-template-hash=${currentReplicaSet(dbReplicaSet).metadata.labels["pod-template-hash"]}`).items;
+            const db = currentReplicaSet(dbReplicaSet);
+            const [pod] = kubectlJson("get", "pods", "-n", namespace, "-l", `pod-template-hash=${db.metadata.labels["pod-template-hash"]}`).items;
             expect(pod.spec.containers[0].image).toBe("mongo:3.4");
             expect(pod.spec.volumes).toContainEqual({ name: "db-data", persistentVolumeClaim: { claimName: `${names.db}-data` } });
+            const api = currentReplicaSet(apiReplicaSet);
+            expect(api.metadata.name).not.toBe(oldApi);
+            expect(apiChanges[0]).toBe(`create ReplicaSet/${api.metadata.name}`);
+            expect(api.spec.template.metadata.annotations[DB_RELEASE_ANNOTATION]).toBe(db.metadata.labels["pod-template-hash"]);
             const claimAfter = kubectlJson("get", "persistentvolumeclaim", `${names.db}-data`, "-n", namespace);
             expect([claimAfter.metadata.uid, claimAfter.spec.volumeName, claimAfter.status.phase]).toEqual([
                 claimBefore.metadata.uid,

@@ -17,6 +17,7 @@ import { parseConfig } from "../../config";
 import { stackFileConfig } from "../stackFiles";
 import { expectedObjects, withoutTemplateHash } from "../expected";
 import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, pods } from "./kube";
+import { expectApiStartedAfterDb, watchStartOrder } from "./watch";
 import { CHANGES, steps } from "../../tools/review";
 import { destroyTestStack, printTimings, root, testStack, timed } from "../../tools/workspace";
 
@@ -89,9 +90,12 @@ describe("the prod stack with TLS, on a real cluster with a real cert-manager", 
     });
 
     it("up: cert-manager makes the Issuer and the Certificate Ready and writes a valid certificate for exactly the configured names", async () => {
+        const order = watchStartOrder(namespace, selectors, names.db);
         await timed("prod: up (empty → Certificate and all Pods Ready)", () =>
             stack.up({ onEvent: (e) => upEvents.push(e), color: "never" }),
         );
+        // The API started only once go-demo-2-db existed and MongoDB behind it was Ready.
+        expectApiStartedAfterDb("prod", await order.stop(), 3);
 
         expect(ready(kubectlJson("get", "issuer", `${names.apiTls}-selfsigned`, "-n", namespace))).toBeDefined();
         expect(ready(kubectlJson("get", "certificate", names.apiTls, "-n", namespace))).toBeDefined();
