@@ -23,6 +23,7 @@ export interface StackConfig {
     nodePort?: number;
     loadBalancer: boolean;
     loadBalancerSourceRanges: string[];
+    loadBalancerWaitSeconds: number;
     externalName: string;
     tls: boolean;
     certManager: CertManagerSource;
@@ -117,6 +118,7 @@ const keys = {
     nodePort: integer(30000, 32767),
     loadBalancer: boolean,
     loadBalancerSourceRanges: stringArray(cidr),
+    loadBalancerWaitSeconds: integer(0, 3600),
     externalName: hostname,
     tls: boolean,
     certManager: z.enum(CERT_MANAGER_SOURCES, {
@@ -194,6 +196,8 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         nodePort: decoded.nodePort,
         loadBalancer: decoded.loadBalancer ?? true,
         loadBalancerSourceRanges: decoded.loadBalancerSourceRanges ?? [],
+        // kind and minikube have no load-balancer controller: by default `up` does not wait for an address.
+        loadBalancerWaitSeconds: decoded.loadBalancerWaitSeconds ?? 0,
         externalName: decoded.externalName ?? "kubernetes.io",
         tls: decoded.tls ?? false,
         // cert-manager is cluster-wide: a stack installs it only when told to.
@@ -223,6 +227,12 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         problems.push(
             `${PROJECT}:loadBalancerSourceRanges = ${show(config.loadBalancerSourceRanges)}: applies only to the ` +
                 `LoadBalancer Service, but ${PROJECT}:loadBalancer is false; remove the ranges or enable loadBalancer.`,
+        );
+    }
+    if (!config.loadBalancer && config.loadBalancerWaitSeconds > 0) {
+        problems.push(
+            `${PROJECT}:loadBalancerWaitSeconds = ${config.loadBalancerWaitSeconds}: waits for the LoadBalancer Service's ` +
+                `address, but ${PROJECT}:loadBalancer is false; remove loadBalancerWaitSeconds or enable loadBalancer.`,
         );
     }
     if (config.tlsHostname !== undefined && !config.tls) {

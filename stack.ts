@@ -51,7 +51,10 @@ export interface Stack {
     nodePorts: pulumi.Output<Record<string, number | Record<string, number>>>;
     /** Service name → in-cluster DNS name. */
     dnsNames: pulumi.Output<Record<string, string>>;
-    /** The API load balancer's address, when the API has a LoadBalancer Service. */
+    /**
+     * The API load balancer's address, when the API has a LoadBalancer Service and Pulumi has seen
+     * its address (undefined until then, see loadBalancerWaitSeconds).
+     */
     loadBalancerIngress?: pulumi.Output<string | undefined>;
     /** The host the ExternalName Service aliases. */
     externalName: pulumi.Output<string>;
@@ -213,7 +216,11 @@ export function createStack(config: StackConfig): Stack {
     const apiService = config.loadBalancer
         ? new LoadBalancerService(
               names.api,
-              { ...apiArgs, loadBalancerSourceRanges: config.loadBalancerSourceRanges },
+              {
+                  ...apiArgs,
+                  loadBalancerSourceRanges: config.loadBalancerSourceRanges,
+                  addressWaitSeconds: config.loadBalancerWaitSeconds,
+              },
               { dependsOn: [api] },
           )
         : new ClusterIPService(names.api, apiArgs, { dependsOn: [api] });

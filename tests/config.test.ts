@@ -26,6 +26,7 @@ describe("parseConfig defaults", () => {
             nodePort: undefined,
             loadBalancer: true,
             loadBalancerSourceRanges: [],
+            loadBalancerWaitSeconds: 0,
             externalName: "kubernetes.io",
             tls: false,
             certManager: "existing",
@@ -74,6 +75,9 @@ describe("parseConfig validation", () => {
         ["nodePort", "32768", "from 30000 to 32767"],
         ["loadBalancer", "1", "expected true or false"],
         ["loadBalancerSourceRanges", "10.0.0.0/8", "list of strings"],
+        ["loadBalancerWaitSeconds", "-1", "from 0 to 3600"],
+        ["loadBalancerWaitSeconds", "3601", "from 0 to 3600"],
+        ["loadBalancerWaitSeconds", "true", "from 0 to 3600"],
         ["externalName", "https://kubernetes.io", "DNS name"],
         ["certManager", "helm", "expected existing (the cluster already runs cert-manager) or install"],
         ["certManager", "Existing", "expected existing"],
@@ -111,6 +115,10 @@ describe("parseConfig validation", () => {
         [{ dbImage: "registry.example.com:5000/db/mongo:3.4@sha256:" + "a".repeat(64) }],
         [{ namespace: "a".repeat(63) }],
         [{ loadBalancerSourceRanges: "[]" }],
+        [{ loadBalancerWaitSeconds: "0" }],
+        [{ loadBalancerWaitSeconds: "3600" }],
+        // 0 is the default, and waits for nothing a ClusterIP API lacks.
+        [{ loadBalancer: "false", loadBalancerWaitSeconds: "0" }],
         [{ tls: "true", certManager: "install" }],
         [{ tls: "true", certManager: "existing" }],
         // The project-wide default reaches every stack, with or without TLS.
@@ -165,6 +173,12 @@ describe("parseConfig validation", () => {
     it("rejects source ranges without a load balancer", () => {
         const [p] = problems({ loadBalancer: "false", loadBalancerSourceRanges: '["10.0.0.0/8"]' });
         expect(p).toContain("go-demo-2:loadBalancerSourceRanges");
+        expect(p).toContain("go-demo-2:loadBalancer is false");
+    });
+
+    it("rejects a load-balancer wait without a load balancer", () => {
+        const [p] = problems({ loadBalancer: "false", loadBalancerWaitSeconds: "60" });
+        expect(p).toContain("go-demo-2:loadBalancerWaitSeconds = 60");
         expect(p).toContain("go-demo-2:loadBalancer is false");
     });
 
@@ -243,6 +257,12 @@ describe("stack files", () => {
             dbStorageProtected: false,
             nodeLossTolerationSeconds: 30,
         });
+    });
+
+    it("lab and dev, the stacks run on kind and minikube, do not wait for a load-balancer address; prod, for a cloud, does", () => {
+        expect(parseConfig(stackFileConfig("lab"), "lab").loadBalancerWaitSeconds).toBe(0);
+        expect(parseConfig(stackFileConfig("dev"), "dev").loadBalancerWaitSeconds).toBe(0);
+        expect(parseConfig(stackFileConfig("prod"), "prod").loadBalancerWaitSeconds).toBe(300);
     });
 
     it("lab keeps the lab's emptyDir", () => {

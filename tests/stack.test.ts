@@ -6,7 +6,7 @@ import { CERT_MANAGER_CHART_VERSION } from "../components/tls";
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
 import { expectedObjects, withoutTemplateHash } from "./expected";
-import { installMocks, MOCK_LB_IP, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
+import { installMocks, MOCK_LB_IP, mockLoadBalancerController, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
 import { STACKS, stackFileConfig } from "./stackFiles";
 
 installMocks();
@@ -272,6 +272,31 @@ describe("config variations", () => {
         expect(servicesByName()["go-demo-2-api"].type).toBe("ClusterIP");
         expect(outputs.loadBalancerIngress).toBeUndefined();
         expect(Object.keys(outputs.nodePorts)).toEqual(["go-demo-2-svc"]);
+    });
+
+    it.each([
+        ["dev", { "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" }],
+        ["lab", { "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" }],
+        ["prod", { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}", "pulumi.com/timeoutSeconds": "300" }],
+    ])("%s: the API load balancer's wait follows loadBalancerWaitSeconds", async (name, annotations) => {
+        await run(fromFile(name));
+        expect(ofType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.api)?.inputs.metadata.annotations).toEqual(
+            annotations,
+        );
+    });
+
+    it("on a cluster without a load-balancer controller, dev leaves loadBalancerIngress absent and warns on the API Service", async () => {
+        mockLoadBalancerController(false);
+        const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue();
+        try {
+            const { stack, outputs } = await run(fromFile("dev"));
+            expect(outputs.loadBalancerIngress).toBeUndefined();
+            await new Promise((resolve) => setImmediate(resolve));
+            expect(warn.mock.calls).toEqual([[expect.stringContaining("go-demo-2-api has no load-balancer address"), stack.services[names.api].service]]);
+        } finally {
+            mockLoadBalancerController(true);
+            warn.mockRestore();
+        }
     });
 
     it("fixes go-demo-2-svc's node port when nodePort is set", async () => {
