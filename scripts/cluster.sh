@@ -8,6 +8,7 @@
 #                               missing ones); kubeconfig: .cluster/kubeconfig
 #   scripts/cluster.sh node-lost <node>   that node's kubelet goes silent (kwok stops playing it)
 #   scripts/cluster.sh node-back <node>   ... and reports again
+#   scripts/cluster.sh lb off|on          the simulated load-balancer controller stops / runs again
 #   scripts/cluster.sh stop     stop it; no process or listening port remains
 #   scripts/cluster.sh status   what runs; exit 0 if running, 3 if not
 #
@@ -413,6 +414,7 @@ cmd_status() {
     printf '  %-24s pid %-8s %s\n' "$name" "$pid" "$state"
   done < <(component_pids)
   cert_manager_status || ok=0
+  echo "  load balancer: $(lb_state) (scripts/cluster.sh lb on|off)"
   echo "  API:        $(api_url)"
   echo "  kubeconfig: $KUBECONFIG_OUT"
   if [[ $(kc get --raw /readyz 2>/dev/null) == ok ]]; then
@@ -495,6 +497,65 @@ cmd_node_back() {
   log "node $1 reports again"
 }
 
+# --------------------------------------------------------------------------- load balancer
+# lb off|on: the cluster's load-balancer controller -- kwokctl.yaml's service-loadbalancer-ingress
+# Stage -- goes away (as on kind or minikube: LoadBalancer Services get no address) or comes back.
+# Only the kwok controller is restarted, with its config (kwokctl's kwok.yaml) with or without that
+# Stage; everything else keeps running. Off does not take addresses already given away, as a
+# controller that stops would not; on gives one to every LoadBalancer Service still without.
+# The restarted controller hands Pod IPs from the start of its pool again, so lb refuses while
+# Pods exist: a new Pod could otherwise get the address of one still running.
+LB_STAGE=service-loadbalancer-ingress
+NO_LB_CONFIG=$CLUSTER_DIR/kwok-without-load-balancer.yaml
+
+# The kwok controller's --config: kwok.yaml, or NO_LB_CONFIG while the load balancer is off.
+kwok_controller_config() {
+  local pid; pid=$(cat "$CLUSTER_DIR/pids/kwok-controller.pid" 2>/dev/null) && pid_alive "$pid" || return 1
+  tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n 's/^--config=//p'
+}
+
+lb_state() { [[ $(kwok_controller_config) == "$NO_LB_CONFIG" ]] && echo off || echo on; }
+
+cmd_lb() {
+  local want=${1:-} pidfile=$CLUSTER_DIR/pids/kwok-controller.pid pid cwd args=() i config pods
+  [[ $want == on || $want == off ]] || die "usage: $0 lb on|off"
+  lock_cluster
+  healthy || die "the local cluster is not running (scripts/cluster.sh start)"
+  if [[ $(lb_state) == "$want" ]]; then log "load balancer already $want"; return 0; fi
+  pods=$(kc get pods -A --no-headers -o name 2>&1) || die "cannot list Pods: $pods"
+  [[ -z $pods ]] || die "lb restarts the kwok controller, whose Pod IP pool starts over: remove these Pods first:"$'\n'"$pods"
+  config=$CLUSTER_DIR/kwok.yaml
+  if [[ $want == off ]]; then
+    # kwok.yaml is kwokctl's multi-document YAML; drop the one document that is the Stage.
+    awk -v stage="name: $LB_STAGE" '
+      function flush() { if (doc != "" && doc !~ stage) printf "%s%s", (n++ ? "---\n" : ""), doc; doc = "" }
+      /^---$/ { flush(); next }
+      { doc = doc $0 "\n" }
+      END { flush() }' "$config" >"$NO_LB_CONFIG"
+    grep -q "name: $LB_STAGE" "$config" && ! grep -q "name: $LB_STAGE" "$NO_LB_CONFIG" \
+      || die "cannot find the $LB_STAGE Stage in $config"
+    config=$NO_LB_CONFIG
+  fi
+  pid=$(cat "$pidfile")
+  cwd=$(readlink "/proc/$pid/cwd")
+  mapfile -d '' args <"/proc/$pid/cmdline"
+  for i in "${!args[@]}"; do [[ ${args[$i]} == --config=* ]] && args[i]=--config=$config; done
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 30))
+  while pid_alive "$pid"; do
+    ((SECONDS < deadline)) || { kill -KILL "$pid" 2>/dev/null || true; }
+    sleep 0.2
+  done
+  # As kwokctl starts it: its own session, in its work dir, the pid where kwokctl keeps it.
+  (cd "$cwd" && setsid "${args[@]}" </dev/null >>"$CLUSTER_DIR/logs/kwok-controller.log" 2>&1 8>&- 9>&- & echo $! >"$pidfile")
+  deadline=$((SECONDS + START_TIMEOUT))
+  until [[ $(lb_state) == "$want" ]] && node_ready; do
+    ((SECONDS < deadline)) || die "the kwok controller did not come back within ${START_TIMEOUT}s: see $CLUSTER_DIR/logs/kwok-controller.log"
+    sleep 0.5
+  done
+  log "kwok controller restarted (pid $(cat "$pidfile")): load balancer $want"
+}
+
 # shellcheck source=cluster/cert-manager.sh
 source "$PROJECT_DIR/scripts/cluster/cert-manager.sh"
 
@@ -506,5 +567,6 @@ case "${1:-}" in
   status) cmd_status ;;
   node-lost) cmd_node_lost "${2:-}" ;;
   node-back) cmd_node_back "${2:-}" ;;
-  *) echo "usage: $0 build|start [--nodes N]|stop|status|node-lost <node>|node-back <node>" >&2; exit 2 ;;
+  lb) cmd_lb "${2:-}" ;;
+  *) echo "usage: $0 build|start [--nodes N]|stop|status|node-lost <node>|node-back <node>|lb on|off" >&2; exit 2 ;;
 esac

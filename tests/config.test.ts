@@ -1,4 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 
 import { ConfigError, loadConfig, parseConfig, StackConfig, supportsHttpInterface } from "../config";
 import { projectConfigDeclarations, stackFileConfig } from "./stackFiles";
@@ -300,18 +303,55 @@ describe("stack files", () => {
 });
 
 describe("loadConfig", () => {
-    afterEach(() => pulumi.runtime.setAllConfig({}));
+    const kubeconfigEnv = process.env.KUBECONFIG;
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-config-test-"));
+        process.env.KUBECONFIG = path.join(dir, "kubeconfig");
+        fs.writeFileSync(
+            process.env.KUBECONFIG,
+            "current-context: kind-kind\ncontexts:\n- name: kind-kind\n  context: {cluster: kind-kind}\n" +
+                "clusters:\n- name: kind-kind\n  cluster: {server: 'https://127.0.0.1:6443'}\n",
+        );
+    });
+    afterEach(() => {
+        pulumi.runtime.setAllConfig({});
+        process.env.KUBECONFIG = kubeconfigEnv;
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it("reads only the project's keys from the engine's config", () => {
         pulumi.runtime.setAllConfig({
             "go-demo-2:replicas": "4",
             "kubernetes:context": "kind-kind",
         });
+        const info = jest.spyOn(pulumi.log, "info").mockResolvedValue();
         expect(loadConfig().replicas).toBe(4);
+        // and says, in the engine's output, where the stack deploys
+        expect(info.mock.calls).toEqual([[expect.stringMatching(/^deploying to context "kind-kind" \(server https:\/\/127\.0\.0\.1:6443\) of KUBECONFIG=/)]]);
+        info.mockRestore();
     });
 
     it("reports a typo under the project's namespace", () => {
         pulumi.runtime.setAllConfig({ "go-demo-2:nodeport": "30001" });
         expect(() => loadConfig()).toThrow(/go-demo-2:nodeport .*Did you mean go-demo-2:nodePort\?/s);
+    });
+
+    it("reports a context the kubeconfig lacks together with the project's problems", () => {
+        pulumi.runtime.setAllConfig({ "kubernetes:context": "go-demo-2-prod", "go-demo-2:replicas": "0" });
+        expect(() => loadConfig()).toThrow(ConfigError);
+        try {
+            loadConfig();
+        } catch (e) {
+            const [context, replicas, ...rest] = (e as ConfigError).problems;
+            expect(context).toContain(`kubernetes:context = "go-demo-2-prod": the stack deploys only to this kubeconfig context, but KUBECONFIG=${process.env.KUBECONFIG} has no such context; its current context is "kind-kind" (server https://127.0.0.1:6443)`);
+            expect(replicas).toContain("go-demo-2:replicas");
+            expect(rest).toEqual([]);
+        }
+    });
+
+    it("checks no cluster while rendering manifests, which needs none", () => {
+        pulumi.runtime.setAllConfig({ "kubernetes:context": "go-demo-2-prod", "kubernetes:renderYamlToDirectory": "/tmp/rendered" });
+        expect(() => loadConfig()).not.toThrow();
     });
 });
