@@ -500,60 +500,73 @@ cmd_node_back() {
 # --------------------------------------------------------------------------- load balancer
 # lb off|on: the cluster's load-balancer controller -- kwokctl.yaml's service-loadbalancer-ingress
 # Stage -- goes away (as on kind or minikube: LoadBalancer Services get no address) or comes back.
-# Only the kwok controller is restarted, with its config (kwokctl's kwok.yaml) with or without that
+# Only the kwok controller is restarted, with kwokctl's config (kwok.yaml) with or without that
 # Stage; everything else keeps running. Off does not take addresses already given away, as a
 # controller that stops would not; on gives one to every LoadBalancer Service still without.
-# The restarted controller hands Pod IPs from the start of its pool again, so lb refuses while
-# Pods exist: a new Pod could otherwise get the address of one still running.
+# The restarted controller's Pod IP pool starts over, so its config starts it right after the
+# highest Pod IP in use: no two running Pods ever share an address (one of a Pod that is gone may
+# come back, as with any CNI).
 LB_STAGE=service-loadbalancer-ingress
-NO_LB_CONFIG=$CLUSTER_DIR/kwok-without-load-balancer.yaml
+LB_CONFIG_ON=$CLUSTER_DIR/kwok-load-balancer-on.yaml
+LB_CONFIG_OFF=$CLUSTER_DIR/kwok-load-balancer-off.yaml
 
-# The kwok controller's --config: kwok.yaml, or NO_LB_CONFIG while the load balancer is off.
-kwok_controller_config() {
-  local pid; pid=$(cat "$CLUSTER_DIR/pids/kwok-controller.pid" 2>/dev/null) && pid_alive "$pid" || return 1
-  tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n 's/^--config=//p'
+lb_state() {
+  local pid config
+  pid=$(cat "$CLUSTER_DIR/pids/kwok-controller.pid" 2>/dev/null) && pid_alive "$pid" || { echo unknown; return; }
+  config=$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n 's/^--config=//p')
+  if [[ $config == "$LB_CONFIG_OFF" ]]; then echo off; else echo on; fi
 }
 
-lb_state() { [[ $(kwok_controller_config) == "$NO_LB_CONFIG" ]] && echo off || echo on; }
+# The address after the highest Pod IP in use (empty when no Pod has one).
+next_pod_ip() {
+  local max a b c d n
+  max=$(kc get pods -A -o jsonpath='{range .items[*]}{.status.podIP}{"\n"}{end}' \
+    | grep -E '^[0-9]+(\.[0-9]+){3}$' | sort -t. -k1,1n -k2,2n -k3,3n -k4,4n | tail -n1) || true
+  [[ -n $max ]] || return 0
+  IFS=. read -r a b c d <<<"$max"
+  n=$(((a << 24 | b << 16 | c << 8 | d) + 1))
+  echo "$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))"
+}
 
 cmd_lb() {
-  local want=${1:-} pidfile=$CLUSTER_DIR/pids/kwok-controller.pid pid cwd args=() i config pods
+  local want=${1:-} pidfile=$CLUSTER_DIR/pids/kwok-controller.pid pid cwd args=() i config start deadline
   [[ $want == on || $want == off ]] || die "usage: $0 lb on|off"
   lock_cluster
   healthy || die "the local cluster is not running (scripts/cluster.sh start)"
   if [[ $(lb_state) == "$want" ]]; then log "load balancer already $want"; return 0; fi
-  pods=$(kc get pods -A --no-headers -o name 2>&1) || die "cannot list Pods: $pods"
-  [[ -z $pods ]] || die "lb restarts the kwok controller, whose Pod IP pool starts over: remove these Pods first:"$'\n'"$pods"
-  config=$CLUSTER_DIR/kwok.yaml
-  if [[ $want == off ]]; then
-    # kwok.yaml is kwokctl's multi-document YAML; drop the one document that is the Stage.
-    awk -v stage="name: $LB_STAGE" '
-      function flush() { if (doc != "" && doc !~ stage) printf "%s%s", (n++ ? "---\n" : ""), doc; doc = "" }
-      /^---$/ { flush(); next }
-      { doc = doc $0 "\n" }
-      END { flush() }' "$config" >"$NO_LB_CONFIG"
-    grep -q "name: $LB_STAGE" "$config" && ! grep -q "name: $LB_STAGE" "$NO_LB_CONFIG" \
-      || die "cannot find the $LB_STAGE Stage in $config"
-    config=$NO_LB_CONFIG
-  fi
+  start=$(next_pod_ip)
+  if [[ $want == on ]]; then config=$LB_CONFIG_ON; else config=$LB_CONFIG_OFF; fi
+  # kwok.yaml is kwokctl's multi-document YAML: drop the Stage's document for off, and start the
+  # Pod IP pool (KwokConfiguration's cidr) at $start.
+  awk -v stage="name: $LB_STAGE" -v drop="$([[ $want == off ]] && echo 1)" -v start="$start" '
+    function flush() {
+      if (doc == "" || (drop && doc ~ stage)) { doc = ""; return }
+      if (start != "" && doc ~ /kind: KwokConfiguration/) gsub(/\n  cidr: [^\n]*/, "\n  cidr: " start "/24", doc)
+      printf "%s%s", (n++ ? "---\n" : ""), doc; doc = ""
+    }
+    /^---$/ { flush(); next }
+    { doc = doc $0 "\n" }
+    END { flush() }' "$CLUSTER_DIR/kwok.yaml" >"$config"
+  if [[ $want == off ]] && grep -q "name: $LB_STAGE" "$config"; then die "cannot remove the $LB_STAGE Stage from $config"; fi
+  if [[ -n $start ]] && ! grep -q "cidr: $start/24" "$config"; then die "cannot set the Pod IP pool's start in $config"; fi
   pid=$(cat "$pidfile")
   cwd=$(readlink "/proc/$pid/cwd")
   mapfile -d '' args <"/proc/$pid/cmdline"
   for i in "${!args[@]}"; do [[ ${args[$i]} == --config=* ]] && args[i]=--config=$config; done
   kill -TERM "$pid"
-  local deadline=$((SECONDS + 30))
+  deadline=$((SECONDS + 30))
   while pid_alive "$pid"; do
-    ((SECONDS < deadline)) || { kill -KILL "$pid" 2>/dev/null || true; }
+    ((SECONDS < deadline)) || kill -KILL "$pid" 2>/dev/null || true
     sleep 0.2
   done
-  # As kwokctl starts it: its own session, in its work dir, the pid where kwokctl keeps it.
+  # As kwokctl starts it: its own session, in its work dir, its pid where kwokctl keeps it.
   (cd "$cwd" && setsid "${args[@]}" </dev/null >>"$CLUSTER_DIR/logs/kwok-controller.log" 2>&1 8>&- 9>&- & echo $! >"$pidfile")
   deadline=$((SECONDS + START_TIMEOUT))
   until [[ $(lb_state) == "$want" ]] && node_ready; do
     ((SECONDS < deadline)) || die "the kwok controller did not come back within ${START_TIMEOUT}s: see $CLUSTER_DIR/logs/kwok-controller.log"
     sleep 0.5
   done
-  log "kwok controller restarted (pid $(cat "$pidfile")): load balancer $want"
+  log "kwok controller restarted (pid $(cat "$pidfile"), Pod IPs from ${start:-the start of its pool: none in use}): load balancer $want"
 }
 
 # shellcheck source=cluster/cert-manager.sh

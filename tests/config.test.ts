@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { ConfigError, loadConfig, parseConfig, StackConfig, supportsHttpInterface } from "../config";
-import { projectConfigDeclarations, stackFileConfig } from "./stackFiles";
+import { projectConfigDeclarations, stackFileConfig, stackFileContext } from "./stackFiles";
 
 /** The problems parseConfig reports for `raw`; fails the test if it accepts it. */
 function problems(raw: Record<string, string>): string[] {
@@ -266,6 +266,12 @@ describe("stack files", () => {
         expect(parseConfig(stackFileConfig("lab"), "lab").loadBalancerWaitSeconds).toBe(0);
         expect(parseConfig(stackFileConfig("dev"), "dev").loadBalancerWaitSeconds).toBe(0);
         expect(parseConfig(stackFileConfig("prod"), "prod").loadBalancerWaitSeconds).toBe(300);
+    });
+
+    it("prod is bound to its cluster's context; lab and dev deploy to the current one (kind, minikube, the local cluster)", () => {
+        expect(stackFileContext("prod")).toBe("go-demo-2-prod");
+        expect(stackFileContext("lab")).toBeUndefined();
+        expect(stackFileContext("dev")).toBeUndefined();
     });
 
     it("lab keeps the lab's emptyDir", () => {
