@@ -45,7 +45,7 @@ export interface LoadBalancerServiceArgs extends SelectingServiceArgs {
  */
 export function noAddressWarning(serviceName: string): string {
     return (
-        `Service ${serviceName} has no load-balancer address, and \`pulumi up\` does not wait for one (address wait 0 s), ` +
+        `Service ${serviceName} has no load-balancer address, and \`pulumi up\` does not wait for one (loadBalancerWaitSeconds: 0), ` +
         "so the stack's loadBalancerIngress output is absent. The cluster needs a load-balancer controller: " +
         "cloud-provider-kind or MetalLB on kind, `minikube tunnel` on minikube, the cloud's own elsewhere. " +
         "Once it has given an address, `pulumi up --refresh` records it; meanwhile the Service's node ports reach the API."
