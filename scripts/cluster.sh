@@ -560,7 +560,11 @@ cmd_lb() {
     sleep 0.2
   done
   # As kwokctl starts it: its own session, in its work dir, its pid where kwokctl keeps it.
-  (cd "$cwd" && setsid "${args[@]}" </dev/null >>"$CLUSTER_DIR/logs/kwok-controller.log" 2>&1 8>&- 9>&- & echo $! >"$pidfile")
+  (
+    cd "$cwd" || exit 1
+    setsid "${args[@]}" </dev/null >>"$CLUSTER_DIR/logs/kwok-controller.log" 2>&1 8>&- 9>&- &
+    echo $! >"$pidfile"
+  )
   deadline=$((SECONDS + START_TIMEOUT))
   until [[ $(lb_state) == "$want" ]] && node_ready; do
     ((SECONDS < deadline)) || die "the kwok controller did not come back within ${START_TIMEOUT}s: see $CLUSTER_DIR/logs/kwok-controller.log"
