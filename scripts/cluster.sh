@@ -528,8 +528,13 @@ next_pod_ip() {
   echo "$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))"
 }
 
+# "<node> <holder>" for every node lease.
+node_leases() {
+  kc -n kube-node-lease get leases -o jsonpath='{range .items[*]}{.metadata.name} {.spec.holderIdentity}{"\n"}{end}'
+}
+
 cmd_lb() {
-  local want=${1:-} pidfile=$CLUSTER_DIR/pids/kwok-controller.pid pid cwd args=() i config start deadline
+  local want=${1:-} pidfile=$CLUSTER_DIR/pids/kwok-controller.pid pid old_holder cwd args=() i config start deadline
   [[ $want == on || $want == off ]] || die "usage: $0 lb on|off"
   lock_cluster
   healthy || die "the local cluster is not running (scripts/cluster.sh start)"
@@ -550,6 +555,7 @@ cmd_lb() {
   if [[ $want == off ]] && grep -q "name: $LB_STAGE" "$config"; then die "cannot remove the $LB_STAGE Stage from $config"; fi
   if [[ -n $start ]] && ! grep -q "cidr: $start/24" "$config"; then die "cannot set the Pod IP pool's start in $config"; fi
   pid=$(cat "$pidfile")
+  old_holder=$(node_leases | awk -v lost="$LOST_HOLDER" '$2 != "" && $2 != lost { print $2; exit }')
   cwd=$(readlink "/proc/$pid/cwd")
   mapfile -d '' args <"/proc/$pid/cmdline"
   for i in "${!args[@]}"; do [[ ${args[$i]} == --config=* ]] && args[i]=--config=$config; done
@@ -559,6 +565,11 @@ cmd_lb() {
     ((SECONDS < deadline)) || kill -KILL "$pid" 2>/dev/null || true
     sleep 0.2
   done
+  # The old controller's node leases would keep the new one from playing the nodes (no Pod would
+  # start) until they expire, 40 s later: release them. A lost node's (node-lost) stays taken.
+  node_leases | while read -r lease holder; do
+    [[ $holder == "$LOST_HOLDER" ]] || kc -n kube-node-lease patch lease "$lease" --type merge -p '{"spec":{"holderIdentity":null}}' >/dev/null
+  done
   # As kwokctl starts it: its own session, in its work dir, its pid where kwokctl keeps it.
   (
     cd "$cwd" || exit 1
@@ -566,7 +577,9 @@ cmd_lb() {
     echo $! >"$pidfile"
   )
   deadline=$((SECONDS + START_TIMEOUT))
-  until [[ $(lb_state) == "$want" ]] && node_ready; do
+  # Pods start once the new controller holds every lease (it retries a failed take every 10 s).
+  until [[ $(lb_state) == "$want" ]] && node_leases | awk -v lost="$LOST_HOLDER" -v old="$old_holder" '
+      $2 == lost { next } $2 == "" || $2 == old { bad = 1 } END { exit bad }'; do
     ((SECONDS < deadline)) || die "the kwok controller did not come back within ${START_TIMEOUT}s: see $CLUSTER_DIR/logs/kwok-controller.log"
     sleep 0.5
   done
