@@ -45,10 +45,11 @@ export interface LoadBalancerServiceArgs extends SelectingServiceArgs {
  */
 export function noAddressWarning(serviceName: string): string {
     return (
-        `Service ${serviceName} has no load-balancer address, and \`pulumi up\` does not wait for one (loadBalancerWaitSeconds: 0), ` +
-        "so the stack's loadBalancerIngress output is absent. The cluster needs a load-balancer controller: " +
-        "cloud-provider-kind or MetalLB on kind, `minikube tunnel` on minikube, the cloud's own elsewhere. " +
-        "Once it has given an address, `pulumi up --refresh` records it; meanwhile the Service's node ports reach the API."
+        `Service ${serviceName} had no load-balancer address when Pulumi last read it, and \`pulumi up\` does not wait ` +
+        "for one (loadBalancerWaitSeconds: 0), so the stack's loadBalancerIngress output is absent. Where the cluster " +
+        "has a load-balancer controller, `pulumi up --refresh` records the address it has given since; kind and " +
+        "minikube have none: cloud-provider-kind or MetalLB on kind, `minikube tunnel` on minikube provide one. " +
+        "Meanwhile the Service's node ports reach the API."
     );
 }
 

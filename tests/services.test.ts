@@ -89,7 +89,7 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
         // The warning follows the address on the next turn of the event loop.
         await new Promise((resolve) => setImmediate(resolve));
         expect(warnings).toEqual([[noAddressWarning("go-demo-2-api"), svc.service]]);
-        expect(warnings[0][0]).toMatch(/go-demo-2-api has no load-balancer address.*cloud-provider-kind.*MetalLB.*minikube tunnel/s);
+        expect(warnings[0][0]).toMatch(/go-demo-2-api had no load-balancer address.*cloud-provider-kind.*MetalLB.*minikube tunnel/s);
     });
 
     it("does not warn once the cluster has given an address", async () => {

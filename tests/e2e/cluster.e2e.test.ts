@@ -71,7 +71,7 @@ describe("dev on a cluster without a load-balancer controller", () => {
         expect(warnings.filter((w) => w.message.includes(noAddressWarning(names.api)))).toEqual([
             { urn: expect.stringMatching(/kubernetes:core\/v1:Service::go-demo-2-api-service$/), message: expect.any(String) },
         ]);
-        expect(result.stdout).toContain(`Service ${names.api} has no load-balancer address`);
+        expect(result.stdout).toContain(`Service ${names.api} had no load-balancer address`);
 
         // Nothing gives it one later either: the controller really is gone.
         await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -114,10 +114,10 @@ describe("dev on a cluster without a load-balancer controller", () => {
         // Pulumi's view is the Service as it last read it: a plain up changes nothing and still warns.
         const stale = await stack!.up({ color: "never" });
         expect(stale.outputs).not.toHaveProperty("loadBalancerIngress");
-        expect(stale.stdout).toContain(`Service ${names.api} has no load-balancer address`);
+        expect(stale.stdout).toContain(`Service ${names.api} had no load-balancer address`);
         const refreshed = await timed("dev after the load balancer came: up --refresh", () => stack!.up({ color: "never", refresh: true }));
         expect(refreshed.outputs.loadBalancerIngress.value).toBe(ingress);
-        expect(refreshed.stdout).not.toContain("has no load-balancer address");
+        expect(refreshed.stdout).not.toContain("had no load-balancer address");
     });
 });
 
