@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { closest, distance } from "fastest-levenshtein";
 import * as ipaddr from "ipaddr.js";
+import * as os from "os";
 import { z } from "zod";
 
+import { checkCluster, readKubeconfig } from "./cluster";
 import { CERT_MANAGER_SOURCES, CertManagerSource } from "./components/tls";
 import { imageVersion } from "./components/imageVersion";
 import {
@@ -32,6 +34,7 @@ export interface StackConfig {
     loadBalancer: boolean;
     loadBalancerSourceRanges: string[];
     loadBalancerAnnotations: Record<string, string>;
+    loadBalancerWaitSeconds: number;
     externalName: string;
     clusterDomain: string;
     tls: boolean;
@@ -186,6 +189,7 @@ const keys = {
     loadBalancer: boolean,
     loadBalancerSourceRanges: stringArray(cidr),
     loadBalancerAnnotations: annotations,
+    loadBalancerWaitSeconds: integer(0, 3600),
     externalName: externalHost,
     clusterDomain: hostname,
     tls: boolean,
@@ -232,10 +236,11 @@ const show = (value: unknown) => JSON.stringify(value);
 /**
  * Decodes, defaults and validates the stack's raw config (keys without the `go-demo-2:` prefix,
  * values as Pulumi passes them: strings, lists JSON-encoded). Throws one ConfigError listing
- * every problem; returns only a fully valid config.
+ * every problem, `otherProblems` (found outside the project's keys) first; returns only a fully
+ * valid config.
  */
-export function parseConfig(raw: Record<string, string>, stack: string): StackConfig {
-    const problems: string[] = [];
+export function parseConfig(raw: Record<string, string>, stack: string, otherProblems: string[] = []): StackConfig {
+    const problems = [...otherProblems];
     const decoded: { [K in keyof typeof keys]?: z.output<(typeof keys)[K]> } = {};
 
     for (const [key, value] of Object.entries(raw)) {
@@ -278,6 +283,8 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         loadBalancer: decoded.loadBalancer ?? true,
         loadBalancerSourceRanges: decoded.loadBalancerSourceRanges ?? [],
         loadBalancerAnnotations: decoded.loadBalancerAnnotations ?? {},
+        // kind and minikube have no load-balancer controller: by default `up` does not wait for an address.
+        loadBalancerWaitSeconds: decoded.loadBalancerWaitSeconds ?? 0,
         externalName: decoded.externalName ?? "kubernetes.io",
         clusterDomain: decoded.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
         tls: decoded.tls ?? false,
@@ -326,6 +333,12 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
         problems.push(
             `${PROJECT}:loadBalancerAnnotations = ${show(config.loadBalancerAnnotations)}: apply only to the ` +
                 `LoadBalancer Service, but ${PROJECT}:loadBalancer is false; remove the annotations or enable loadBalancer.`,
+        );
+    }
+    if (!config.loadBalancer && config.loadBalancerWaitSeconds > 0) {
+        problems.push(
+            `${PROJECT}:loadBalancerWaitSeconds = ${config.loadBalancerWaitSeconds}: waits for the LoadBalancer Service's ` +
+                `address, but ${PROJECT}:loadBalancer is false; remove loadBalancerWaitSeconds or enable loadBalancer.`,
         );
     }
     if (config.tlsHostname !== undefined && !config.tls) {
@@ -382,15 +395,30 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
     return config;
 }
 
-/** Reads this stack's config from the Pulumi runtime and validates it (see parseConfig). */
+/**
+ * Reads this stack's config from the Pulumi runtime and validates it (see parseConfig), together
+ * with the cluster it is bound to (`kubernetes:context`, see cluster.ts), and says in the engine's
+ * output which cluster it deploys to. Rendering manifests needs no cluster, so nothing is checked then.
+ */
 export function loadConfig(): StackConfig {
+    const all = pulumi.runtime.allConfig();
     const prefix = `${PROJECT}:`;
     const raw = Object.fromEntries(
-        Object.entries(pulumi.runtime.allConfig())
+        Object.entries(all)
             .filter(([key]) => key.startsWith(prefix))
             .map(([key, value]) => [key.slice(prefix.length), value]),
     );
-    return parseConfig(raw, pulumi.getStack());
+    const cluster = renderingManifests()
+        ? { problems: [] }
+        : checkCluster(
+              all["kubernetes:context"],
+              readKubeconfig({ kubeconfig: all["kubernetes:kubeconfig"], kubeconfigEnv: process.env.KUBECONFIG, home: os.homedir() }),
+          );
+    const config = parseConfig(raw, pulumi.getStack(), cluster.problems);
+    if (cluster.target) {
+        void pulumi.log.info(cluster.target);
+    }
+    return config;
 }
 
 /**

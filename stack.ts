@@ -50,7 +50,10 @@ export interface Stack {
     nodePorts: pulumi.Output<Record<string, number | Record<string, number>>>;
     /** Service name → in-cluster DNS name. */
     dnsNames: pulumi.Output<Record<string, string>>;
-    /** The API load balancer's address, when the API has a LoadBalancer Service. */
+    /**
+     * The API load balancer's address, when the API has a LoadBalancer Service and Pulumi has seen
+     * its address (undefined until then, see loadBalancerWaitSeconds).
+     */
     loadBalancerIngress?: pulumi.Output<string | undefined>;
     /** The host the ExternalName Service aliases. */
     externalName: pulumi.Output<string>;
@@ -228,6 +231,7 @@ export function createStack(config: StackConfig): Stack {
                   ...apiArgs,
                   loadBalancerSourceRanges: config.loadBalancerSourceRanges,
                   annotations: config.loadBalancerAnnotations,
+                  addressWaitSeconds: config.loadBalancerWaitSeconds,
               },
               { dependsOn: [api] },
           )

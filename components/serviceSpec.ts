@@ -28,7 +28,16 @@ export interface ServiceSpecArgs {
     externalName?: string;
     /** CIDRs allowed to reach the load balancer. LoadBalancer only. Defaults to no restriction. */
     loadBalancerSourceRanges?: string[];
+    /**
+     * Seconds `pulumi up` waits for the load balancer's address before it fails; 0: it waits for
+     * the cluster IP alone (a cluster without a load-balancer controller never gives an address).
+     * LoadBalancer only. Defaults to 600, the provider's own timeout.
+     */
+    addressWaitSeconds?: number;
 }
+
+/** How long `up` waits for a load balancer's address unless told otherwise: the provider's own default. */
+export const DEFAULT_ADDRESS_WAIT_SECONDS = 600;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -100,6 +109,13 @@ export function validateServiceSpec(args: ServiceSpecArgs): string[] {
         .filter((r) => !ipaddr.isValidCIDR(r))
         .forEach((r) => problems.push(`loadBalancerSourceRanges: ${JSON.stringify(r)} is not a CIDR`));
 
+    const wait = args.addressWaitSeconds;
+    if (wait !== undefined && type !== "LoadBalancer") {
+        problems.push(`addressWaitSeconds: applies only to LoadBalancer Services, not ${type}`);
+    } else if (wait !== undefined && !(Number.isInteger(wait) && wait >= 0 && wait <= 3600)) {
+        problems.push(`addressWaitSeconds = ${wait}: expected an integer from 0 to 3600`);
+    }
+
     return problems;
 }
 
@@ -124,21 +140,27 @@ export function buildServiceSpec(args: ServiceSpecArgs): k8s.types.input.core.v1
 }
 
 /**
- * What `pulumi up` waits for after it creates or updates a Service (its `pulumi.com/waitFor`):
- * what the apiserver, or the load balancer, must have given it. Not its endpoints: the provider's
+ * What `pulumi up` waits for after it creates or updates a Service (its `pulumi.com/waitFor`, and
+ * for a load balancer's address how long, `pulumi.com/timeoutSeconds`): what the apiserver, or the
+ * load balancer, must have given it. Not its endpoints: the provider's
  * built-in Service awaiter waits until every Pod the Service selects is Ready and then lets the
  * endpoints settle for 10 s, so a Service touched in the same update as a release that never
  * becomes Ready would wait out its own timeout, and so would the next `up`, which deletes that
  * release only at its end. Instead the stack creates each Service after the workload it selects
  * is Ready, with exactly that workload's labels (stack.ts): it selects Ready Pods from the start.
  */
-export function serviceWaitFor(type: ServiceType): string {
-    switch (type) {
-        case "LoadBalancer":
-            return "jsonpath={.status.loadBalancer.ingress}";
+export function serviceWaitFor(args: Pick<ServiceSpecArgs, "type" | "addressWaitSeconds">): Record<string, string> {
+    const clusterIP = { "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" };
+    switch (args.type) {
+        case "LoadBalancer": {
+            const seconds = args.addressWaitSeconds ?? DEFAULT_ADDRESS_WAIT_SECONDS;
+            return seconds === 0
+                ? clusterIP
+                : { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}", "pulumi.com/timeoutSeconds": String(seconds) };
+        }
         case "ExternalName":
-            return "jsonpath={.spec.externalName}";
+            return { "pulumi.com/waitFor": "jsonpath={.spec.externalName}" };
         default:
-            return "jsonpath={.spec.clusterIP}";
+            return clusterIP;
     }
 }

@@ -39,6 +39,25 @@ export interface SelectingServiceArgs extends ServiceArgs {
 export interface LoadBalancerServiceArgs extends SelectingServiceArgs {
     /** CIDRs allowed to reach the load balancer. Defaults to no restriction. */
     loadBalancerSourceRanges?: string[];
+    /**
+     * Seconds `pulumi up` waits for the load balancer's address before it fails; 0: only for the
+     * cluster IP, with a warning while the Service has no address. Defaults to 600.
+     */
+    addressWaitSeconds?: number;
+}
+
+/**
+ * The warning on a LoadBalancer Service that `up` did not wait for and that had no address when
+ * Pulumi last read it: what is missing, and what provides it.
+ */
+export function noAddressWarning(serviceName: string): string {
+    return (
+        `Service ${serviceName} had no load-balancer address when Pulumi last read it, and \`pulumi up\` does not wait ` +
+        "for one (loadBalancerWaitSeconds: 0), so the stack's loadBalancerIngress output is absent. Where the cluster " +
+        "has a load-balancer controller, `pulumi up --refresh` records the address it has given since; kind and " +
+        "minikube have none: cloud-provider-kind or MetalLB on kind, `minikube tunnel` on minikube provide one. " +
+        "Meanwhile the Service's node ports reach the API."
+    );
 }
 
 export interface ExternalNameServiceArgs extends ServiceArgs {
@@ -82,7 +101,7 @@ abstract class ServiceComponent extends pulumi.ComponentResource {
                     name: args.serviceName ?? name,
                     namespace: args.namespace,
                     labels: args.labels,
-                    annotations: { ...args.annotations, "pulumi.com/waitFor": serviceWaitFor(type) },
+                    annotations: { ...args.annotations, ...serviceWaitFor(spec) },
                 },
                 spec: buildServiceSpec(spec),
             },
@@ -136,12 +155,18 @@ export class NodePortService extends ServiceComponent {
     }
 }
 
-/** A NodePort Service that a cloud (or MetalLB) load balancer fronts; `up` waits for its address. */
+/**
+ * A NodePort Service that a cloud (or MetalLB) load balancer fronts; `up` waits for its address
+ * unless `addressWaitSeconds` is 0.
+ */
 export class LoadBalancerService extends ServiceComponent {
     public readonly clusterIP: pulumi.Output<string>;
     /** Node port by port name. */
     public readonly nodePorts: pulumi.Output<Record<string, number>>;
-    /** The load balancer's IP address, or its host name where the provider gives one instead. */
+    /**
+     * The load balancer's IP address, or its host name where the provider gives one instead;
+     * undefined while the Service has none (as Pulumi last read it).
+     */
     public readonly ingress: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: LoadBalancerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -152,6 +177,14 @@ export class LoadBalancerService extends ServiceComponent {
             const first = ingress?.[0];
             return first?.ip ?? first?.hostname;
         });
+        if (args.addressWaitSeconds === 0) {
+            // Known only once the Service exists (or from state): a preview of a new one says nothing.
+            pulumi.all([this.serviceName, this.ingress]).apply(([serviceName, address]) => {
+                if (address === undefined) {
+                    void pulumi.log.warn(noAddressWarning(serviceName), this.service);
+                }
+            });
+        }
         this.registerServiceOutputs({ clusterIP: this.clusterIP, nodePorts: this.nodePorts, ingress: this.ingress });
     }
 }

@@ -28,6 +28,9 @@ source scripts/pulumi-env.sh
 
 step "stack $stack on $PULUMI_BACKEND_URL"
 pulumi stack select --create "$stack" >/dev/null
+if bound=$(pulumi config get kubernetes:context --stack "$stack" 2>/dev/null); then
+  step "stack $stack is bound to context $bound (kubernetes:context): it deploys there, or refuses"
+fi
 if ! pulumi up --yes --stack "$stack"; then
   step "pulumi up failed; what the stack's Pods report (scripts/not-ready.sh):"
   bash scripts/not-ready.sh || true

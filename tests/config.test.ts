@@ -1,7 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 
 import { ConfigError, loadConfig, parseConfig, StackConfig, supportsHttpInterface } from "../config";
-import { projectConfigDeclarations, STACKS, stackFileConfig } from "./stackFiles";
+import { projectConfigDeclarations, STACKS, stackFileConfig, stackFileContext } from "./stackFiles";
 
 /** The problems parseConfig reports for `raw`; fails the test if it accepts it. */
 function problems(raw: Record<string, string>): string[] {
@@ -27,6 +30,7 @@ describe("parseConfig defaults", () => {
             loadBalancer: true,
             loadBalancerSourceRanges: [],
             loadBalancerAnnotations: {},
+            loadBalancerWaitSeconds: 0,
             externalName: "kubernetes.io",
             clusterDomain: "cluster.local",
             tls: false,
@@ -78,6 +82,9 @@ describe("parseConfig validation", () => {
         ["nodePort", "32768", "from 30000 to 32767"],
         ["loadBalancer", "1", "expected true or false"],
         ["loadBalancerSourceRanges", "10.0.0.0/8", "list of strings"],
+        ["loadBalancerWaitSeconds", "-1", "from 0 to 3600"],
+        ["loadBalancerWaitSeconds", "3601", "from 0 to 3600"],
+        ["loadBalancerWaitSeconds", "true", "from 0 to 3600"],
         ["externalName", "https://kubernetes.io", "DNS name"],
         // The API server strips one trailing dot before it checks the name, never two.
         ["externalName", "kubernetes.io..", "fully qualified, kubernetes.io."],
@@ -150,6 +157,10 @@ describe("parseConfig validation", () => {
         [{ clusterDomain: "k8s.example.internal" }],
         [{ loadBalancerAnnotations: "{}" }],
         [{ loadBalancerAnnotations: '{"service.beta.kubernetes.io/aws-load-balancer-scheme":"internal","internal":""}' }],
+        [{ loadBalancerWaitSeconds: "0" }],
+        [{ loadBalancerWaitSeconds: "3600" }],
+        // 0 is the default, and waits for nothing a ClusterIP API lacks.
+        [{ loadBalancer: "false", loadBalancerWaitSeconds: "0" }],
         [{ tls: "true", certManager: "install" }],
         [{ tls: "true", certManager: "existing" }],
         // The project-wide default reaches every stack, with or without TLS.
@@ -267,6 +278,12 @@ describe("parseConfig validation", () => {
         expect(p).toContain("go-demo-2:loadBalancer is false");
     });
 
+    it("rejects a load-balancer wait without a load balancer", () => {
+        const [p] = problems({ loadBalancer: "false", loadBalancerWaitSeconds: "60" });
+        expect(p).toContain("go-demo-2:loadBalancerWaitSeconds = 60");
+        expect(p).toContain("go-demo-2:loadBalancer is false");
+    });
+
     it.each([
         [{ tlsHostname: "api.example.com" }, "go-demo-2:tlsHostname"],
         [{ tls: "true", loadBalancer: "false" }, "go-demo-2:loadBalancer is false"],
@@ -347,6 +364,18 @@ describe("stack files", () => {
         });
     });
 
+    it("lab and dev, the stacks run on kind and minikube, do not wait for a load-balancer address; prod, for a cloud, does", () => {
+        expect(parseConfig(stackFileConfig("lab"), "lab").loadBalancerWaitSeconds).toBe(0);
+        expect(parseConfig(stackFileConfig("dev"), "dev").loadBalancerWaitSeconds).toBe(0);
+        expect(parseConfig(stackFileConfig("prod"), "prod").loadBalancerWaitSeconds).toBe(300);
+    });
+
+    it("prod is bound to its cluster's context; lab and dev deploy to the current one (kind, minikube, the local cluster)", () => {
+        expect(stackFileContext("prod")).toBe("go-demo-2-prod");
+        expect(stackFileContext("lab")).toBeUndefined();
+        expect(stackFileContext("dev")).toBeUndefined();
+    });
+
     it("lab keeps the lab's emptyDir", () => {
         expect(parseConfig(stackFileConfig("lab"), "lab").dbStorageSize).toBeUndefined();
     });
@@ -391,18 +420,55 @@ describe("stack files", () => {
 });
 
 describe("loadConfig", () => {
-    afterEach(() => pulumi.runtime.setAllConfig({}));
+    const kubeconfigEnv = process.env.KUBECONFIG;
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-config-test-"));
+        process.env.KUBECONFIG = path.join(dir, "kubeconfig");
+        fs.writeFileSync(
+            process.env.KUBECONFIG,
+            "current-context: kind-kind\ncontexts:\n- name: kind-kind\n  context: {cluster: kind-kind}\n" +
+                "clusters:\n- name: kind-kind\n  cluster: {server: 'https://127.0.0.1:6443'}\n",
+        );
+    });
+    afterEach(() => {
+        pulumi.runtime.setAllConfig({});
+        process.env.KUBECONFIG = kubeconfigEnv;
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it("reads only the project's keys from the engine's config", () => {
         pulumi.runtime.setAllConfig({
             "go-demo-2:replicas": "4",
             "kubernetes:context": "kind-kind",
         });
+        const info = jest.spyOn(pulumi.log, "info").mockResolvedValue();
         expect(loadConfig().replicas).toBe(4);
+        // and says, in the engine's output, where the stack deploys
+        expect(info.mock.calls).toEqual([[expect.stringMatching(/^deploying to context "kind-kind" \(server https:\/\/127\.0\.0\.1:6443\) of KUBECONFIG=/)]]);
+        info.mockRestore();
     });
 
     it("reports a typo under the project's namespace", () => {
         pulumi.runtime.setAllConfig({ "go-demo-2:nodeport": "30001" });
         expect(() => loadConfig()).toThrow(/go-demo-2:nodeport .*Did you mean go-demo-2:nodePort\?/s);
+    });
+
+    it("reports a context the kubeconfig lacks together with the project's problems", () => {
+        pulumi.runtime.setAllConfig({ "kubernetes:context": "go-demo-2-prod", "go-demo-2:replicas": "0" });
+        expect(() => loadConfig()).toThrow(ConfigError);
+        try {
+            loadConfig();
+        } catch (e) {
+            const [context, replicas, ...rest] = (e as ConfigError).problems;
+            expect(context).toContain(`kubernetes:context = "go-demo-2-prod": the stack deploys only to this kubeconfig context, but KUBECONFIG=${process.env.KUBECONFIG} has no such context; its current context is "kind-kind" (server https://127.0.0.1:6443)`);
+            expect(replicas).toContain("go-demo-2:replicas");
+            expect(rest).toEqual([]);
+        }
+    });
+
+    it("checks no cluster while rendering manifests, which needs none", () => {
+        pulumi.runtime.setAllConfig({ "kubernetes:context": "go-demo-2-prod", "kubernetes:renderYamlToDirectory": "/tmp/rendered" });
+        expect(() => loadConfig()).not.toThrow();
     });
 });

@@ -30,11 +30,17 @@ export const MOCK_FIRST_NODE_PORT = 30100;
 export const MOCK_LB_IP = "203.0.113.10";
 
 let counter = 0;
+let loadBalancerController = true;
+
+/** Whether the mocked cluster gives LoadBalancer Services an address (kind and minikube do not). */
+export function mockLoadBalancerController(present: boolean): void {
+    loadBalancerController = present;
+}
 
 /**
  * Fills in what the apiserver (or a cloud) computes for a Service, so tests can read the
  * outputs built on them: a cluster IP (not for ExternalName), node ports for NodePort and
- * LoadBalancer ports that do not fix one, and a load balancer ingress.
+ * LoadBalancer ports that do not fix one, and a load balancer ingress (see mockLoadBalancerController).
  */
 function serviceState(inputs: Record<string, any>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
     const spec = inputs.spec ?? {};
@@ -52,7 +58,8 @@ function serviceState(inputs: Record<string, any>): Record<string, any> { // esl
                 exposesNodePorts ? { ...p, nodePort: p.nodePort ?? MOCK_FIRST_NODE_PORT + counter * 10 + i } : p,
             ),
         },
-        status: spec.type === "LoadBalancer" ? { loadBalancer: { ingress: [{ ip: MOCK_LB_IP }] } } : {},
+        status:
+            spec.type !== "LoadBalancer" ? {} : { loadBalancer: loadBalancerController ? { ingress: [{ ip: MOCK_LB_IP }] } : {} },
     };
 }
 

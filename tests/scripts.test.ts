@@ -57,7 +57,7 @@ describe("scripts/kube-env.sh: which cluster the project talks to", () => {
     });
 });
 
-describe("scripts/cluster.sh start: how many nodes", () => {
+describe("scripts/cluster.sh: bad arguments stop it before it touches any cluster", () => {
     /** Runs cluster.sh; resolves with its exit code and stderr. Bad options stop it before it touches any cluster. */
     function clusterScript(args: string[], env: Record<string, string> = {}): { status: number; stderr: string } {
         try {
@@ -83,6 +83,12 @@ describe("scripts/cluster.sh start: how many nodes", () => {
         const { status, stderr } = clusterScript(args, env);
         expect(status).toBe(1);
         expect(stderr).toMatch(/node count '.*' \(--nodes or GO_DEMO_2_NODES\): expected an integer from 1 to 20/);
+    });
+
+    it.each([[["lb"]], [["lb", "maybe"]]])("rejects %j before it touches the cluster, naming on|off", (args) => {
+        const { status, stderr } = clusterScript(args);
+        expect(status).toBe(1);
+        expect(stderr).toContain("usage: scripts/cluster.sh lb on|off");
     });
 
     it("rejects an unknown option of start", () => {

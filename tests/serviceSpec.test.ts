@@ -47,6 +47,8 @@ describe("validateServiceSpec", () => {
         ["LoadBalancer with ranges", { type: "LoadBalancer", selector, ports: [port], loadBalancerSourceRanges: ["::/0"] }],
         ["ExternalName", { type: "ExternalName", externalName: "kubernetes.io" }],
         ["a named target port", { type: "ClusterIP", selector, ports: [{ ...port, targetPort: "mongodb" }] }],
+        ["LoadBalancer waiting for no address", { type: "LoadBalancer", selector, ports: [port], addressWaitSeconds: 0 }],
+        ["LoadBalancer waiting an hour", { type: "LoadBalancer", selector, ports: [port], addressWaitSeconds: 3600 }],
     ])("accepts %s", (_, args) => {
         expect(validateServiceSpec(args)).toEqual([]);
     });
@@ -67,6 +69,9 @@ describe("validateServiceSpec", () => {
         ["ExternalName without a name", { type: "ExternalName" }, "externalName: required"],
         ["ExternalName with a selector", { type: "ExternalName", externalName: "a.io", selector }, "selector: an ExternalName Service routes by DNS"],
         ["externalName on ClusterIP", { type: "ClusterIP", selector, ports: [port], externalName: "a.io" }, "externalName: applies only to ExternalName"],
+        ["an address wait on NodePort", { type: "NodePort", selector, ports: [port], addressWaitSeconds: 0 }, "addressWaitSeconds: applies only to LoadBalancer"],
+        ["a negative address wait", { type: "LoadBalancer", selector, ports: [port], addressWaitSeconds: -1 }, "addressWaitSeconds = -1: expected an integer from 0 to 3600"],
+        ["a fractional address wait", { type: "LoadBalancer", selector, ports: [port], addressWaitSeconds: 1.5 }, "addressWaitSeconds = 1.5"],
     ])("rejects %s", (_, args, message) => {
         const problems = validateServiceSpec(args);
         expect(problems).toHaveLength(1);
@@ -75,12 +80,23 @@ describe("validateServiceSpec", () => {
 });
 
 describe("serviceWaitFor", () => {
-    it.each([
-        ["ClusterIP", "jsonpath={.spec.clusterIP}"],
-        ["NodePort", "jsonpath={.spec.clusterIP}"],
-        ["LoadBalancer", "jsonpath={.status.loadBalancer.ingress}"],
-        ["ExternalName", "jsonpath={.spec.externalName}"],
-    ] as const)("makes up wait for what a %s Service is given, never for its endpoints", (type, expected) => {
-        expect(serviceWaitFor(type)).toBe(expected);
+    const clusterIP = { "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" };
+    it.each<[string, Parameters<typeof serviceWaitFor>[0], Record<string, string>]>([
+        ["ClusterIP", { type: "ClusterIP" }, clusterIP],
+        ["NodePort", { type: "NodePort" }, clusterIP],
+        [
+            "LoadBalancer",
+            { type: "LoadBalancer" },
+            { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}", "pulumi.com/timeoutSeconds": "600" },
+        ],
+        [
+            "LoadBalancer, 300 s for its address",
+            { type: "LoadBalancer", addressWaitSeconds: 300 },
+            { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}", "pulumi.com/timeoutSeconds": "300" },
+        ],
+        ["LoadBalancer, not waiting for an address", { type: "LoadBalancer", addressWaitSeconds: 0 }, clusterIP],
+        ["ExternalName", { type: "ExternalName" }, { "pulumi.com/waitFor": "jsonpath={.spec.externalName}" }],
+    ])("makes up wait for what a %s Service is given, never for its endpoints", (_, args, expected) => {
+        expect(serviceWaitFor(args)).toEqual(expected);
     });
 });

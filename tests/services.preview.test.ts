@@ -26,3 +26,19 @@ describe("node ports in a preview", () => {
         expect(await isKnown(svc.nodePorts)).toBe(true);
     });
 });
+
+describe("a LoadBalancer Service that up does not wait for, in a preview", () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it("says nothing of its address yet: it is unknown until the Service exists", async () => {
+        const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue();
+        const svc = new LoadBalancerService("api", {
+            namespace: "ns",
+            selector: { a: "b" },
+            ports: [{ name: "http", port: 80 }],
+            addressWaitSeconds: 0,
+        });
+        expect(await isKnown(svc.ingress)).toBe(false);
+        expect(warn).not.toHaveBeenCalled();
+    });
+});

@@ -1,10 +1,13 @@
+import * as pulumi from "@pulumi/pulumi";
+
 import {
     ClusterIPService,
     ExternalNameService,
     LoadBalancerService,
+    noAddressWarning,
     NodePortService,
 } from "../components/services";
-import { installMocks, MOCK_LB_IP, recorded, registered, resetRecorded, unwrap } from "./mocks";
+import { installMocks, MOCK_LB_IP, mockLoadBalancerController, recorded, registered, resetRecorded, unwrap } from "./mocks";
 
 installMocks();
 beforeEach(resetRecorded);
@@ -65,6 +68,7 @@ describe("Service metadata", () => {
         expect(recorded[1].inputs.metadata.annotations).toEqual({
             "networking.gke.io/load-balancer-type": "Internal",
             "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}",
+            "pulumi.com/timeoutSeconds": "600",
         });
     });
 
@@ -80,6 +84,52 @@ describe("LoadBalancerService", () => {
         expect(await unwrap(svc.ingress)).toBe(MOCK_LB_IP);
         await registered(svc.service);
         expect(recorded[1].inputs.spec.loadBalancerSourceRanges).toEqual(["10.0.0.0/8"]);
+    });
+});
+
+describe("LoadBalancerService on a cluster without a load-balancer controller", () => {
+    let warnings: [string, pulumi.Resource | undefined][];
+    beforeEach(() => {
+        mockLoadBalancerController(false);
+        warnings = [];
+        jest.spyOn(pulumi.log, "warn").mockImplementation(async (message, resource) => {
+            warnings.push([message, resource]);
+        });
+    });
+    afterEach(() => {
+        mockLoadBalancerController(true);
+        jest.restoreAllMocks();
+    });
+
+    it("with addressWaitSeconds 0, waits for the cluster IP only and warns on the Service what is missing", async () => {
+        const svc = new LoadBalancerService("api", { ...base, serviceName: "go-demo-2-api", addressWaitSeconds: 0 });
+        expect(await unwrap(svc.ingress)).toBeUndefined();
+        await registered(svc.service);
+        expect(recorded[1].inputs.metadata.annotations).toEqual({ "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" });
+        // The warning follows the address on the next turn of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings).toEqual([[noAddressWarning("go-demo-2-api"), svc.service]]);
+        expect(warnings[0][0]).toMatch(/go-demo-2-api had no load-balancer address.*cloud-provider-kind.*MetalLB.*minikube tunnel/s);
+    });
+
+    it("does not warn once the cluster has given an address", async () => {
+        mockLoadBalancerController(true);
+        const svc = new LoadBalancerService("api", { ...base, addressWaitSeconds: 0 });
+        expect(await unwrap(svc.ingress)).toBe(MOCK_LB_IP);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings).toEqual([]);
+    });
+
+    it("by default waits for the address (the provider fails the Service without one) and does not warn", async () => {
+        const svc = new LoadBalancerService("api", base);
+        await registered(svc.service);
+        await unwrap(svc.ingress);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(recorded[1].inputs.metadata.annotations).toEqual({
+            "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}",
+            "pulumi.com/timeoutSeconds": "600",
+        });
+        expect(warnings).toEqual([]);
     });
 });
 

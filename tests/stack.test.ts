@@ -7,7 +7,7 @@ import { CERT_MANAGER_CHART_VERSION } from "../components/tls";
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
 import { expectedObjects, withoutTemplateHash } from "./expected";
-import { installMocks, MOCK_LB_IP, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
+import { installMocks, MOCK_LB_IP, mockLoadBalancerController, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
 import { STACKS, stackFileConfig } from "./stackFiles";
 
 installMocks();
@@ -337,6 +337,31 @@ describe("config variations", () => {
         expect(certificate.spec.dnsNames.join(" ")).not.toContain("cluster.local");
         // The fully qualified external name reaches the Service as written.
         expect(outputs.externalName).toBe("kubernetes.io.");
+    });
+
+    it.each([
+        ["dev", { "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" }],
+        ["lab", { "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" }],
+        ["prod", { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}", "pulumi.com/timeoutSeconds": "300" }],
+    ])("%s: the API load balancer's wait follows loadBalancerWaitSeconds", async (name, annotations) => {
+        await run(fromFile(name));
+        const all = ofType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.api)?.inputs.metadata.annotations;
+        // What the engine waits for; prod's internal-LB annotations are checked with prod.
+        expect(Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("pulumi.com/")))).toEqual(annotations);
+    });
+
+    it("on a cluster without a load-balancer controller, dev leaves loadBalancerIngress absent and warns on the API Service", async () => {
+        mockLoadBalancerController(false);
+        const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue();
+        try {
+            const { stack, outputs } = await run(fromFile("dev"));
+            expect(outputs.loadBalancerIngress).toBeUndefined();
+            await new Promise((resolve) => setImmediate(resolve));
+            expect(warn.mock.calls).toEqual([[expect.stringContaining("go-demo-2-api had no load-balancer address"), stack.services[names.api].service]]);
+        } finally {
+            mockLoadBalancerController(true);
+            warn.mockRestore();
+        }
     });
 
     it("fixes go-demo-2-svc's node port when nodePort is set", async () => {

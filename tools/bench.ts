@@ -175,6 +175,8 @@ async function engineAgainstKubectl(): Promise<void> {
         // A stack named bench with dev's config: a copy of the dev stack file under that name.
         fs.copyFileSync(path.join(root, "Pulumi.dev.yaml"), path.join(stack.workspace.workDir, "Pulumi.bench.yaml"));
         await stack.setConfig("go-demo-2:namespace", { value: NAMESPACE });
+        // up waits for the load balancer's address, as `kubectl wait` below does (dev does not by default).
+        await stack.setConfig("go-demo-2:loadBalancerWaitSeconds", { value: "300" });
         await render("dev", manifests, root, config);
         const files = path.join(manifests, "1-manifest");
 

@@ -12,6 +12,9 @@ import * as path from "path";
 
 import { copyProject, root, stackIn } from "./workspace";
 
+/** The provider's keys that choose a cluster (a stack file may bind one: see cluster.ts). */
+const CLUSTER_BINDING_KEYS = ["kubernetes:kubeconfig", "kubernetes:context", "kubernetes:cluster"];
+
 /** Every file under `dir`, relative to it, sorted. */
 export function listFiles(dir: string): string[] {
     return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
@@ -41,6 +44,11 @@ export async function render(
         const rendered = path.join(work, "rendered");
         for (const [key, value] of Object.entries(config)) {
             await s.setConfig(key, { value });
+        }
+        // Rendering talks to no cluster, and the provider refuses a cluster binding beside it.
+        const binding = Object.keys(await s.getAllConfig()).filter((key) => CLUSTER_BINDING_KEYS.includes(key));
+        if (binding.length > 0) {
+            await s.removeAllConfig(binding);
         }
         await s.setConfig("kubernetes:renderYamlToDirectory", { value: rendered });
         await s.up({ color: "never" });

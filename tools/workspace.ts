@@ -1,11 +1,12 @@
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
 /** The project root. */
 export const root = path.join(__dirname, "..");
-const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "config.ts", "stack.ts", "components"];
+const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "config.ts", "cluster.ts", "stack.ts", "components"];
 
 /**
  * A copy of the program (of `from`, the project root by default) in a new folder under `parent`,
@@ -38,16 +39,25 @@ export async function stackIn(workDir: string, stackName: string, envVars: Recor
     return LocalWorkspace.createOrSelectStack({ stackName, workDir }, { envVars });
 }
 
+/** The current context of the kubeconfig the run uses: the local cluster's under `npm run test:e2e`. */
+export function currentContext(): string {
+    return execFileSync("kubectl", ["config", "current-context"], { encoding: "utf8" }).trim();
+}
+
 /**
  * A stack of a fresh copy of the program for an end-to-end test, in its own namespace, so that it
- * never meets a deployment made with `npm run up`. Pair it with destroyTestStack.
+ * never meets a deployment made with `npm run up`, and bound to the cluster the run uses, whatever
+ * context its stack file names (prod's). Pair it with destroyTestStack.
  */
 export async function testStack(stackName: string, namespace: string): Promise<Stack> {
     const workDir = copyProject([stackName]);
     // A run that was killed leaves its stack's state behind; the cluster it described is gone.
     await (await stackIn(workDir, stackName)).workspace.removeStack(stackName, { force: true, preserveConfig: true });
     const stack = await stackIn(workDir, stackName);
-    await stack.setConfig("go-demo-2:namespace", { value: namespace });
+    await stack.setAllConfig({
+        "go-demo-2:namespace": { value: namespace },
+        "kubernetes:context": { value: currentContext() },
+    });
     return stack;
 }
 

@@ -9,7 +9,7 @@ import * as path from "path";
 
 import { render } from "../../tools/render";
 import { CHANGES, diffDirs, enforcementFor, POLICY_PACK, steps } from "../../tools/review";
-import { copyProject, stackIn } from "../../tools/workspace";
+import { copyProject, currentContext, stackIn } from "../../tools/workspace";
 import { expectedObjects, withoutTemplateHash } from "../expected";
 
 jest.setTimeout(10 * 60_000);
@@ -144,6 +144,7 @@ describe("the policy pack, enforced by the engine", () => {
         fs.copyFileSync(path.join(work, "Pulumi.prod.yaml"), path.join(work, `Pulumi.${name}.yaml`));
         const stack = await stackIn(work, name);
         await stack.setConfig("go-demo-2:namespace", { value: `e2e-go-demo-2-${name}` });
+        await stack.setConfig("kubernetes:context", { value: currentContext() });
         for (const [key, value] of Object.entries(config)) {
             await stack.setConfig(key, { value });
         }

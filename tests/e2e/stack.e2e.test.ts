@@ -124,6 +124,9 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
 
     beforeAll(async () => {
         stack = await testStack(stackName, namespace);
+        // The local cluster has a load balancer: up waits for its address, as on a cloud, so the
+        // output can be checked against it (cluster.e2e.test.ts covers a cluster without one).
+        await stack.setConfig("go-demo-2:loadBalancerWaitSeconds", { value: "60" });
     });
 
     afterAll(() => destroyTestStack(stack));
