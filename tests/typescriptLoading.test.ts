@@ -1,6 +1,15 @@
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as os from "os";
 import * as path from "path";
 import { create } from "ts-node";
+import * as ts from "typescript";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, loaded by the engine before any TypeScript
+const loader = require("../loader.js") as {
+    SWC_OPTIONS: { jsc: { target: string }; module: { type: string } };
+};
 
 const root = path.join(__dirname, "..");
 
@@ -23,5 +32,90 @@ describe("loading the TypeScript under pulumi preview and up", () => {
         expect(() => create({ typeCheck: true, project: path.join(root, "tsconfig.json") })).toThrow(/Custom transpiler/);
         const { options } = create({ typeCheck: true, project: path.join(root, "policy", project!) });
         expect(options).toMatchObject({ swc: false, typeCheck: true });
+    });
+});
+
+/**
+ * How the engine runs the program: package.json's main, main.js, registers loader.js, which runs
+ * each .ts file through a transpile cache keyed by its content. Each case runs a fresh Node.js
+ * process, as the engine does, on files of its own and caches of its own.
+ */
+describe("loader.js: the program's TypeScript without TypeScript's compiler", () => {
+    let work: string;
+    beforeEach(() => {
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-loader-"));
+    });
+    afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    /** Requires `file` in a new process through the loader; returns what it printed and how many files it transpiled. */
+    function load(file: string, before = ""): { out: unknown; transpiled: number } {
+        const script = `${before}
+            const counter = require(${JSON.stringify(path.join(root, "loader.js"))}).register(${JSON.stringify(path.join(work, "cache"))});
+            let out;
+            try { out = require(${JSON.stringify(file)}).value; } catch (e) { out = String(e.stack).split("\\n").slice(0, 2).join(" | "); }
+            console.log(JSON.stringify({ out, transpiled: counter.transpiled }));`;
+        return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: work, encoding: "utf8" }));
+    }
+
+    function write(name: string, text: string): string {
+        const file = path.join(work, name);
+        fs.writeFileSync(file, text);
+        return file;
+    }
+
+    it("runs TypeScript with its types stripped, and imports between .ts files", () => {
+        write("dep.ts", "export interface Port { port: number }\nexport const http: Port = { port: 8080 };\n");
+        const main = write("main.ts", 'import { http, type Port } from "./dep";\nconst p: Port = http;\nexport const value: number = p.port + 1;\n');
+        expect(load(main)).toEqual({ out: 8081, transpiled: 2 });
+    });
+
+    it("transpiles a file once: the next process reads the cache", () => {
+        const main = write("main.ts", "export const value: string = 'cached';\n");
+        expect(load(main)).toEqual({ out: "cached", transpiled: 1 });
+        expect(load(main)).toEqual({ out: "cached", transpiled: 0 });
+    });
+
+    it("never runs a stale file: an edit is transpiled again, and reverting it finds the first copy", () => {
+        const main = write("main.ts", "export const value: number = 1;\n");
+        expect(load(main)).toEqual({ out: 1, transpiled: 1 });
+        write("main.ts", "export const value: number = 2;\n");
+        expect(load(main)).toEqual({ out: 2, transpiled: 1 });
+        write("main.ts", "export const value: number = 1;\n");
+        expect(load(main)).toEqual({ out: 1, transpiled: 0 });
+    });
+
+    it("reports an error at its line in the .ts file", () => {
+        const main = write("main.ts", "type T = string;\n\nexport const value: T = (() => {\n    throw new Error('boom');\n})();\n");
+        expect(load(main).out).toMatch(new RegExp(`Error: boom \\| +at .*main\\.ts:4:`));
+    });
+
+    it("takes over from a .ts loader registered before it (a language host that insists on ts-node)", () => {
+        const main = write("main.ts", "export const value: number = 3;\n");
+        const other = "require('module')._extensions['.ts'] = () => { throw new Error('the other loader'); };";
+        expect(load(main, other)).toEqual({ out: 3, transpiled: 1 });
+    });
+
+    it("turns on Node's compile cache in the cache folder", () => {
+        const out = execFileSync(
+            process.execPath,
+            ["-e", `require(${JSON.stringify(path.join(root, "loader.js"))}).register(${JSON.stringify(work)}); console.log(require("module").getCompileCacheDir())`],
+            { encoding: "utf8", env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_COMPILE_CACHE")) },
+        );
+        // Node keeps one folder per Node.js version inside it.
+        expect(out.trim()).toMatch(new RegExp(`^${path.join(work, "node-compile-cache")}/v\\d+`));
+    });
+
+    it("emits what tsconfig.json asks of the JavaScript: its target, CommonJS", () => {
+        const { config } = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile);
+        expect(loader.SWC_OPTIONS.jsc.target).toBe(config.compilerOptions.target);
+        expect(config.compilerOptions.module).toBe(loader.SWC_OPTIONS.module.type);
+    });
+
+    it("is what the engine runs: package.json's main is main.js, which exports index.ts's outputs; Pulumi.yaml turns the runner's TypeScript off", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+        expect(pkg.main).toBe("main.js");
+        expect(fs.readFileSync(path.join(root, "main.js"), "utf8")).toMatch(/require\("\.\/loader"\)\.register\(\);\nmodule\.exports = require\("\.\/index\.ts"\);/);
+        const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { runtime: { options: Record<string, unknown> } };
+        expect(project.runtime.options.typescript).toBe(false);
     });
 });
