@@ -88,22 +88,26 @@ interface ProbedRun {
 
 /**
  * Runs an engine command with tools/probe.js preloaded into every Node.js process the engine
- * starts, and returns its wall time and the program process's report (the language host starts
- * the program through @pulumi/pulumi's cmd/run).
+ * starts (and `env` added to the environment), and returns its wall time and the program
+ * process's report (the language host starts the program through @pulumi/pulumi's cmd/run).
  */
-function probed(work: () => unknown): ProbedRun {
+function probed(work: () => unknown, env: Record<string, string> = {}): ProbedRun {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-probe-")), "processes.jsonl");
-    const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, FILE: process.env.GO_DEMO_2_PROBE_FILE };
-    process.env.NODE_OPTIONS = `${saved.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "probe.js")}`.trim();
-    process.env.GO_DEMO_2_PROBE_FILE = file;
+    const added: Record<string, string> = {
+        ...env,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "probe.js")}`.trim(),
+        GO_DEMO_2_PROBE_FILE: file,
+    };
+    const saved = Object.fromEntries(Object.keys(added).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, added);
     const startedAt = Date.now();
     try {
         work();
     } finally {
-        process.env.NODE_OPTIONS = saved.NODE_OPTIONS;
-        process.env.GO_DEMO_2_PROBE_FILE = saved.FILE;
-        if (saved.NODE_OPTIONS === undefined) delete process.env.NODE_OPTIONS;
-        if (saved.FILE === undefined) delete process.env.GO_DEMO_2_PROBE_FILE;
+        for (const [k, v] of Object.entries(saved)) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
     }
     const endedAt = Date.now();
     const reports = fs
@@ -130,7 +134,7 @@ function phases(run: ProbedRun): string {
     const part = (label: string, from: number, to: number) => `${label} ${((to - from) / 1000).toFixed(2)} s`;
     return [
         part("engine until the program's Node.js process starts", run.startedAt, p.startedAt),
-        part("Node.js, the SDK's runner and the TypeScript loader", p.startedAt, p.loadStartedAt),
+        part("Node.js and the SDK's runner", p.startedAt, p.loadStartedAt),
         part("loading the program", p.loadStartedAt, p.loadEndedAt),
         part("running it (registrations, provider start, diffs)", p.loadEndedAt, p.exitedAt),
         part("engine after it", p.exitedAt, run.endedAt),
@@ -138,6 +142,43 @@ function phases(run: ProbedRun): string {
 }
 
 const PREVIEW_RUNS = 3;
+
+/** The median of PREVIEW_RUNS no-op previews of a stack in `cwd`, with `env` added. */
+function medianPreview(cwd: string, stack: string, env: Record<string, string> = {}): { median: ProbedRun; runs: ProbedRun[] } {
+    const args = ["preview", "--expect-no-changes", "--stack", stack, "--color", "never", "--non-interactive"];
+    const runs = Array.from({ length: PREVIEW_RUNS }, () => probed(() => timeCommand("pulumi", args, { cwd }), env));
+    return { median: median(runs), runs };
+}
+
+/**
+ * What each lever of the preview is worth, and its floor: the same no-op preview of the deployed
+ * stack without Node's compile cache, and with the program loaded by the SDK's TypeScript mode
+ * (ts-node, package.json's main back to index.ts) instead of main.js; and a preview of a program
+ * that registers nothing, through the same main.js, on a stack of its own.
+ */
+async function previewLevers(workDir: string, tmp: string): Promise<void> {
+    const noCompileCache = medianPreview(workDir, "bench", { NODE_DISABLE_COMPILE_CACHE: "1" }).median;
+    const packageJson = path.join(workDir, "package.json");
+    const shipped = fs.readFileSync(packageJson, "utf8");
+    let tsNode: ProbedRun;
+    try {
+        fs.writeFileSync(packageJson, JSON.stringify({ ...JSON.parse(shipped), main: "index.ts" }, null, 2));
+        tsNode = medianPreview(workDir, "bench").median;
+    } finally {
+        fs.writeFileSync(packageJson, shipped);
+    }
+    const emptyDir = copyProject([], root, tmp);
+    fs.writeFileSync(path.join(emptyDir, "index.ts"), "export {};\n");
+    const empty = await stackIn(emptyDir, "floor");
+    try {
+        const floor = medianPreview(emptyDir, "floor").median;
+        report("  the same, without Node's compile cache", `${s(noCompileCache.seconds)} (${phases(noCompileCache)})`);
+        report("  the same, the program through ts-node (SDK's TypeScript mode)", `${s(tsNode.seconds)} (${phases(tsNode)})`);
+        report("  the floor: a program that registers nothing", `${s(floor.seconds)} (${phases(floor)})`);
+    } finally {
+        await empty.workspace.removeStack("floor").catch(() => undefined);
+    }
+}
 
 /**
  * What a user would run instead of this stack's ReplicaSet for the API: a Deployment with the same
@@ -182,8 +223,7 @@ async function engineAgainstKubectl(): Promise<void> {
         const pulumi = (...args: string[]) =>
             timeCommand("pulumi", [...args, "--stack", "bench", "--color", "never", "--non-interactive"], { cwd: stack.workspace.workDir });
         const up = probed(() => pulumi("up", "--yes", "--skip-preview"));
-        const previews = Array.from({ length: PREVIEW_RUNS }, () => probed(() => pulumi("preview", "--expect-no-changes")));
-        const preview = median(previews);
+        const { median: preview, runs: previews } = medianPreview(stack.workspace.workDir, "bench");
         const peak = Math.max(...previews.map((r) => r.program.maxRssKiB)) / 1024;
         // kubectl diff exits 1 when it finds differences (fields Pulumi manages that the rendered files leave out).
         const diff = median(
@@ -191,6 +231,12 @@ async function engineAgainstKubectl(): Promise<void> {
                 seconds: timeCommand("kubectl", ["diff", "-f", files], { ok: (st) => st === 0 || st === 1 }),
             })),
         ).seconds;
+        report(`no-op pulumi preview, median of ${PREVIEW_RUNS}`, `${s(preview.seconds)} (${phases(preview)})`);
+        await previewLevers(stack.workspace.workDir, tmp);
+        report(
+            `kubectl diff -f <rendered>, median of ${PREVIEW_RUNS}`,
+            `${s(diff)} (preview is ${against(preview.seconds, diff, 2)} kubectl diff)`,
+        );
         await stack.setConfig("go-demo-2:apiImage", { value: RELEASE_IMAGE });
         const release = probed(() => pulumi("up", "--yes", "--skip-preview"));
         const destroy = pulumi("destroy", "--yes", "--skip-preview");
@@ -211,11 +257,6 @@ async function engineAgainstKubectl(): Promise<void> {
             timeCommand("kubectl", ["rollout", "status", "-n", NAMESPACE, "deployment/go-demo-2-api", "--timeout=300s"]);
         timeCommand("kubectl", ["delete", "namespace", NAMESPACE, "--wait=true"]);
 
-        report(`no-op pulumi preview, median of ${PREVIEW_RUNS}`, `${s(preview.seconds)} (${phases(preview)})`);
-        report(
-            `kubectl diff -f <rendered>, median of ${PREVIEW_RUNS}`,
-            `${s(diff)} (preview is ${against(preview.seconds, diff, 2)} kubectl diff)`,
-        );
         report("pulumi up --skip-preview, empty → all Ready", `${s(up.seconds)} (${phases(up)})`);
         report("kubectl apply -f <rendered> + kubectl wait", `${s(apply + wait)} (up is ${against(up.seconds, apply + wait, 3)} apply + wait)`);
         report("pulumi up --skip-preview, release of a new API image", `${s(release.seconds)} (${phases(release)})`);
