@@ -1,7 +1,8 @@
 // How the program's TypeScript runs under `pulumi preview` and `pulumi up` (main.js calls it):
 // without TypeScript's compiler or ts-node in the process. Each .ts file is transpiled by swc
 // (types stripped, nothing type-checked: `npm run typecheck` does that) into a cache keyed by the
-// file's content, so a file compiles once per change and an edited file can never run stale; and
+// file's name and content, so a file compiles once per change, copies of the program (tests,
+// benchmarks) share it, and an edited file can never run stale; and
 // Node's own compile cache keeps V8's compiled code of every module between runs. Both caches live
 // outside the repo: ${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-~/.cache}/go-demo-2}.
 "use strict";
@@ -39,9 +40,11 @@ function registerTypeScript(dir) {
     fs.mkdirSync(dir, { recursive: true });
     Module._extensions[".ts"] = function (module, filename) {
         const source = fs.readFileSync(filename, "utf8");
+        // The source map names the file relative to itself, so one entry serves every copy of it.
+        const sourceFileName = path.basename(filename);
         const key = crypto
             .createHash("sha256")
-            .update(JSON.stringify([SWC_OPTIONS, filename]))
+            .update(JSON.stringify([SWC_OPTIONS, sourceFileName]))
             .update("\0")
             .update(source)
             .digest("hex");
@@ -51,7 +54,7 @@ function registerTypeScript(dir) {
             code = fs.readFileSync(cached, "utf8");
         } catch {
             swc = swc || require("@swc/core");
-            code = swc.transformSync(source, { ...SWC_OPTIONS, filename }).code;
+            code = swc.transformSync(source, { ...SWC_OPTIONS, filename, sourceFileName }).code;
             counter.transpiled += 1;
             // Written whole under another name, then renamed: a reader never sees half a file.
             const tmp = `${cached}.${process.pid}.tmp`;

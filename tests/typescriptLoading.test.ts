@@ -84,9 +84,13 @@ describe("loader.js: the program's TypeScript without TypeScript's compiler", ()
         expect(load(main)).toEqual({ out: 1, transpiled: 0 });
     });
 
-    it("reports an error at its line in the .ts file", () => {
-        const main = write("main.ts", "type T = string;\n\nexport const value: T = (() => {\n    throw new Error('boom');\n})();\n");
-        expect(load(main).out).toMatch(new RegExp(`Error: boom \\| +at .*main\\.ts:4:`));
+    it("shares one transpiled file between copies of the program, each reporting errors at its own .ts line", () => {
+        const text = "type T = string;\n\nexport const value: T = (() => {\n    throw new Error('boom');\n})();\n";
+        fs.mkdirSync(path.join(work, "copy"));
+        const main = write("main.ts", text);
+        const copy = write(path.join("copy", "main.ts"), text);
+        expect(load(main)).toEqual({ out: expect.stringMatching(new RegExp(`Error: boom \\| +at .*${main}:4:`)), transpiled: 1 });
+        expect(load(copy)).toEqual({ out: expect.stringMatching(new RegExp(`Error: boom \\| +at .*${copy}:4:`)), transpiled: 0 });
     });
 
     it("takes over from a .ts loader registered before it (a language host that insists on ts-node)", () => {
