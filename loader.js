@@ -4,7 +4,8 @@
 // file's name and content, so a file compiles once per change, copies of the program (tests,
 // benchmarks) share it, and an edited file can never run stale; and
 // Node's own compile cache keeps V8's compiled code of every module between runs. Both caches live
-// outside the repo: ${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-~/.cache}/go-demo-2}.
+// outside the repo: ${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-~/.cache}/go-demo-2}. And TypeScript's
+// compiler, which the SDK would load only to serialize functions, waits until something uses it.
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded by Node.js as plain CommonJS */
 const crypto = require("crypto");
@@ -66,15 +67,67 @@ function registerTypeScript(dir) {
     return counter;
 }
 
-/** Node's compile cache for every module loaded from here on, and the .ts loader. */
-function register(root = cacheRoot()) {
-    if (Module.enableCompileCache) {
-        Module.enableCompileCache(path.join(root, "node-compile-cache"));
+/**
+ * `require("@pulumi/pulumi")` loads the SDK's closure serializer, whose parseFunction.js requires
+ * TypeScript's compiler (9 MB, about a tenth of a second) when it loads, though only serializing a
+ * function (`pulumi.runtime.serializeFunction`, which this program never calls) uses it. This puts
+ * a stand-in for the SDK's typescript-shim module in the module cache that loads the real one the
+ * first time anything reads from it. `from` is where to resolve the SDK (the program's folder).
+ * Does nothing when the SDK has no such module or it is loaded already (a runner in TypeScript
+ * mode loads it).
+ */
+function deferTypeScript(from) {
+    let shim;
+    try {
+        shim = require.resolve("@pulumi/pulumi/typescript-shim", { paths: [from] });
+    } catch {
+        return;
     }
-    // Errors thrown by the program point at its .ts lines.
-    process.setSourceMapsEnabled(true);
-    // The swc version is part of the folder: another transpiler version never reads these files.
-    return registerTypeScript(path.join(root, "transpiled", `swc-${require("@swc/core/package.json").version}`));
+    if (require.cache[shim]) {
+        return;
+    }
+    const standIn = new Module(shim);
+    let real;
+    const load = () => {
+        if (!real) {
+            delete require.cache[shim];
+            real = require(shim);
+            require.cache[shim] = standIn;
+        }
+        return real;
+    };
+    standIn.filename = shim;
+    standIn.loaded = true;
+    standIn.exports = new Proxy(
+        {},
+        {
+            get: (_, key) => load()[key],
+            has: (_, key) => key in load(),
+            ownKeys: () => Reflect.ownKeys(load()),
+            getOwnPropertyDescriptor: (_, key) => {
+                const d = Object.getOwnPropertyDescriptor(load(), key);
+                return d && { ...d, configurable: true };
+            },
+        },
+    );
+    require.cache[shim] = standIn;
 }
 
-module.exports = { register, registerTypeScript, cacheRoot, SWC_OPTIONS };
+/**
+ * Node's compile cache for every module loaded from here on, the .ts loader, TypeScript deferred;
+ * `cacheDir` holds both caches, `programDir` is where the program resolves its modules.
+ */
+function register({ cacheDir = cacheRoot(), programDir = process.cwd() } = {}) {
+    Module.enableCompileCache(path.join(cacheDir, "node-compile-cache"));
+    // Errors thrown by the program point at its .ts lines (node_modules' own maps are not needed).
+    if (Module.setSourceMapsSupport) {
+        Module.setSourceMapsSupport(true, { nodeModules: false });
+    } else {
+        process.setSourceMapsEnabled(true);
+    }
+    deferTypeScript(programDir);
+    // The swc version is part of the folder: another transpiler version never reads these files.
+    return registerTypeScript(path.join(cacheDir, "transpiled", `swc-${require("@swc/core/package.json").version}`));
+}
+
+module.exports = { register, registerTypeScript, deferTypeScript, cacheRoot, SWC_OPTIONS };

@@ -2,5 +2,5 @@
 // TypeScript's compiler nor ts-node (Pulumi.yaml: typescript: false); loader.js runs index.ts.
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- the runner requires this as CommonJS */
-require("./loader").register();
+require("./loader").register({ programDir: __dirname });
 module.exports = require("./index.ts");

@@ -34,6 +34,14 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 # without downloads: a missing plugin should fail at once instead of trying to fetch it.
 if [[ -f $_gd2_bin/../toolchain.txt ]]; then
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  # Its language host ignores Pulumi.yaml's runtime options; the SDK's runner gets them from
+  # this preload instead (scripts/runtime-options.js).
+  _gd2_preload="--require \"$_gd2_root/scripts/runtime-options.js\""
+  case " ${NODE_OPTIONS:-} " in
+  *" $_gd2_preload "*) ;;
+  *) export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }$_gd2_preload" ;;
+  esac
+  unset _gd2_preload
 fi
 # The cluster: KUBECONFIG, else the current context, else the local one (one rule, kube-env.sh).
 # shellcheck source=kube-env.sh

@@ -232,3 +232,51 @@ describe("scripts/node.sh: where the project's Node.js comes from", () => {
         expect(out.trim().split("\n")).toEqual([`v${pinned}`, path.join(work, "cache", "node-compile-cache")]);
     });
 });
+
+describe("scripts/runtime-options.js: Pulumi.yaml's runtime options under the language host built here", () => {
+    let work: string;
+    beforeEach(() => {
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-options-"));
+    });
+    afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    /**
+     * What a runner started the way that host starts the SDK's (PULUMI_NODEJS_TYPESCRIPT=true,
+     * `--pwd <project>`) sees of PULUMI_NODEJS_TYPESCRIPT, with the preload scripts/pulumi-env.sh adds.
+     */
+    function runnerSees(project: string, script = path.join("node_modules", "@pulumi", "pulumi", "cmd", "run", "index.js")): string {
+        const runner = path.join(work, script);
+        fs.mkdirSync(path.dirname(runner), { recursive: true });
+        fs.writeFileSync(runner, 'process.stdout.write(String(process.env.PULUMI_NODEJS_TYPESCRIPT ?? "unset"));\n');
+        return execFileSync(process.execPath, ["--require", path.join(root, "scripts", "runtime-options.js"), runner, "--pwd", project, "."], {
+            cwd: work,
+            env: { PATH: process.env.PATH ?? "", PULUMI_NODEJS_TYPESCRIPT: "true" },
+            encoding: "utf8",
+        });
+    }
+
+    function project(runtime: string): string {
+        const dir = fs.mkdtempSync(path.join(work, "project-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\n${runtime}`);
+        return dir;
+    }
+
+    it("turns the runner's TypeScript mode off when Pulumi.yaml says typescript: false, as the official host does", () => {
+        expect(runnerSees(project("runtime:\n  name: nodejs\n  options:\n    typescript: false\n"))).toBe("unset");
+    });
+
+    it.each([
+        ["typescript: true", "runtime:\n  name: nodejs\n  options:\n    typescript: true\n"],
+        ["no options", "runtime: nodejs\n"],
+    ])("leaves it on with %s", (_, runtime) => {
+        expect(runnerSees(project(runtime))).toBe("true");
+    });
+
+    it("touches no other Node.js process", () => {
+        expect(runnerSees(project("runtime:\n  name: nodejs\n  options:\n    typescript: false\n"), "other.js")).toBe("true");
+    });
+
+    it("gives the project's own Pulumi.yaml the runner the official CLI would start", () => {
+        expect(runnerSees(root)).toBe("unset");
+    });
+});

@@ -50,7 +50,7 @@ describe("loader.js: the program's TypeScript without TypeScript's compiler", ()
     /** Requires `file` in a new process through the loader; returns what it printed and how many files it transpiled. */
     function load(file: string, before = ""): { out: unknown; transpiled: number } {
         const script = `${before}
-            const counter = require(${JSON.stringify(path.join(root, "loader.js"))}).register(${JSON.stringify(path.join(work, "cache"))});
+            const counter = require(${JSON.stringify(path.join(root, "loader.js"))}).register({ cacheDir: ${JSON.stringify(path.join(work, "cache"))} });
             let out;
             try { out = require(${JSON.stringify(file)}).value; } catch (e) { out = String(e.stack).split("\\n").slice(0, 2).join(" | "); }
             console.log(JSON.stringify({ out, transpiled: counter.transpiled }));`;
@@ -102,11 +102,27 @@ describe("loader.js: the program's TypeScript without TypeScript's compiler", ()
     it("turns on Node's compile cache in the cache folder", () => {
         const out = execFileSync(
             process.execPath,
-            ["-e", `require(${JSON.stringify(path.join(root, "loader.js"))}).register(${JSON.stringify(work)}); console.log(require("module").getCompileCacheDir())`],
+            ["-e", `require(${JSON.stringify(path.join(root, "loader.js"))}).register({ cacheDir: ${JSON.stringify(work)} }); console.log(require("module").getCompileCacheDir())`],
             { encoding: "utf8", env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_COMPILE_CACHE")) },
         );
         // Node keeps one folder per Node.js version inside it.
         expect(out.trim()).toMatch(new RegExp(`^${path.join(work, "node-compile-cache")}/v\\d+`));
+    });
+
+    it("leaves TypeScript's compiler unloaded until something uses it: the SDK loads, a function still serializes", () => {
+        /** In a new process: is TypeScript loaded after requiring the SDK, and after serializing a function with it? */
+        const run = (defer: boolean) => {
+            const script = `
+                const loaded = () => Object.keys(require.cache).some((k) => /node_modules[\\\\/]typescript[\\\\/]/.test(k));
+                ${defer ? `require(${JSON.stringify(path.join(root, "loader.js"))}).deferTypeScript(${JSON.stringify(root)});` : ""}
+                const pulumi = require("@pulumi/pulumi");
+                const before = loaded();
+                pulumi.runtime.serializeFunction(() => 40 + 2).then((f) =>
+                    console.log(JSON.stringify({ before, after: loaded(), serialized: f.text.includes("40 + 2") })));`;
+            return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8" }));
+        };
+        expect(run(false)).toEqual({ before: true, after: true, serialized: true });
+        expect(run(true)).toEqual({ before: false, after: true, serialized: true });
     });
 
     it("emits what tsconfig.json asks of the JavaScript: its target, CommonJS", () => {
@@ -118,7 +134,7 @@ describe("loader.js: the program's TypeScript without TypeScript's compiler", ()
     it("is what the engine runs: package.json's main is main.js, which exports index.ts's outputs; Pulumi.yaml turns the runner's TypeScript off", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
         expect(pkg.main).toBe("main.js");
-        expect(fs.readFileSync(path.join(root, "main.js"), "utf8")).toMatch(/require\("\.\/loader"\)\.register\(\);\nmodule\.exports = require\("\.\/index\.ts"\);/);
+        expect(fs.readFileSync(path.join(root, "main.js"), "utf8")).toMatch(/require\("\.\/loader"\)\.register\(\{ programDir: __dirname \}\);\nmodule\.exports = require\("\.\/index\.ts"\);/);
         const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { runtime: { options: Record<string, unknown> } };
         expect(project.runtime.options.typescript).toBe(false);
     });
