@@ -19,7 +19,7 @@ const root = path.join(__dirname, "..");
  * own, the policy runner demands `typeCheck: true`). These build ts-node's service the same way.
  */
 describe("loading the TypeScript under pulumi preview and up", () => {
-    it("runs the program transpile-only through swc: no type check on each run", () => {
+    it("in the runner's TypeScript mode, runs the program transpile-only through swc: no type check on each run", () => {
         const { options } = create({ project: path.join(root, "tsconfig.json") });
         expect(options).toMatchObject({ transpileOnly: true, swc: true });
     });
