@@ -1,11 +1,11 @@
-// How the program's TypeScript runs under `pulumi preview` and `pulumi up` (main.js calls it):
-// without TypeScript's compiler or ts-node in the process. Each .ts file is transpiled by swc
-// (types stripped, nothing type-checked: `npm run typecheck` does that) into a cache keyed by the
-// file's name and content, so a file compiles once per change, copies of the program (tests,
-// benchmarks) share it, and an edited file can never run stale; and
-// Node's own compile cache keeps V8's compiled code of every module between runs. Both caches live
-// outside the repo: ${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-~/.cache}/go-demo-2}. And TypeScript's
-// compiler, which the SDK would load only to serialize functions, waits until something uses it.
+// How the program's TypeScript runs under `pulumi preview` and `pulumi up` (main.js calls it),
+// without TypeScript's compiler or ts-node in the process:
+// - each .ts file is transpiled by swc (types stripped, nothing checked: `npm run typecheck` does
+//   that) into a cache keyed by the file's name and content, so a file compiles once per change,
+//   copies of the program (tests, benchmarks) share the entry, and an edited file never runs stale;
+// - Node's compile cache keeps V8's compiled code of every module between runs;
+// - TypeScript's compiler, which the SDK loads only to serialize functions, waits until used.
+// Both caches live outside the repo: ${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-~/.cache}/go-demo-2}.
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded by Node.js as plain CommonJS */
 const crypto = require("crypto");
