@@ -141,13 +141,18 @@ function phases(run: ProbedRun): string {
     ].join("; ");
 }
 
-const PREVIEW_RUNS = 3;
+/** How many times each preview (and kubectl diff) runs; the report gives the median. */
+const PREVIEW_RUNS = 5;
+
+/** One no-op preview of a stack in `cwd`, with `env` added. */
+function previewOnce(cwd: string, stack: string, env: Record<string, string> = {}): ProbedRun {
+    const args = ["preview", "--expect-no-changes", "--stack", stack, "--color", "never", "--non-interactive"];
+    return probed(() => timeCommand("pulumi", args, { cwd }), env);
+}
 
 /** The median of PREVIEW_RUNS no-op previews of a stack in `cwd`, with `env` added. */
-function medianPreview(cwd: string, stack: string, env: Record<string, string> = {}): { median: ProbedRun; runs: ProbedRun[] } {
-    const args = ["preview", "--expect-no-changes", "--stack", stack, "--color", "never", "--non-interactive"];
-    const runs = Array.from({ length: PREVIEW_RUNS }, () => probed(() => timeCommand("pulumi", args, { cwd }), env));
-    return { median: median(runs), runs };
+function medianPreview(cwd: string, stack: string, env: Record<string, string> = {}): ProbedRun {
+    return median(Array.from({ length: PREVIEW_RUNS }, () => previewOnce(cwd, stack, env)));
 }
 
 /** Runs `work` with some of the files in `dir` rewritten, and puts them back afterwards. */
@@ -175,16 +180,16 @@ function withFiles<T>(dir: string, edits: Record<string, (text: string) => strin
 async function previewLevers(workDir: string, tmp: string): Promise<void> {
     const typescriptMode = { "Pulumi.yaml": (t: string) => t.replace(/^( +)typescript: false$/m, "$1typescript: true") };
     const tsNodeMain = { "package.json": (t: string) => JSON.stringify({ ...JSON.parse(t), main: "index.ts" }) };
-    const noCompileCache = medianPreview(workDir, "bench", { NODE_DISABLE_COMPILE_CACHE: "1" }).median;
-    const runnerTypeScript = withFiles(workDir, typescriptMode, () => medianPreview(workDir, "bench").median);
-    const tsNode = withFiles(workDir, { ...typescriptMode, ...tsNodeMain }, () => medianPreview(workDir, "bench").median);
+    const noCompileCache = medianPreview(workDir, "bench", { NODE_DISABLE_COMPILE_CACHE: "1" });
+    const runnerTypeScript = withFiles(workDir, typescriptMode, () => medianPreview(workDir, "bench"));
+    const tsNode = withFiles(workDir, { ...typescriptMode, ...tsNodeMain }, () => medianPreview(workDir, "bench"));
     const emptyDir = copyProject([], root, tmp);
     fs.writeFileSync(path.join(emptyDir, "index.ts"), "export {};\n");
     const empty = await stackIn(emptyDir, "floor");
     try {
         // Its one resource, the stack itself, exists before the previews, as dev's objects do.
         timeCommand("pulumi", ["up", "--yes", "--skip-preview", "--stack", "floor", "--non-interactive"], { cwd: emptyDir });
-        const floor = medianPreview(emptyDir, "floor").median;
+        const floor = medianPreview(emptyDir, "floor");
         report("  the same, without Node's compile cache", `${s(noCompileCache.seconds)} (${phases(noCompileCache)})`);
         report("  the same, the runner in TypeScript mode", `${s(runnerTypeScript.seconds)} (${phases(runnerTypeScript)})`);
         report("  the same, the program through ts-node", `${s(tsNode.seconds)} (${phases(tsNode)})`);
@@ -237,14 +242,15 @@ async function engineAgainstKubectl(): Promise<void> {
         const pulumi = (...args: string[]) =>
             timeCommand("pulumi", [...args, "--stack", "bench", "--color", "never", "--non-interactive"], { cwd: stack.workspace.workDir });
         const up = probed(() => pulumi("up", "--yes", "--skip-preview"));
-        const { median: preview, runs: previews } = medianPreview(stack.workspace.workDir, "bench");
-        const peak = Math.max(...previews.map((r) => r.program.maxRssKiB)) / 1024;
+        // Each preview beside a kubectl diff, so that both meet the same load on a shared machine.
         // kubectl diff exits 1 when it finds differences (fields Pulumi manages that the rendered files leave out).
-        const diff = median(
-            Array.from({ length: PREVIEW_RUNS }, () => ({
-                seconds: timeCommand("kubectl", ["diff", "-f", files], { ok: (st) => st === 0 || st === 1 }),
-            })),
-        ).seconds;
+        const pairs = Array.from({ length: PREVIEW_RUNS }, () => ({
+            preview: previewOnce(stack.workspace.workDir, "bench"),
+            diff: { seconds: timeCommand("kubectl", ["diff", "-f", files], { ok: (st) => st === 0 || st === 1 }) },
+        }));
+        const preview = median(pairs.map((p) => p.preview));
+        const diff = median(pairs.map((p) => p.diff)).seconds;
+        const peak = Math.max(...pairs.map((p) => p.preview.program.maxRssKiB)) / 1024;
         report(`no-op pulumi preview, median of ${PREVIEW_RUNS}`, `${s(preview.seconds)} (${phases(preview)})`);
         await previewLevers(stack.workspace.workDir, tmp);
         report(
