@@ -26,7 +26,8 @@ const SWC_OPTIONS = {
 };
 
 /** The project's cache root, the one scripts/*.sh use. */
-function cacheRoot(env = process.env) {
+function cacheRoot() {
+    const env = process.env;
     return env.GO_DEMO_2_CACHE || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "go-demo-2");
 }
 
@@ -130,4 +131,4 @@ function register({ cacheDir = cacheRoot(), programDir = process.cwd() } = {}) {
     return registerTypeScript(path.join(cacheDir, "transpiled", `swc-${require("@swc/core/package.json").version}`));
 }
 
-module.exports = { register, registerTypeScript, deferTypeScript, cacheRoot, SWC_OPTIONS };
+module.exports = { register, deferTypeScript, SWC_OPTIONS };

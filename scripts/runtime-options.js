@@ -35,5 +35,3 @@ if (/[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run([\\/]index\.js)?$/.test(runner)) {
         delete process.env.PULUMI_NODEJS_TYPESCRIPT;
     }
 }
-
-module.exports = { typescriptOption };
