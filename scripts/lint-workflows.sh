@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run lint:workflows: actionlint over .github/ (built from its Go module once, cached by
-# version), and a check that every workflow installs the Pulumi CLI version package.json pins.
+# version), and a check that every workflow installs the Pulumi CLI version package.json pins and
+# the Node.js version .nvmrc pins.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -29,4 +30,11 @@ if [[ -n $wrong ]]; then
   echo "$wrong" >&2
   exit 1
 fi
-echo "[lint:workflows] workflows OK (actionlint v$version, Pulumi CLI $pinned everywhere)" >&2
+# Node.js: only ever from .nvmrc, the file scripts/node.sh reads too.
+wrong=$(grep -rn "node-version" .github | grep -v "node-version-file: .nvmrc\$" || true)
+if [[ -n $wrong ]]; then
+  echo "[lint:workflows] Node.js set other than by node-version-file: .nvmrc ($(cat .nvmrc)):" >&2
+  echo "$wrong" >&2
+  exit 1
+fi
+echo "[lint:workflows] workflows OK (actionlint v$version, Pulumi CLI $pinned and Node.js from .nvmrc everywhere)" >&2

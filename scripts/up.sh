@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # npm run up [-- <stack>]: everything a fresh machine needs, then `pulumi up` (stack dev by default).
-#   dependencies (npm ci) → Pulumi toolchain → a cluster (the user's, or the local one started
-#   here) → local state backend → stack select/create → pulumi up --yes → outputs.
+#   Node.js and the dependencies (node-env.sh: npm ci) → Pulumi toolchain → a cluster (the
+#   user's, or the local one started here) → local state backend → stack select/create →
+#   pulumi up --yes → outputs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 stack=${1:-dev}
 step() { printf '[up] %s\n' "$*" >&2; }
 
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  step "installing dependencies (npm ci)"
-  npm ci --no-audit --no-fund
-fi
+step "providing Node.js and the locked dependencies (scripts/node-env.sh)"
+# shellcheck source=node-env.sh
+source scripts/node-env.sh
 
 # shellcheck source=kube-env.sh
 source scripts/kube-env.sh

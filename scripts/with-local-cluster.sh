@@ -8,6 +8,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 step() { printf '[local-cluster] %s (+%ss)\n' "$*" "$SECONDS" >&2; }
 
+# shellcheck source=node-env.sh
+source scripts/node-env.sh
+step "Node.js $(node --version)"
+
 export KUBECONFIG="$root/.cluster/kubeconfig"
 # Three fake nodes: the disruption tests spread Pods over nodes, drain one and lose one.
 export GO_DEMO_2_NODES=${GO_DEMO_2_NODES:-3}

@@ -1,4 +1,4 @@
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -95,5 +95,194 @@ describe("scripts/cluster.sh: bad arguments stop it before it touches any cluste
         const { status, stderr } = clusterScript(["start", "--node", "3"]);
         expect(status).toBe(1);
         expect(stderr).toContain("unknown option '--node' (accepted: --nodes N)");
+    });
+});
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, run before any dependency is installed
+const nodeVersion = require("../scripts/node-version.js") as {
+    satisfies(version: string, range: string): boolean;
+    choose(machineVersion: string | undefined, range: string, pinned: string): string;
+    projectPins(root: string): { range: string; pinned: string };
+};
+
+describe("scripts/node-version.js: the machine's Node.js or the pinned one", () => {
+    const range = "^22.13.0 || >=24";
+
+    it.each([
+        ["v20.20.2", false],
+        ["22.12.9", false],
+        ["v22.13.0", true],
+        ["22.22.1", true],
+        ["23.11.0", false],
+        ["24.0.0", true],
+        ["v25.2.1", true],
+    ])("%s satisfies %j: %s", (version, expected) => {
+        expect(nodeVersion.satisfies(version, range)).toBe(expected);
+    });
+
+    it("refuses range forms it does not understand instead of guessing", () => {
+        expect(() => nodeVersion.satisfies("24.0.0", "22.x")).toThrow(/unsupported engines range '22.x'/);
+        expect(() => nodeVersion.satisfies("24.0.0", "~22.13.0 || >=24")).toThrow(/unsupported engines range '~22.13.0'/);
+        expect(() => nodeVersion.satisfies("lts", range)).toThrow(/not a Node.js version: 'lts'/);
+    });
+
+    it("keeps a machine's Node.js that the range accepts, else picks the pinned one", () => {
+        expect(nodeVersion.choose("v22.14.0", range, "24.22.3")).toBe("machine");
+        expect(nodeVersion.choose("v24.1.0", range, "24.22.3")).toBe("machine");
+        expect(nodeVersion.choose("v20.20.2", range, "24.22.3")).toBe("24.22.3");
+        expect(nodeVersion.choose(undefined, range, "v24.22.3")).toBe("24.22.3");
+    });
+
+    it("refuses a pin outside the range", () => {
+        expect(() => nodeVersion.choose("v24.1.0", range, "20.20.2")).toThrow(/\.nvmrc pins Node\.js 20\.20\.2, outside/);
+    });
+
+    it("reads the project's pins: .nvmrc inside package.json's engines, both in README", () => {
+        const { range: engines, pinned } = nodeVersion.projectPins(root);
+        expect(nodeVersion.satisfies(pinned, engines)).toBe(true);
+        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+        expect(readme).toContain(`Node.js ${pinned}`);
+        expect(readme).toContain(`\`${engines}\``);
+    });
+});
+
+describe("scripts/node.sh: where the project's Node.js comes from", () => {
+    const { pinned } = nodeVersion.projectPins(root);
+    const npmPackage = `node-${process.platform === "darwin" ? "darwin" : "linux"}-${process.arch}`;
+    let work: string;
+    beforeEach(() => {
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-node-"));
+        fs.mkdirSync(path.join(work, "bin"));
+    });
+    afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    /** An executable `node` that says it is `version` and runs everything else on the real Node.js. */
+    function fakeNode(file: string, version: string): void {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(
+            file,
+            `#!/usr/bin/env bash\nif [[ $1 == --version ]]; then echo ${version}; else exec "${process.execPath}" "$@"; fi\n`,
+            { mode: 0o755 },
+        );
+    }
+
+    /** An `npm` whose `pack <name>@<version>` writes the tarball the registry would, holding a node that says `holds`. */
+    function fakeNpm(holds: string): void {
+        fs.writeFileSync(
+            path.join(work, "bin", "npm"),
+            [
+                "#!/usr/bin/env bash",
+                `echo "$*" >> "${work}/npm-calls"`,
+                '[[ $1 == pack ]] || exit 1',
+                'spec=${!#}; pkg=$(mktemp -d)',
+                `mkdir -p "$pkg/package/bin" && printf '#!/usr/bin/env bash\\nif [[ $1 == --version ]]; then echo ${holds}; else exec "${process.execPath}" "$@"; fi\\n' > "$pkg/package/bin/node"`,
+                'chmod +x "$pkg/package/bin/node" && tar -czf "${spec%@*}-${spec##*@}.tgz" -C "$pkg" package && rm -rf "$pkg"',
+            ].join("\n") + "\n",
+            { mode: 0o755 },
+        );
+    }
+
+    function nodeScript(): { status: number; stdout: string; stderr: string } {
+        const result = spawnSync("bash", ["scripts/node.sh"], {
+            cwd: root,
+            env: { PATH: `${path.join(work, "bin")}:/usr/bin:/bin`, GO_DEMO_2_CACHE: path.join(work, "cache"), HOME: work },
+            encoding: "utf8",
+        });
+        return { status: result.status ?? -1, stdout: result.stdout.trim().split("\n").pop() ?? "", stderr: result.stderr };
+    }
+
+    it("keeps the machine's Node.js when engines accept it: nothing fetched", () => {
+        fakeNode(path.join(work, "bin", "node"), "v24.1.0");
+        fakeNpm(`v${pinned}`);
+        expect(nodeScript()).toMatchObject({ status: 0, stdout: path.join(work, "bin") });
+        expect(fs.existsSync(path.join(work, "npm-calls"))).toBe(false);
+    });
+
+    it("uses the pinned release already in the cache when the machine's is too old", () => {
+        fakeNode(path.join(work, "bin", "node"), "v20.20.2");
+        fakeNpm(`v${pinned}`);
+        fakeNode(path.join(work, "cache", `node-v${pinned}`, "bin", "node"), `v${pinned}`);
+        expect(nodeScript()).toMatchObject({ status: 0, stdout: path.join(work, "cache", `node-v${pinned}`, "bin") });
+        expect(fs.existsSync(path.join(work, "npm-calls"))).toBe(false);
+    });
+
+    it("fetches the pinned release from the npm registry once, into the cache by version", () => {
+        fakeNode(path.join(work, "bin", "node"), "v20.20.2");
+        fakeNpm(`v${pinned}`);
+        const first = nodeScript();
+        expect(first).toMatchObject({ status: 0, stdout: path.join(work, "cache", `node-v${pinned}`, "bin") });
+        expect(first.stderr).toContain(`the machine's Node.js is v20.20.2; fetching ${pinned}`);
+        expect(execFileSync(path.join(first.stdout, "node"), ["--version"], { encoding: "utf8" }).trim()).toBe(`v${pinned}`);
+        expect(nodeScript().stdout).toBe(first.stdout);
+        expect(fs.readFileSync(path.join(work, "npm-calls"), "utf8")).toBe(`pack --silent ${npmPackage}@${pinned}\n`);
+        expect(fs.readdirSync(path.join(work, "cache"))).toEqual([`node-v${pinned}`]);
+    });
+
+    it("refuses a package holding another version, leaving nothing in the cache", () => {
+        fakeNode(path.join(work, "bin", "node"), "v20.20.2");
+        fakeNpm("v24.0.0");
+        const result = nodeScript();
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain(`${npmPackage}@${pinned} holds Node.js v24.0.0`);
+        expect(fs.readdirSync(path.join(work, "cache"))).toEqual([]);
+    });
+
+    it("puts the chosen Node.js first on PATH for everything sourced after node-env.sh", () => {
+        fakeNode(path.join(work, "bin", "node"), "v20.20.2");
+        fakeNode(path.join(work, "cache", `node-v${pinned}`, "bin", "node"), `v${pinned}`);
+        const out = execFileSync("bash", ["-c", 'source scripts/node-env.sh && node --version && echo "$NODE_COMPILE_CACHE"'], {
+            cwd: root,
+            env: { PATH: `${path.join(work, "bin")}:/usr/bin:/bin`, GO_DEMO_2_CACHE: path.join(work, "cache"), HOME: work },
+            encoding: "utf8",
+        });
+        expect(out.trim().split("\n")).toEqual([`v${pinned}`, path.join(work, "cache", "node-compile-cache")]);
+    });
+});
+
+describe("scripts/runtime-options.js: Pulumi.yaml's runtime options under the language host built here", () => {
+    let work: string;
+    beforeEach(() => {
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-options-"));
+    });
+    afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    /**
+     * What a runner started the way that host starts the SDK's (PULUMI_NODEJS_TYPESCRIPT=true,
+     * `--pwd <project>`) sees of PULUMI_NODEJS_TYPESCRIPT, with the preload scripts/pulumi-env.sh adds.
+     */
+    function runnerSees(project: string, script = path.join("node_modules", "@pulumi", "pulumi", "cmd", "run", "index.js")): string {
+        const runner = path.join(work, script);
+        fs.mkdirSync(path.dirname(runner), { recursive: true });
+        fs.writeFileSync(runner, 'process.stdout.write(String(process.env.PULUMI_NODEJS_TYPESCRIPT ?? "unset"));\n');
+        return execFileSync(process.execPath, ["--require", path.join(root, "scripts", "runtime-options.js"), runner, "--pwd", project, "."], {
+            cwd: work,
+            env: { PATH: process.env.PATH ?? "", PULUMI_NODEJS_TYPESCRIPT: "true" },
+            encoding: "utf8",
+        });
+    }
+
+    function project(runtime: string): string {
+        const dir = fs.mkdtempSync(path.join(work, "project-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\n${runtime}`);
+        return dir;
+    }
+
+    it("turns the runner's TypeScript mode off when Pulumi.yaml says typescript: false, as the official host does", () => {
+        expect(runnerSees(project("runtime:\n  name: nodejs\n  options:\n    typescript: false\n"))).toBe("unset");
+    });
+
+    it.each([
+        ["typescript: true", "runtime:\n  name: nodejs\n  options:\n    typescript: true\n"],
+        ["no options", "runtime: nodejs\n"],
+    ])("leaves it on with %s", (_, runtime) => {
+        expect(runnerSees(project(runtime))).toBe("true");
+    });
+
+    it("touches no other Node.js process", () => {
+        expect(runnerSees(project("runtime:\n  name: nodejs\n  options:\n    typescript: false\n"), "other.js")).toBe("true");
+    });
+
+    it("gives the project's own Pulumi.yaml the runner the official CLI would start", () => {
+        expect(runnerSees(root)).toBe("unset");
     });
 });

@@ -88,22 +88,26 @@ interface ProbedRun {
 
 /**
  * Runs an engine command with tools/probe.js preloaded into every Node.js process the engine
- * starts, and returns its wall time and the program process's report (the language host starts
- * the program through @pulumi/pulumi's cmd/run).
+ * starts (and `env` added to the environment), and returns its wall time and the program
+ * process's report (the language host starts the program through @pulumi/pulumi's cmd/run).
  */
-function probed(work: () => unknown): ProbedRun {
+function probed(work: () => unknown, env: Record<string, string> = {}): ProbedRun {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-probe-")), "processes.jsonl");
-    const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, FILE: process.env.GO_DEMO_2_PROBE_FILE };
-    process.env.NODE_OPTIONS = `${saved.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "probe.js")}`.trim();
-    process.env.GO_DEMO_2_PROBE_FILE = file;
+    const added: Record<string, string> = {
+        ...env,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "probe.js")}`.trim(),
+        GO_DEMO_2_PROBE_FILE: file,
+    };
+    const saved = Object.fromEntries(Object.keys(added).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, added);
     const startedAt = Date.now();
     try {
         work();
     } finally {
-        process.env.NODE_OPTIONS = saved.NODE_OPTIONS;
-        process.env.GO_DEMO_2_PROBE_FILE = saved.FILE;
-        if (saved.NODE_OPTIONS === undefined) delete process.env.NODE_OPTIONS;
-        if (saved.FILE === undefined) delete process.env.GO_DEMO_2_PROBE_FILE;
+        for (const [k, v] of Object.entries(saved)) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
     }
     const endedAt = Date.now();
     const reports = fs
@@ -130,14 +134,70 @@ function phases(run: ProbedRun): string {
     const part = (label: string, from: number, to: number) => `${label} ${((to - from) / 1000).toFixed(2)} s`;
     return [
         part("engine until the program's Node.js process starts", run.startedAt, p.startedAt),
-        part("Node.js, the SDK's runner and the TypeScript loader", p.startedAt, p.loadStartedAt),
+        part("Node.js and the SDK's runner", p.startedAt, p.loadStartedAt),
         part("loading the program", p.loadStartedAt, p.loadEndedAt),
         part("running it (registrations, provider start, diffs)", p.loadEndedAt, p.exitedAt),
         part("engine after it", p.exitedAt, run.endedAt),
     ].join("; ");
 }
 
-const PREVIEW_RUNS = 3;
+/** How many times each preview (and kubectl diff) runs; the report gives the median. */
+const PREVIEW_RUNS = 5;
+
+/** One no-op preview of a stack in `cwd`, with `env` added. */
+function previewOnce(cwd: string, stack: string, env: Record<string, string> = {}): ProbedRun {
+    const args = ["preview", "--expect-no-changes", "--stack", stack, "--color", "never", "--non-interactive"];
+    return probed(() => timeCommand("pulumi", args, { cwd }), env);
+}
+
+/** The median of PREVIEW_RUNS no-op previews of a stack in `cwd`, with `env` added. */
+function medianPreview(cwd: string, stack: string, env: Record<string, string> = {}): ProbedRun {
+    return median(Array.from({ length: PREVIEW_RUNS }, () => previewOnce(cwd, stack, env)));
+}
+
+/** Runs `work` with some of the files in `dir` rewritten, and puts them back afterwards. */
+function withFiles<T>(dir: string, edits: Record<string, (text: string) => string>, work: () => T): T {
+    const saved = Object.fromEntries(Object.keys(edits).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+    try {
+        for (const [f, edit] of Object.entries(edits)) {
+            fs.writeFileSync(path.join(dir, f), edit(saved[f]));
+        }
+        return work();
+    } finally {
+        for (const [f, text] of Object.entries(saved)) {
+            fs.writeFileSync(path.join(dir, f), text);
+        }
+    }
+}
+
+/**
+ * What each lever of the preview is worth, and its floor: the same no-op preview of the deployed
+ * stack without Node's compile cache; with the SDK's runner in TypeScript mode (it loads
+ * TypeScript's compiler and registers ts-node before main.js takes over); with the program loaded
+ * by ts-node as well (package.json's main back to index.ts: the project before main.js); and a
+ * preview of a program that registers nothing, through the same main.js, on a stack of its own.
+ */
+async function previewLevers(workDir: string, tmp: string): Promise<void> {
+    const typescriptMode = { "Pulumi.yaml": (t: string) => t.replace(/^( +)typescript: false$/m, "$1typescript: true") };
+    const tsNodeMain = { "package.json": (t: string) => JSON.stringify({ ...JSON.parse(t), main: "index.ts" }) };
+    const noCompileCache = medianPreview(workDir, "bench", { NODE_DISABLE_COMPILE_CACHE: "1" });
+    const runnerTypeScript = withFiles(workDir, typescriptMode, () => medianPreview(workDir, "bench"));
+    const tsNode = withFiles(workDir, { ...typescriptMode, ...tsNodeMain }, () => medianPreview(workDir, "bench"));
+    const emptyDir = copyProject([], root, tmp);
+    fs.writeFileSync(path.join(emptyDir, "index.ts"), "export {};\n");
+    const empty = await stackIn(emptyDir, "floor");
+    try {
+        // Its one resource, the stack itself, exists before the previews, as dev's objects do.
+        timeCommand("pulumi", ["up", "--yes", "--skip-preview", "--stack", "floor", "--non-interactive"], { cwd: emptyDir });
+        const floor = medianPreview(emptyDir, "floor");
+        report("  the same, without Node's compile cache", `${s(noCompileCache.seconds)} (${phases(noCompileCache)})`);
+        report("  the same, the runner in TypeScript mode", `${s(runnerTypeScript.seconds)} (${phases(runnerTypeScript)})`);
+        report("  the same, the program through ts-node", `${s(tsNode.seconds)} (${phases(tsNode)})`);
+        report("  the floor: a program that registers nothing", `${s(floor.seconds)} (${phases(floor)})`);
+    } finally {
+        await empty.workspace.removeStack("floor").catch(() => undefined);
+    }
+}
 
 /**
  * What a user would run instead of this stack's ReplicaSet for the API: a Deployment with the same
@@ -184,15 +244,21 @@ async function engineAgainstKubectl(): Promise<void> {
         const pulumi = (...args: string[]) =>
             timeCommand("pulumi", [...args, "--stack", "bench", "--color", "never", "--non-interactive"], { cwd: stack.workspace.workDir });
         const up = probed(() => pulumi("up", "--yes", "--skip-preview"));
-        const previews = Array.from({ length: PREVIEW_RUNS }, () => probed(() => pulumi("preview", "--expect-no-changes")));
-        const preview = median(previews);
-        const peak = Math.max(...previews.map((r) => r.program.maxRssKiB)) / 1024;
+        // Each preview beside a kubectl diff, so that both meet the same load on a shared machine.
         // kubectl diff exits 1 when it finds differences (fields Pulumi manages that the rendered files leave out).
-        const diff = median(
-            Array.from({ length: PREVIEW_RUNS }, () => ({
-                seconds: timeCommand("kubectl", ["diff", "-f", files], { ok: (st) => st === 0 || st === 1 }),
-            })),
-        ).seconds;
+        const pairs = Array.from({ length: PREVIEW_RUNS }, () => ({
+            preview: previewOnce(stack.workspace.workDir, "bench"),
+            diff: { seconds: timeCommand("kubectl", ["diff", "-f", files], { ok: (st) => st === 0 || st === 1 }) },
+        }));
+        const preview = median(pairs.map((p) => p.preview));
+        const diff = median(pairs.map((p) => p.diff)).seconds;
+        const peak = Math.max(...pairs.map((p) => p.preview.program.maxRssKiB)) / 1024;
+        report(`no-op pulumi preview, median of ${PREVIEW_RUNS}`, `${s(preview.seconds)} (${phases(preview)})`);
+        await previewLevers(stack.workspace.workDir, tmp);
+        report(
+            `kubectl diff -f <rendered>, median of ${PREVIEW_RUNS}`,
+            `${s(diff)} (preview is ${against(preview.seconds, diff, 2)} kubectl diff)`,
+        );
         await stack.setConfig("go-demo-2:apiImage", { value: RELEASE_IMAGE });
         const release = probed(() => pulumi("up", "--yes", "--skip-preview"));
         const destroy = pulumi("destroy", "--yes", "--skip-preview");
@@ -213,11 +279,6 @@ async function engineAgainstKubectl(): Promise<void> {
             timeCommand("kubectl", ["rollout", "status", "-n", NAMESPACE, "deployment/go-demo-2-api", "--timeout=300s"]);
         timeCommand("kubectl", ["delete", "namespace", NAMESPACE, "--wait=true"]);
 
-        report(`no-op pulumi preview, median of ${PREVIEW_RUNS}`, `${s(preview.seconds)} (${phases(preview)})`);
-        report(
-            `kubectl diff -f <rendered>, median of ${PREVIEW_RUNS}`,
-            `${s(diff)} (preview is ${against(preview.seconds, diff, 2)} kubectl diff)`,
-        );
         report("pulumi up --skip-preview, empty → all Ready", `${s(up.seconds)} (${phases(up)})`);
         report("kubectl apply -f <rendered> + kubectl wait", `${s(apply + wait)} (up is ${against(up.seconds, apply + wait, 3)} apply + wait)`);
         report("pulumi up --skip-preview, release of a new API image", `${s(release.seconds)} (${phases(release)})`);
