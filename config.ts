@@ -107,26 +107,28 @@ const externalHost = z
             "expected a DNS name such as kubernetes.io or, fully qualified, kubernetes.io. (lower-case labels separated by dots, at most 253 characters)",
     });
 
+/** A YAML list or map as Pulumi passes it: JSON in a string, decoded before it is checked. */
+const json = (expected: string) =>
+    z.string().transform((raw, ctx) => {
+        try {
+            return JSON.parse(raw) as unknown;
+        } catch {
+            ctx.addIssue({ code: "custom", message: expected });
+            return z.NEVER;
+        }
+    });
+
 // A Kubernetes annotation key: an optional DNS-subdomain prefix and '/', then a name of at most 63
-// characters; the API server checks it lower-cased, so the prefix may be in any case. The stack's own `pulumi.com/` annotations tell the engine what to wait for; a
-// Service's config must not override them.
+// characters; the API server checks it lower-cased, so the prefix may be in any case. The stack's
+// own `pulumi.com/` annotations tell the engine what to wait for; a Service's config must not
+// override them.
 const ANNOTATION_NAME = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const annotationKey = (key: string) => {
     const slash = key.lastIndexOf("/");
     const prefix = slash < 0 ? undefined : key.slice(0, slash).toLowerCase();
     return ANNOTATION_NAME.test(key.slice(slash + 1)) && (prefix === undefined || DNS_SUBDOMAIN.test(prefix));
 };
-const annotations = z
-    .string()
-    .transform((raw, ctx) => {
-        try {
-            return JSON.parse(raw) as unknown;
-        } catch {
-            ctx.addIssue({ code: "custom", message: "expected a YAML map of annotation names to strings" });
-            return z.NEVER;
-        }
-    })
-    .pipe(
+const annotations = json("expected a YAML map of annotation names to strings").pipe(
         z
             .record(z.string(), z.string({ error: "expected a string value (quote true, false and numbers in YAML)" }), {
                 error: "expected a YAML map of annotation names to strings",
@@ -151,7 +153,6 @@ const annotations = z
             }),
     );
 
-
 const image = z.string().regex(IMAGE_REF, {
     error: "expected a container image reference such as mongo:3.3 or registry.example.com/team/api:1.2@sha256:<64 hex>",
 });
@@ -165,17 +166,7 @@ const cidr = z.string().refine((v) => ipaddr.isValidCIDR(v), {
 });
 
 const stringArray = (item: z.ZodType<string>) =>
-    z
-        .string()
-        .transform((raw, ctx) => {
-            try {
-                return JSON.parse(raw) as unknown;
-            } catch {
-                ctx.addIssue({ code: "custom", message: "expected a YAML list of strings" });
-                return z.NEVER;
-            }
-        })
-        .pipe(z.array(item, { error: "expected a YAML list of strings" }));
+    json("expected a YAML list of strings").pipe(z.array(item, { error: "expected a YAML list of strings" }));
 
 /** Every key the stack accepts, with how its string value decodes and what it accepts. */
 const keys = {
