@@ -6,7 +6,7 @@ import { z } from "zod";
 
 import { checkCluster, readKubeconfig } from "./cluster";
 import { CERT_MANAGER_SOURCES, CertManagerSource } from "./components/tls";
-import { imageVersion } from "./components/imageVersion";
+import { imageVersion, lineBefore } from "./components/imageVersion";
 import {
     DEFAULT_DB_MEMORY_LIMIT,
     fractionalCacheSize,
@@ -218,8 +218,7 @@ export function supportsHttpInterface(imageRef: string): boolean {
     if (version === "latest") {
         return false;
     }
-    const [major, minor] = version;
-    return major < MONGO_WITHOUT_HTTP[0] || (major === MONGO_WITHOUT_HTTP[0] && minor < MONGO_WITHOUT_HTTP[1]);
+    return lineBefore(version, MONGO_WITHOUT_HTTP);
 }
 
 const show = (value: unknown) => JSON.stringify(value);

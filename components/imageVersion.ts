@@ -5,6 +5,11 @@
  */
 export type ImageVersion = "latest" | readonly [major: number, minor: number] | undefined;
 
+/** Whether MongoDB line `a` (major, minor) comes before line `b`. */
+export function lineBefore(a: readonly [number, number], b: readonly [number, number]): boolean {
+    return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+}
+
 export function imageVersion(imageRef: string): ImageVersion {
     if (imageRef.includes("@")) {
         return undefined;

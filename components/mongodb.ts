@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { imageVersion } from "./imageVersion";
+import { imageVersion, lineBefore } from "./imageVersion";
 import { selectors } from "./labels";
 import { shutdownDelay } from "./shutdown";
 import { restrictedSecurityContext, Workload } from "./workload";
@@ -33,7 +33,6 @@ export const DEFAULT_DB_MEMORY_LIMIT = "512Mi";
 export const MONGO_LINES = { oldest: [3, 0], newest: [5, 0] } as const;
 
 const line = ([major, minor]: readonly [number, number]) => `${major}.${minor}`;
-const before = (a: readonly [number, number], b: readonly [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 
 /**
  * Why the API cannot use a mongo image, or undefined when it can. An untagged or `latest` image
@@ -43,14 +42,14 @@ const before = (a: readonly [number, number], b: readonly [number, number]) => a
 export function unusableMongoImage(imageRef: string): string | undefined {
     const version = imageVersion(imageRef);
     const accepted = `use a mongo image from ${line(MONGO_LINES.oldest)} to ${line(MONGO_LINES.newest)}`;
-    if (version === "latest" || (version !== undefined && before(MONGO_LINES.newest, version))) {
+    if (version === "latest" || (version !== undefined && lineBefore(MONGO_LINES.newest, version))) {
         const which = version === "latest" ? "an untagged or latest image is a current MongoDB, which is" : `MongoDB ${line(version)} is`;
         return (
             `${which} newer than ${line(MONGO_LINES.newest)}, the last line the API can talk to: go-demo-2's mgo driver ` +
             `sends every command as OP_QUERY, which MongoDB rejects from 5.1 on; ${accepted}`
         );
     }
-    if (version !== undefined && before(version, MONGO_LINES.oldest)) {
+    if (version !== undefined && lineBefore(version, MONGO_LINES.oldest)) {
         return (
             `MongoDB ${line(version)} is older than ${line(MONGO_LINES.oldest)}, the first line with WiredTiger, whose cache ` +
             `the stack sizes (--wiredTigerCacheSizeGB); ${accepted}`
@@ -87,7 +86,7 @@ export function fractionalCacheSize(imageRef: string): boolean {
         const patch = /:3\.3\.(\d+)/.exec(imageRef);
         return patch === null || Number(patch[1]) >= 5;
     }
-    return !before(version, [3, 4]);
+    return !lineBefore(version, [3, 4]);
 }
 
 /**
