@@ -6,12 +6,13 @@ import { z } from "zod";
 
 import { checkCluster, readKubeconfig } from "./cluster";
 import { CERT_MANAGER_SOURCES, CertManagerSource } from "./components/tls";
-import { imageVersion, lineBefore } from "./components/imageVersion";
+import { imageVersion } from "./components/imageVersion";
 import {
     DEFAULT_DB_MEMORY_LIMIT,
     fractionalCacheSize,
     MEMORY_QUANTITY,
     memoryBytes,
+    supportsHttpInterface,
     unusableMongoImage,
 } from "./components/mongodb";
 import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
@@ -71,8 +72,6 @@ const IMAGE_REF =
     /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 /** The least memory for a mongod that takes only whole GB of cache (1 GB = 50% of the limit less 1 GiB). */
 const WHOLE_GB_CACHE_LIMIT = "3Gi";
-/** The oldest MongoDB line without `--rest`/`--httpinterface`. */
-const MONGO_WITHOUT_HTTP = [3, 6] as const;
 
 // Pulumi hands every config value to the program as a string (arrays JSON-encoded), so each
 // key decodes its string first, then checks the decoded value.
@@ -205,22 +204,6 @@ const keys = {
 
 const KNOWN_KEYS = Object.keys(keys);
 
-/**
- * Whether a mongo image still has `--rest`/`--httpinterface` (removed in 3.6). An untagged or
- * `latest` image is a current MongoDB; a digest or a tag that names no version cannot be read,
- * so the operator's choice stands.
- */
-export function supportsHttpInterface(imageRef: string): boolean {
-    const version = imageVersion(imageRef);
-    if (version === undefined) {
-        return true;
-    }
-    if (version === "latest") {
-        return false;
-    }
-    return lineBefore(version, MONGO_WITHOUT_HTTP);
-}
-
 const show = (value: unknown) => JSON.stringify(value);
 
 /**
@@ -302,9 +285,12 @@ export function parseConfig(raw: Record<string, string>, stack: string, otherPro
         );
     }
     if (config.dbHttpInterface && !supportsHttpInterface(config.dbImage)) {
+        const which = Array.isArray(imageVersion(config.dbImage))
+            ? `${PROJECT}:dbImage = ${show(config.dbImage)} is 3.6 or later`
+            : `the version of ${PROJECT}:dbImage = ${show(config.dbImage)} cannot be read from its reference (a digest, or a tag that names no version)`;
         problems.push(
-            `${PROJECT}:dbHttpInterface = true: MongoDB 3.6 and later removed --rest/--httpinterface, but ` +
-                `${PROJECT}:dbImage = ${show(config.dbImage)}; set dbHttpInterface to false or use a mongo image older than 3.6.`,
+            `${PROJECT}:dbHttpInterface = true: MongoDB 3.6 and later removed --rest/--httpinterface, and ${which}; ` +
+                `set dbHttpInterface to false, or use a mongo image whose tag names a version older than 3.6 (such as mongo:3.4).`,
         );
     }
     if (config.nodePort !== undefined && !config.dbHttpInterface) {

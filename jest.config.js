@@ -3,7 +3,7 @@ module.exports = {
     testEnvironment: "node",
     transform: { "^.+\\.ts$": ["@swc/jest"] },
     testMatch: ["<rootDir>/tests/**/*.test.ts"],
-    testPathIgnorePatterns: ["<rootDir>/tests/e2e/"],
+    testPathIgnorePatterns: ["<rootDir>/tests/e2e/", "<rootDir>/tests/pods/"],
     setupFiles: ["<rootDir>/tests/setup.ts"],
     // Jest's default is one worker per core but one, which on 2 cores runs every file in one
     // process; each file mostly loads modules, so a worker per core halves the wall time.

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { selectors } from "./labels";
+import { MONGO_PORT } from "./mongodb";
 import { shutdownDelay } from "./shutdown";
 import { tlsSidecar } from "./tls";
 import { restrictedSecurityContext, Workload } from "./workload";
@@ -19,17 +20,47 @@ export interface ApiContainerArgs {
     dbHost: string;
 }
 
-/** Seconds each wget of the probes below waits for an answer (busybox wget's -T). */
-const WGET_TIMEOUT_SECONDS = 2;
-const wget = (url: string) => `wget -q -T ${WGET_TIMEOUT_SECONDS} -O /dev/null ${url}`;
+/** Seconds a TCP connect to MongoDB may take before it counts as refused (busybox nc's -w). */
+export const DB_CONNECT_SECONDS = 2;
 /**
- * `$DB:27017` answers: mongod answers a plain HTTP GET on its driver port with a short text
- * ("It looks like you are trying to access MongoDB over HTTP on the native driver port.",
- * HTTP/1.0 200) in every line the stack accepts — src/mongo/util/net/message_port.cpp (3.2–3.4)
- * and src/mongo/transport/session_asio.h (3.6–5.0) of mongodb/mongo — so busybox's wget, which
- * the go-demo-2 image (alpine 3.4) ships with sh and sleep, can ask without a MongoDB client.
+ * `$DB:27017` takes a TCP connection: what the API needs before it dials, and all the probes ask of
+ * MongoDB. mongod opens its port only once its storage is up, and what it answers to anything but
+ * its own protocol differs by line (3.6 closes the connection on an HTTP request), so nothing more
+ * is asked. `nc -z -w` is the nc_bloaty applet (NC_110_COMPAT) of the go-demo-2 image's busybox
+ * (alpine 3.4: 1.24.2, whose usage lists `-z` and `-w SEC Timeout for connects`) and of the one
+ * the tests run (1.35.0): -w bounds the connect with an alarm, -z closes once connected, exit 0.
  */
-const dbAnswers = wget("http://$DB:27017/");
+export const dbListens = `nc -z -w ${DB_CONNECT_SECONDS} "$DB" ${MONGO_PORT}`;
+
+/**
+ * Seconds the liveness gives `/demo/person` to fail. A wedged session fails at once (mgo returns
+ * a dead socket's error without any I/O and go-demo-2 panics, which net/http answers by closing
+ * the connection); an answer still on its way after this is a slow query (the handler reads the
+ * whole collection), not a wedge, and must not restart the Pod.
+ */
+export const PERSON_FAILS_WITHIN_SECONDS = 3;
+
+const api = (path: string) => `wget -q -O /dev/null http://127.0.0.1:${API_PORT}${path}`;
+
+/**
+ * The liveness script, cheapest check first. Every wait in it is bounded by the same means in
+ * busybox 1.24.2 and 1.35.0 — nc's -w, ash's `&`/`wait`/`kill` and `sleep` — never by wget's -T,
+ * which bounds only the connect in 1.24.2 (networking/wget.c: "FIXME: does not respect
+ * FEATURE_WGET_TIMEOUT and -T N") but the whole request in 1.35.0. A hung `/demo/hello` is cut by
+ * the probe's timeoutSeconds, which the kubelet counts as a failure, as it should.
+ */
+export const API_LIVENESS_SCRIPT = [
+    // 1. The API answers at all: /demo/hello needs no database.
+    `${api(API_HEALTH_PATH)} || exit 1`,
+    // 2. MongoDB takes no connection (an outage, its node lost): a restart would only fail its dial and crash-loop.
+    `${dbListens} || exit 0`,
+    // 3. MongoDB takes connections: a request that needs it must not fail fast. wget exits 1 on any
+    //    failure; killed while still waiting (a slow query), `wait` returns 143 and the probe passes.
+    `${api("/demo/person")} & p=$!`,
+    `{ sleep ${PERSON_FAILS_WITHIN_SECONDS}; kill $p; } >/dev/null 2>&1 &`,
+    `wait $p`,
+    `[ $? -ne 1 ]`,
+].join("\n");
 
 /** The API's resources, shared by its init container. The API writes nothing but its log. */
 const apiResources: k8s.types.input.core.v1.ResourceRequirements = {
@@ -38,22 +69,23 @@ const apiResources: k8s.types.input.core.v1.ResourceRequirements = {
 };
 
 /**
- * The API's liveness: it fails only when MongoDB answers but the API cannot serve a request that
- * needs it. go-demo-2 dials MongoDB once at start (`mgo.Dial`, panicking if that fails) and keeps
- * one global session for its whole life; mgo hands a session's reserved socket back without
- * checking it (`Session.acquireSocket`), so once the MongoDB it dialled is replaced (a release, a
- * drain, node loss, an OOM kill) every `/demo/person` fails until the process restarts, while
- * `/demo/hello` still answers. A restart then dials the MongoDB that answers and serves again.
- * While MongoDB does not answer (an outage) the probe passes: restarting would only crash-loop on
- * the dial and take `/demo/hello` down too. Checked every 10 s, restarted after 3 failures: DB
- * requests come back at most ~30 s after MongoDB does (README, "What it survives").
+ * The API's liveness: it fails when the API does not answer, or when MongoDB takes connections but
+ * the API cannot serve a request that needs it. go-demo-2 dials MongoDB once at start (`mgo.Dial`,
+ * 10 s, panicking if that fails) and keeps one global session for its whole life; mgo hands a
+ * session's reserved socket back without checking it (`Session.acquireSocket`), so once the
+ * MongoDB it dialled is replaced (a release, a drain, node loss, an OOM kill) every `/demo/person`
+ * fails until the process restarts, while `/demo/hello` still answers. A restart then dials the
+ * MongoDB that answers and serves again. While MongoDB takes no connection the probe passes:
+ * restarting would only crash-loop on the dial and take `/demo/hello` down too. Every 10 s,
+ * restarted after 3 failures; what that gives per fault is measured by tests/pods (README,
+ * "What it survives").
  */
 export const API_LIVENESS_PROBE: k8s.types.input.core.v1.Probe = {
-    exec: { command: ["sh", "-c", `${wget(`http://localhost:${API_PORT}/demo/person`)} || ! ${dbAnswers}`] },
+    exec: { command: ["sh", "-c", API_LIVENESS_SCRIPT] },
     initialDelaySeconds: 5,
     periodSeconds: 10,
-    // Both wgets may wait out their timeout.
-    timeoutSeconds: 2 * WGET_TIMEOUT_SECONDS + 1,
+    // The script's own bounds (nc's connect, the /demo/person window) and a second for the rest.
+    timeoutSeconds: DB_CONNECT_SECONDS + PERSON_FAILS_WITHIN_SECONDS + 1,
     failureThreshold: 3,
 };
 
@@ -75,7 +107,7 @@ export function apiContainer(args: ApiContainerArgs): k8s.types.input.core.v1.Co
 }
 
 /**
- * An init container that holds the API back until MongoDB answers at `$DB:27017`: go-demo-2
+ * An init container that holds the API back until MongoDB takes connections at `$DB:27017`: go-demo-2
  * panics when its one dial at start fails (mgo gives up after 10 s), and the kubelet then backs
  * off ever longer (10, 20, 40 … 300 s) before it tries again. Split topology only: in the lab's
  * combined Pod mongod is a sibling container, which starts only after the init containers end.
@@ -85,7 +117,7 @@ export function waitForDbContainer(args: ApiContainerArgs): k8s.types.input.core
         name: "wait-for-db",
         image: args.image,
         env: [{ name: "DB", value: args.dbHost }],
-        command: ["sh", "-c", `until ${dbAnswers}; do echo "waiting for MongoDB at $DB:27017"; sleep 1; done`],
+        command: ["sh", "-c", `until ${dbListens}; do echo "waiting for MongoDB at $DB:27017"; sleep 1; done`],
         resources: apiResources,
         securityContext: restrictedSecurityContext(API_UID),
     };

@@ -21,6 +21,14 @@ export interface MongoContainerArgs {
     memoryLimit?: string;
 }
 
+/**
+ * Seconds mongod has to open its port after it starts (the startupProbe) before the kubelet
+ * restarts it; the liveness below applies only after that. Recovery after an unclean stop replays
+ * the journal from the last checkpoint (WiredTiger checkpoints every 60 s), so ten minutes leave
+ * a wide margin on a slow volume; a mongod that never opens its port is restarted after them.
+ */
+export const MONGO_STARTUP_SECONDS = 600;
+
 /** The mongod memory limit when none is configured: enough for WiredTiger's smallest cache (256 MB) and mongod itself. */
 export const DEFAULT_DB_MEMORY_LIMIT = "512Mi";
 
@@ -56,6 +64,20 @@ export function unusableMongoImage(imageRef: string): string | undefined {
         );
     }
     return undefined;
+}
+
+/** The first MongoDB line without `--rest`/`--httpinterface`. */
+export const MONGO_WITHOUT_HTTP = [3, 6] as const;
+
+/**
+ * Whether a mongo image still has `--rest`/`--httpinterface` (removed in 3.6): only when its tag
+ * names a version before 3.6. An untagged or `latest` image is a current MongoDB; a digest or a
+ * tag that names no version cannot be read, and guessing "yes" would start a 3.6+ mongod with an
+ * option it rejects.
+ */
+export function supportsHttpInterface(imageRef: string): boolean {
+    const version = imageVersion(imageRef);
+    return Array.isArray(version) && lineBefore(version as readonly [number, number], MONGO_WITHOUT_HTTP);
 }
 
 const MEMORY_UNITS = { Mi: 2 ** 20, Gi: 2 ** 30 } as const;
@@ -116,29 +138,36 @@ export type MongoData = "emptyDir" | "claim";
 
 /** The `db` container, in the split topology's DB Pods and in the lab's combined Pod alike. */
 export function mongoContainer(args: MongoContainerArgs, data: MongoData = "emptyDir"): k8s.types.input.core.v1.Container {
+    if (args.httpInterface && !supportsHttpInterface(args.image)) {
+        throw new Error(
+            `mongoContainer: httpInterface needs a mongo image whose tag names a version before 3.6 (--rest and ` +
+                `--httpinterface were removed in 3.6), got ${JSON.stringify(args.image)}`,
+        );
+    }
     const memory = args.memoryLimit ?? DEFAULT_DB_MEMORY_LIMIT;
     const cache = ["--wiredTigerCacheSizeGB", String(wiredTigerCacheGB(args.image, memory))];
     return {
         name: "db",
         image: args.image,
-        // The lab's own command; without the HTTP interface the image's entrypoint starts mongod
-        // (it prefixes arguments that start with '-') with the right bind options for its version
-        // (3.6+ listens on localhost only by default).
+        // The lab's own command, for images before 3.6 only (checked above), which listen on every
+        // address by default. Otherwise the image's entrypoint starts mongod (it prefixes arguments
+        // that start with '-') and adds --bind_ip_all from 3.6 on, where mongod would otherwise
+        // listen on localhost only: `command` would skip it.
         ...(args.httpInterface ? { command: ["mongod"], args: ["--rest", "--httpinterface", ...cache] } : { args: cache }),
         ports: [
             { name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" },
             ...(args.httpInterface ? [{ name: "mongodb-http", containerPort: MONGO_HTTP_PORT, protocol: "TCP" }] : []),
         ],
-        // Ready: mongod answers a command, asked with the `mongo` shell every image the stack
-        // accepts (3.0–5.0) ships (an exec probe needs no shell of the operating system).
-        readinessProbe: {
-            exec: { command: ["mongo", "--quiet", "--eval", "db.adminCommand('ping')"] },
-            periodSeconds: 10,
-            timeoutSeconds: 5,
-        },
+        // mongod opens its port only once its storage is up — after WiredTiger's recovery of an
+        // unclean stop, which on a claim can take minutes — so a TCP connect is the readiness, as
+        // it is all the API's wait-for-db asks. Nothing runs in the container for it: a `mongo`
+        // shell started every 10 s would take its memory from mongod's own limit. Each probe logs a
+        // connection accepted and ended.
+        startupProbe: { tcpSocket: { port: MONGO_PORT }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: MONGO_STARTUP_SECONDS / 10 },
+        readinessProbe: { tcpSocket: { port: MONGO_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
         // Alive: mongod still accepts connections, for a whole minute. A mongod busy with a long
         // operation is taken out of the endpoints, not killed mid-write.
-        livenessProbe: { tcpSocket: { port: MONGO_PORT }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+        livenessProbe: { tcpSocket: { port: MONGO_PORT }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
         lifecycle: shutdownDelay,
         resources: {
             // Memory requested as much as limited: the cache above fills up to its size and stays,

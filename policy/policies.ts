@@ -206,7 +206,7 @@ export const failureWindowSeconds = (p: Probe) => ((p.periodSeconds as number) ?
 export const probesDiffer: ResourceValidationPolicy = {
     name: "liveness-more-forgiving-than-readiness",
     description:
-        "A container's liveness probe is a different check from its readiness probe and gives up later: a slow dependency takes a Pod out of the endpoints instead of restarting it.",
+        "A container's liveness probe is a different check from its readiness probe (or both only connect to its own port, which no dependency can slow) and gives up later: a slow dependency takes a Pod out of the endpoints instead of restarting it.",
     validateResource: validateResourceOfType(k8s.apps.v1.ReplicaSet, (rs, _args, report: Report) => {
         for (const c of containersOf(rs.spec?.template?.spec as PodSpec)) {
             const [ready, live] = [c.readinessProbe as Probe | undefined, c.livenessProbe as Probe | undefined];
@@ -214,7 +214,8 @@ export const probesDiffer: ResourceValidationPolicy = {
                 continue;
             }
             const where = `Container ${c.name} of ReplicaSet ${rs.metadata?.name}`;
-            if (checkOf(ready) === checkOf(live)) {
+            // A TCP connect to the container's own port asks its listener only: nothing it depends on can fail it.
+            if (checkOf(ready) === checkOf(live) && !live.tcpSocket) {
                 report(`${where} checks the same thing for liveness as for readiness; a slow dependency restarts it.`);
             }
             if (failureWindowSeconds(live) <= failureWindowSeconds(ready)) {

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { ConfigError, loadConfig, parseConfig, StackConfig, supportsHttpInterface } from "../config";
+import { supportsHttpInterface } from "../components/mongodb";
+import { ConfigError, loadConfig, parseConfig, StackConfig } from "../config";
 import { projectConfigDeclarations, STACKS, stackFileConfig, stackFileContext } from "./stackFiles";
 
 /** The problems parseConfig reports for `raw`; fails the test if it accepts it. */
@@ -149,7 +150,7 @@ describe("parseConfig validation", () => {
         [{ replicas: "100" }],
         [{ dbHttpInterface: "false", dbImage: "mongo:4.4" }],
         [{ dbImage: "mongo:3.5.13" }],
-        [{ dbImage: "registry.example.com:5000/db/mongo:3.4@sha256:" + "a".repeat(64) }],
+        [{ dbImage: "registry.example.com:5000/db/mongo:3.4@sha256:" + "a".repeat(64), dbHttpInterface: "false" }],
         [{ namespace: "a".repeat(63) }],
         [{ loadBalancerSourceRanges: "[]" }],
         [{ externalName: "kubernetes.io." }],
@@ -185,7 +186,7 @@ describe("parseConfig validation", () => {
         [{ dbImage: "mongo:5.0", dbHttpInterface: "false" }],
         [{ dbImage: "mongo:5.0.31", dbHttpInterface: "false" }],
         [{ dbImage: "registry.example.com/mongo:5.0-focal", dbHttpInterface: "false" }],
-        [{ dbImage: "mongo:custom-build" }],
+        [{ dbImage: "mongo:custom-build", dbHttpInterface: "false" }],
         // A whole-GB cache (3.0–3.3.4) from 3Gi on.
         [{ dbImage: "mongo:3.2", dbMemoryLimit: "3Gi" }],
         [{ dbImage: "mongo:3.3.4", dbMemoryLimit: "3072Mi" }],
@@ -219,8 +220,19 @@ describe("parseConfig validation", () => {
     it("rejects the HTTP interface on MongoDB 3.6 and later", () => {
         const [p] = problems({ dbImage: "mongo:4.4" });
         expect(p).toContain("go-demo-2:dbHttpInterface = true");
-        expect(p).toContain('go-demo-2:dbImage = "mongo:4.4"');
+        expect(p).toContain('go-demo-2:dbImage = "mongo:4.4" is 3.6 or later');
     });
+
+    it.each(["mongo@sha256:" + "0".repeat(64), "mongo:custom-build"])(
+        "rejects the HTTP interface on %s, whose version cannot be read, rather than guess",
+        (image) => {
+            const [p, ...others] = problems({ dbImage: image });
+            expect(others).toEqual([]);
+            expect(p).toContain("go-demo-2:dbHttpInterface = true");
+            expect(p).toContain(`go-demo-2:dbImage = ${JSON.stringify(image)} cannot be read from its reference`);
+            expect(p).toContain("set dbHttpInterface to false");
+        },
+    );
 
     it.each([
         ["mongo:5.1", "MongoDB 5.1 is newer than 5.0"],
@@ -321,8 +333,10 @@ describe("supportsHttpInterface", () => {
         ["mongo", false],
         ["mongo:latest", false],
         ["localhost:5000/mongo", false],
-        ["mongo@sha256:" + "0".repeat(64), true],
-        ["mongo:custom-build", true],
+        // Unreadable: no guess that would give a 3.6+ mongod an option it rejects.
+        ["mongo@sha256:" + "0".repeat(64), false],
+        ["mongo:3.4@sha256:" + "0".repeat(64), false],
+        ["mongo:custom-build", false],
     ])("%s → %s", (image, expected) => {
         expect(supportsHttpInterface(image)).toBe(expected);
     });

@@ -217,6 +217,15 @@ describe("liveness-more-forgiving-than-readiness", () => {
             "Container api of ReplicaSet go-demo-2-api is restarted after 3 s of failed liveness checks, no later than it leaves the endpoints (3 s); make liveness the more forgiving one.",
         ]);
     });
+    it("allows the same connect to the container's own port for both, when liveness gives up later", async () => {
+        const listener = container({
+            readinessProbe: { tcpSocket: { port: 27017 }, periodSeconds: 10 },
+            livenessProbe: { tcpSocket: { port: 27017 }, periodSeconds: 10, failureThreshold: 6 },
+        });
+        expect(await violations(probesDiffer, REPLICA_SET, replicaSet([listener]))).toEqual([]);
+        const hasty = container({ readinessProbe: { tcpSocket: { port: 27017 }, periodSeconds: 10 }, livenessProbe: { tcpSocket: { port: 27017 }, periodSeconds: 10 } });
+        expect(await violations(probesDiffer, REPLICA_SET, replicaSet([hasty]))).toHaveLength(1);
+    });
     it("allows a different, slower liveness check (Kubernetes' defaults: every 10 s, 3 failures)", async () => {
         expect(await violations(probesDiffer, REPLICA_SET, replicaSet([container()]))).toEqual([]);
     });

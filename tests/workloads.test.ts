@@ -1,10 +1,20 @@
 import * as k8s from "@pulumi/kubernetes";
 
-import { API_HEALTH_PATH, API_PORT, apiContainer, DB_RELEASE_ANNOTATION, GoDemo2Api, waitForDbContainer } from "../components/api";
+import {
+    API_HEALTH_PATH,
+    API_LIVENESS_SCRIPT,
+    API_PORT,
+    apiContainer,
+    DB_CONNECT_SECONDS,
+    DB_RELEASE_ANNOTATION,
+    GoDemo2Api,
+    PERSON_FAILS_WITHIN_SECONDS,
+    waitForDbContainer,
+} from "../components/api";
 import { CombinedBackend } from "../components/combined";
 import { disruptionBudgetSpec } from "../components/disruptionBudget";
 import { selectors } from "../components/labels";
-import { fractionalCacheSize, MONGO_HTTP_PORT, MONGO_PORT, mongoContainer, MongoDb, wiredTigerCacheGB } from "../components/mongodb";
+import { fractionalCacheSize, MONGO_HTTP_PORT, MONGO_PORT, MONGO_STARTUP_SECONDS, mongoContainer, MongoDb, wiredTigerCacheGB } from "../components/mongodb";
 import { SHUTDOWN_DELAY_SECONDS } from "../components/shutdown";
 import { TEMPLATE_HASH_LABEL } from "../components/templateHash";
 import { TLS_PORT } from "../components/tls";
@@ -51,21 +61,32 @@ describe("mongoContainer", () => {
         expect(c.ports).toEqual([{ name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" }]);
     });
 
-    it("is ready when mongod answers a command, alive while it accepts connections, for far longer", () => {
-        const c = mongoContainer({ image: "mongo:3.3", httpInterface: false });
-        expect(c.readinessProbe).toMatchObject({ exec: { command: ["mongo", "--quiet", "--eval", "db.adminCommand('ping')"] } });
-        expect(c.livenessProbe).toMatchObject({ tcpSocket: { port: MONGO_PORT } });
-        expect(failureWindowSeconds(c.livenessProbe as Probe)).toBeGreaterThan(failureWindowSeconds(c.readinessProbe as Probe));
-    });
-
     it.each(["mongo:3.0", "mongo:3.3", "mongo:4.4", "mongo:5.0.31", "mongo@sha256:" + "0".repeat(64)])(
-        "asks %s's readiness with the mongo shell every accepted image (3.0–5.0) ships",
+        "%s: ready and alive while mongod takes connections, with no process of its own in the container; ten minutes to start",
         (image) => {
-            expect((mongoContainer({ image, httpInterface: false, memoryLimit: "3Gi" }).readinessProbe as Probe).exec).toEqual({
-                command: ["mongo", "--quiet", "--eval", "db.adminCommand('ping')"],
-            });
+            const c = mongoContainer({ image, httpInterface: false, memoryLimit: "3Gi" });
+            for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
+                expect(probe).toMatchObject({ tcpSocket: { port: MONGO_PORT } });
+                expect((probe as Probe).exec).toBeUndefined();
+            }
+            // The startup probe covers WiredTiger's recovery; liveness applies only after it.
+            expect(failureWindowSeconds(c.startupProbe as Probe)).toBe(MONGO_STARTUP_SECONDS);
+            expect((c.livenessProbe as Probe).initialDelaySeconds).toBeUndefined();
+            expect(failureWindowSeconds(c.livenessProbe as Probe)).toBeGreaterThan(failureWindowSeconds(c.readinessProbe as Probe));
         },
     );
+
+    it("runs the lab's `mongod --rest --httpinterface` only for images whose tag names a version before 3.6", () => {
+        expect(mongoContainer({ image: "mongo:3.3", httpInterface: true })).toMatchObject({
+            command: ["mongod"],
+            args: ["--rest", "--httpinterface", "--wiredTigerCacheSizeGB", "0.25"],
+        });
+        // From 3.6 the entrypoint must run: it adds --bind_ip_all.
+        expect(mongoContainer({ image: "mongo:3.6.23", httpInterface: false }).command).toBeUndefined();
+        for (const image of ["mongo:3.6", "mongo@sha256:" + "0".repeat(64), "mongo:custom"]) {
+            expect(() => mongoContainer({ image, httpInterface: true })).toThrow(/before 3\.6/);
+        }
+    });
 
     it("limits resources, ephemeral storage included, delays its shutdown and runs unprivileged on a read-only root", () => {
         const c = mongoContainer({ image: "mongo:3.3", httpInterface: false });
@@ -97,28 +118,29 @@ describe("apiContainer", () => {
         expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
     });
 
-    it("is restarted only when MongoDB answers but the API cannot serve a DB request (mgo's wedged session), never during an outage", () => {
+    it("is restarted only when it does not answer, or MongoDB takes connections but a DB request fails (tests/pods runs it)", () => {
         const c = apiContainer({ image: "vfarcic/go-demo-2", dbHost: "go-demo-2-db" });
         expect(c.livenessProbe).toEqual({
-            exec: {
-                command: [
-                    "sh",
-                    "-c",
-                    "wget -q -T 2 -O /dev/null http://localhost:8080/demo/person || ! wget -q -T 2 -O /dev/null http://$DB:27017/",
-                ],
-            },
+            exec: { command: ["sh", "-c", API_LIVENESS_SCRIPT] },
             initialDelaySeconds: 5,
             periodSeconds: 10,
-            timeoutSeconds: 5,
+            timeoutSeconds: DB_CONNECT_SECONDS + PERSON_FAILS_WITHIN_SECONDS + 1,
             failureThreshold: 3,
         });
+        // Cheapest first: /demo/hello, then a TCP connect to MongoDB, then /demo/person within its window.
+        const lines = API_LIVENESS_SCRIPT.split("\n");
+        expect(lines[0]).toBe(`wget -q -O /dev/null http://127.0.0.1:${API_PORT}${API_HEALTH_PATH} || exit 1`);
+        expect(lines[1]).toBe(`nc -z -w ${DB_CONNECT_SECONDS} "$DB" ${MONGO_PORT} || exit 0`);
+        expect(lines.slice(2).join("\n")).toContain(`sleep ${PERSON_FAILS_WITHIN_SECONDS}`);
+        // No wget -T: busybox 1.24.2 (the image's) bounds only its connect with it.
+        expect(API_LIVENESS_SCRIPT).not.toContain("-T");
         // Restarted after 30 s of a wedged session; out of the endpoints after 3 s of no /demo/hello.
         expect(failureWindowSeconds(c.livenessProbe as Probe)).toBe(30);
         expect(failureWindowSeconds(c.readinessProbe as Probe)).toBe(3);
         expect(c.readinessProbe).toEqual({ httpGet: { path: API_HEALTH_PATH, port: API_PORT }, periodSeconds: 1 });
     });
 
-    it("waits, in an init container of its own image, until MongoDB answers at $DB:27017, with the API's limits and privileges", () => {
+    it("waits, in an init container of its own image, until MongoDB takes connections at $DB:27017, with the API's limits and privileges", () => {
         const args = { image: "vfarcic/go-demo-2:2.0", dbHost: "go-demo-2-db" };
         const init = waitForDbContainer(args);
         const api = apiContainer(args);
@@ -126,11 +148,7 @@ describe("apiContainer", () => {
             name: "wait-for-db",
             image: "vfarcic/go-demo-2:2.0",
             env: [{ name: "DB", value: "go-demo-2-db" }],
-            command: [
-                "sh",
-                "-c",
-                'until wget -q -T 2 -O /dev/null http://$DB:27017/; do echo "waiting for MongoDB at $DB:27017"; sleep 1; done',
-            ],
+            command: ["sh", "-c", `until nc -z -w ${DB_CONNECT_SECONDS} "$DB" 27017; do echo "waiting for MongoDB at $DB:27017"; sleep 1; done`],
             resources: api.resources,
             securityContext: api.securityContext,
         });
@@ -319,7 +337,7 @@ describe("CombinedBackend", () => {
         expect(db.ports).toContainEqual({ name: "mongodb-http", containerPort: 28017, protocol: "TCP" });
         expect(api).toMatchObject({ name: "api", image: "vfarcic/go-demo-2", env: [{ name: "DB", value: "localhost" }] });
         // The same liveness as the split API's: DB=localhost, mongod beside it.
-        expect(api.livenessProbe.exec.command[2]).toContain("http://$DB:27017/");
+        expect(api.livenessProbe.exec.command).toEqual(["sh", "-c", API_LIVENESS_SCRIPT]);
         // No init container: mongod, a sibling container, would start only after it ended.
         expect(rs.spec.template.spec.initContainers).toBeUndefined();
         expect(rs.spec.template.spec.securityContext.fsGroup).toBe(999);
