@@ -15,7 +15,7 @@ import {
     supportsHttpInterface,
     unusableMongoImage,
 } from "./components/mongodb";
-import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
+import { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
 import { DEFAULT_CLUSTER_DOMAIN } from "./components/services";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
@@ -48,6 +48,7 @@ export interface StackConfig {
     nodeLossTolerationSeconds: number;
     dbMemoryLimit: string;
     dbNodeLossTolerationSeconds: number;
+    nodeArchitectures: string[];
 }
 
 /** Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace. */
@@ -70,6 +71,10 @@ const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-
 // upper case in the path, and a reference ending in ':' or '@' is a typo.
 const IMAGE_REF =
     /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+/** The `kubernetes.io/arch` values of the architectures Kubernetes releases its node binaries for. */
+const KUBERNETES_ARCHITECTURES = ["amd64", "arm64", "arm", "ppc64le", "s390x"] as const;
+/** The go-demo-2 image the lab uses, on Docker Hub, whatever its tag or digest. */
+const OFFICIAL_API_IMAGE = /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?vfarcic\/go-demo-2(?:[:@]|$)/;
 /** The least memory for a mongod that takes only whole GB of cache (1 GB = 50% of the limit less 1 GiB). */
 const WHOLE_GB_CACHE_LIMIT = "3Gi";
 
@@ -200,6 +205,9 @@ const keys = {
             error: "expected a memory quantity of whole Mi or Gi from 512Mi to 1024Gi, such as 512Mi or 2Gi",
         }),
     dbNodeLossTolerationSeconds: integer(0, 3600),
+    nodeArchitectures: stringArray(
+        z.enum(KUBERNETES_ARCHITECTURES, { error: `expected architectures as nodes label them (kubernetes.io/arch): ${KUBERNETES_ARCHITECTURES.join(", ")}` }),
+    ).refine((v) => v.length > 0, { error: "expected at least one architecture, such as [amd64]" }),
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
 const KNOWN_KEYS = Object.keys(keys);
@@ -271,6 +279,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, otherPro
         nodeLossTolerationSeconds: decoded.nodeLossTolerationSeconds ?? DEFAULT_NODE_LOSS_TOLERATION_SECONDS,
         dbMemoryLimit: decoded.dbMemoryLimit ?? DEFAULT_DB_MEMORY_LIMIT,
         dbNodeLossTolerationSeconds: decoded.dbNodeLossTolerationSeconds ?? KUBERNETES_NODE_LOSS_TOLERATION_SECONDS,
+        nodeArchitectures: decoded.nodeArchitectures ?? [...DEFAULT_ARCHITECTURES],
     };
 
     // Rules that span keys, checked only on values that decoded cleanly.
@@ -282,6 +291,14 @@ export function parseConfig(raw: Record<string, string>, stack: string, otherPro
             `${PROJECT}:dbMemoryLimit = ${show(config.dbMemoryLimit)}: ${PROJECT}:dbImage = ${show(config.dbImage)} takes ` +
                 `--wiredTigerCacheSizeGB only in whole GB, at least 1, and a 1 GB cache is 50% of (memory − 1 GB) only from ` +
                 `${WHOLE_GB_CACHE_LIMIT}; set dbMemoryLimit to ${WHOLE_GB_CACHE_LIMIT} or more, or use mongo 3.4 or later.`,
+        );
+    }
+    const foreign = config.nodeArchitectures.filter((a) => a !== "amd64");
+    if (OFFICIAL_API_IMAGE.test(config.apiImage) && foreign.length > 0) {
+        problems.push(
+            `${PROJECT}:nodeArchitectures = ${show(config.nodeArchitectures)}: ${PROJECT}:apiImage = ${show(config.apiImage)} is built ` +
+                `for amd64 only (its Dockerfile links /lib/libc.musl-x86_64.so.1), so on ${foreign.join(" or ")} nodes it would fail with ` +
+                `"exec format error"; set nodeArchitectures to [amd64], or use a go-demo-2 image built for ${foreign.join(" and ")}.`,
         );
     }
     if (config.dbHttpInterface && !supportsHttpInterface(config.dbImage)) {

@@ -107,6 +107,7 @@ export function createStack(config: StackConfig): Stack {
         : undefined;
 
     const { rolloutTimeoutSeconds, nodeLossTolerationSeconds } = config;
+    const architectures = config.nodeArchitectures;
     const labels = (name: string, component: string) => recommendedLabels(APP, component, name);
     /** What every Service of the stack shares: its namespace, its labels, the cluster's DNS domain. */
     const serviceBase = (name: string, component: string) => ({
@@ -136,6 +137,7 @@ export function createStack(config: StackConfig): Stack {
             apiImage: config.apiImage,
             rolloutTimeoutSeconds,
             nodeLossTolerationSeconds,
+            architectures,
         });
         services[names.db] = dbService(db);
     } else {
@@ -148,6 +150,7 @@ export function createStack(config: StackConfig): Stack {
             rolloutTimeoutSeconds,
             // Its own: on a lost node its ReadWriteOnce volume stays attached (see README).
             nodeLossTolerationSeconds: config.dbNodeLossTolerationSeconds,
+            architectures,
         });
         services[names.db] = dbService(db);
         api = new GoDemo2Api(
@@ -160,6 +163,7 @@ export function createStack(config: StackConfig): Stack {
                 tlsSecretName: tls ? names.apiTls : undefined,
                 rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds,
+                architectures,
                 // Every MongoDB release rolls the API too, once the new MongoDB is Ready: go-demo-2
                 // dials MongoDB once at start and keeps that session (see API_LIVENESS_PROBE).
                 dbRelease: db.templateHash,

@@ -142,6 +142,8 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs {
     rolloutTimeoutSeconds?: number;
     /** Seconds the Pods stay on a node that stopped answering. Defaults to Workload's default. */
     nodeLossTolerationSeconds?: number;
+    /** Node architectures (`kubernetes.io/arch`) its images run on. Defaults to Workload's default (amd64). */
+    architectures?: readonly string[];
     /**
      * The template hash of the MongoDB release the API talks to. It goes into the Pod template
      * (DB_RELEASE_ANNOTATION), so every MongoDB release is an API release too: new API Pods, which
@@ -172,6 +174,7 @@ export class GoDemo2Api extends Workload {
                 volumes: tls ? [tls.volume] : undefined,
                 rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,
+                architectures: args.architectures,
             },
             opts,
         );

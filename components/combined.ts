@@ -18,6 +18,8 @@ export interface CombinedBackendArgs {
     rolloutTimeoutSeconds?: number;
     /** Seconds the Pods stay on a node that stopped answering. Defaults to Workload's default. */
     nodeLossTolerationSeconds?: number;
+    /** Node architectures (`kubernetes.io/arch`) its images run on. Defaults to Workload's default (amd64). */
+    architectures?: readonly string[];
 }
 
 /**
@@ -42,6 +44,7 @@ export class CombinedBackend extends Workload {
                 ...mongoPod,
                 rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,
+                architectures: args.architectures,
             },
             opts,
         );

@@ -225,6 +225,8 @@ export interface MongoDbArgs extends MongoContainerArgs {
      * MongoDB whose node may yet come back.
      */
     nodeLossTolerationSeconds?: number;
+    /** Node architectures (`kubernetes.io/arch`) its images run on. Defaults to Workload's default (amd64). */
+    architectures?: readonly string[];
 }
 
 /**
@@ -250,6 +252,7 @@ export class MongoDb extends Workload {
                 release: "recreate",
                 rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,
+                architectures: args.architectures,
                 fsGroup: mongoPod.fsGroup,
                 ...(args.storage
                     ? {

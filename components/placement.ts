@@ -6,6 +6,32 @@ import { TEMPLATE_HASH_LABEL } from "./templateHash";
 /** The node label topology spread counts Pods by: one domain per node. */
 export const NODE_TOPOLOGY_KEY = "kubernetes.io/hostname";
 
+/** The node label the kubelet sets to its architecture (Go's GOARCH: amd64, arm64 …). */
+export const NODE_ARCH_KEY = "kubernetes.io/arch";
+
+/**
+ * The architectures Pods are scheduled on unless told otherwise: vfarcic/go-demo-2 is built for
+ * x86-64 only (its Dockerfile links /lib/libc.musl-x86_64.so.1), and which architectures a mongo
+ * image has differs by line and tag. On another node a container fails with `exec format error`,
+ * in a crash loop.
+ */
+export const DEFAULT_ARCHITECTURES: readonly string[] = ["amd64"];
+
+/**
+ * Schedule Pods only on nodes of these architectures. A cluster without such a node leaves them
+ * Pending, with the scheduler's reason ("didn't match Pod's node affinity/selector") in their
+ * events, instead of starting them where they cannot run.
+ */
+export function onArchitectures(architectures: readonly string[]): k8s.types.input.core.v1.Affinity {
+    return {
+        nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: NODE_ARCH_KEY, operator: "In", values: [...architectures] }] }],
+            },
+        },
+    };
+}
+
 /** The taints the node lifecycle controller puts on a node that stopped answering. */
 export const NODE_LOSS_TAINTS = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] as const;
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { disruptionBudgetSpec } from "./disruptionBudget";
 import { recommendedLabels, Selector } from "./labels";
-import { DEFAULT_NODE_LOSS_TOLERATION_SECONDS, nodeLossTolerations, spreadOverNodes } from "./placement";
+import { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, nodeLossTolerations, onArchitectures, spreadOverNodes } from "./placement";
 import { TERMINATION_GRACE_SECONDS } from "./shutdown";
 import { TEMPLATE_HASH_LABEL, templateHash } from "./templateHash";
 
@@ -71,6 +71,8 @@ export interface WorkloadArgs {
     rolloutTimeoutSeconds?: number;
     /** Seconds the Pods stay on a node that stopped answering before they are evicted. Defaults to 30. */
     nodeLossTolerationSeconds?: number;
+    /** The node architectures (`kubernetes.io/arch`) every image of the Pod runs on; Pods go to those nodes only. Defaults to DEFAULT_ARCHITECTURES (amd64). */
+    architectures?: readonly string[];
 }
 
 /** The Pod template of a workload: plain data, so that it can be hashed into the ReplicaSet's name. */
@@ -87,6 +89,7 @@ export function podTemplate(args: WorkloadArgs, labels: Record<string, string>):
             containers: args.containers,
             volumes: volumes.length > 0 ? volumes : undefined,
             terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+            affinity: onArchitectures(args.architectures ?? DEFAULT_ARCHITECTURES),
             topologySpreadConstraints: spreadOverNodes(args.selector),
             tolerations: nodeLossTolerations(args.nodeLossTolerationSeconds ?? DEFAULT_NODE_LOSS_TOLERATION_SECONDS),
             // Neither container talks to the Kubernetes API.

@@ -44,6 +44,7 @@ describe("parseConfig defaults", () => {
             nodeLossTolerationSeconds: 30,
             dbMemoryLimit: "512Mi",
             dbNodeLossTolerationSeconds: 300,
+            nodeArchitectures: ["amd64"],
         });
     });
 
@@ -215,6 +216,28 @@ describe("parseConfig validation", () => {
         const [p] = problems({ colour: "blue" });
         expect(p).toContain("unknown key");
         expect(p).not.toContain("Did you mean");
+    });
+
+    it.each([
+        ['["arm64"]', "vfarcic/go-demo-2"],
+        ['["amd64","arm64"]', "docker.io/vfarcic/go-demo-2:2.0"],
+    ])("rejects nodeArchitectures %s with the amd64-only %s, naming both keys and the way out", (archs, apiImage) => {
+        const [p, ...others] = problems({ nodeArchitectures: archs, apiImage });
+        expect(others).toEqual([]);
+        expect(p).toContain(`go-demo-2:nodeArchitectures = ${archs}`);
+        expect(p).toContain(`go-demo-2:apiImage = "${apiImage}" is built for amd64 only`);
+        expect(p).toContain("set nodeArchitectures to [amd64], or use a go-demo-2 image built for arm64");
+    });
+
+    it("accepts other architectures with another API image", () => {
+        expect(parseConfig({ nodeArchitectures: '["arm64"]', apiImage: "registry.example.com/go-demo-2:2.0" }, "dev").nodeArchitectures).toEqual(["arm64"]);
+    });
+
+    it.each([
+        ['["x86_64"]', "expected architectures as nodes label them (kubernetes.io/arch): amd64, arm64, arm, ppc64le, s390x"],
+        ["[]", "expected at least one architecture"],
+    ])("rejects nodeArchitectures %s", (archs, message) => {
+        expect(problems({ nodeArchitectures: archs }).join("\n")).toContain(message);
     });
 
     it("rejects the HTTP interface on MongoDB 3.6 and later", () => {

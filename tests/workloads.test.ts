@@ -294,6 +294,16 @@ describe("GoDemo2Api", () => {
         expect((await replicaSetOf(api)).spec.replicas).toBe(3);
     });
 
+    it("is scheduled on amd64 nodes only unless told other architectures (the image is x86-64 only)", async () => {
+        const archOf = async (w: Workload) =>
+            (await replicaSetOf(w)).spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+        expect(await archOf(new GoDemo2Api("api", { namespace: "ns", image: "i", dbHost: "db" }))).toEqual([
+            { matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64"] }] },
+        ]);
+        const db = new MongoDb("db", { namespace: "ns", image: "mongo:4.4", httpInterface: false, architectures: ["amd64", "arm64"] });
+        expect(await archOf(db)).toEqual([{ matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64", "arm64"] }] }]);
+    });
+
     it("adds a TLS sidecar serving 8443 from the certificate's Secret", async () => {
         const api = new GoDemo2Api("api", { namespace: "ns", image: "i", dbHost: "db", tlsSecretName: "api-tls" });
         const pod = (await replicaSetOf(api)).spec.template.spec;

@@ -242,6 +242,7 @@ describe("the API's liveness", () => {
 
         it("MongoDB refused for 10 minutes: no API restart", () => {
             const t = model({ horizon: 1200, db: db([60, A], [660, "refused"], [Infinity, B]) });
+            report.push(`  model, MongoDB refused 60–660 s, back from 660 s: restarts at ${t.restarts.join(", ") || "none"}; DB requests back at ${t.servingSince} s`);
             expect(t.restarts.filter((r) => r < 660)).toEqual([]);
             expect(t.servingSince! - 660).toBeLessThanOrEqual(40);
         });
