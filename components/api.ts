@@ -34,8 +34,9 @@ export const dbListens = `nc -z -w ${DB_CONNECT_SECONDS} "$DB" ${MONGO_PORT}`;
 
 /**
  * Seconds the liveness gives `/demo/person` to fail. A wedged session fails at once (mgo returns
- * a dead socket's error without any I/O and go-demo-2 panics, which net/http answers by closing
- * the connection); an answer still on its way after this is a slow query (the handler reads the
+ * a dead socket's error without any I/O: vendor/gopkg.in/mgo.v2/socket.go, `Query`; go-demo-2's
+ * `PersonServer` panics on it, and net/http answers a handler's panic by closing the connection);
+ * an answer still on its way after this is a slow query (the handler reads the
  * whole collection), not a wedge, and must not restart the Pod.
  */
 export const PERSON_FAILS_WITHIN_SECONDS = 3;
@@ -70,9 +71,10 @@ const apiResources: k8s.types.input.core.v1.ResourceRequirements = {
 
 /**
  * The API's liveness: it fails when the API does not answer, or when MongoDB takes connections but
- * the API cannot serve a request that needs it. go-demo-2 dials MongoDB once at start (`mgo.Dial`,
- * 10 s, panicking if that fails) and keeps one global session for its whole life; mgo hands a
- * session's reserved socket back without checking it (`Session.acquireSocket`), so once the
+ * the API cannot serve a request that needs it. go-demo-2 dials MongoDB once at start (main.go,
+ * `setupDb`: `mgo.Dial`, which gives up after 10 s, then `panic`) and keeps one global session for
+ * its whole life; mgo hands a session's reserved socket back without checking it
+ * (vendor/gopkg.in/mgo.v2/session.go, `acquireSocket`), so once the
  * MongoDB it dialled is replaced (a release, a drain, node loss, an OOM kill) every `/demo/person`
  * fails until the process restarts, while `/demo/hello` still answers. A restart then dials the
  * MongoDB that answers and serves again. While MongoDB takes no connection the probe passes:

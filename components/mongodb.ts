@@ -151,15 +151,17 @@ export function mongoContainer(args: MongoContainerArgs, data: MongoData = "empt
         image: args.image,
         // The lab's own command, for images before 3.6 only (checked above), which listen on every
         // address by default. Otherwise the image's entrypoint starts mongod (it prefixes arguments
-        // that start with '-') and adds --bind_ip_all from 3.6 on, where mongod would otherwise
-        // listen on localhost only: `command` would skip it.
+        // that start with '-') and adds --bind_ip_all when no bind option is given (docker-library/mongo,
+        // 3.6/docker-entrypoint.sh: "MongoDB 3.6+ defaults to localhost-only binding"): `command`
+        // would skip it.
         ...(args.httpInterface ? { command: ["mongod"], args: ["--rest", "--httpinterface", ...cache] } : { args: cache }),
         ports: [
             { name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" },
             ...(args.httpInterface ? [{ name: "mongodb-http", containerPort: MONGO_HTTP_PORT, protocol: "TCP" }] : []),
         ],
-        // mongod opens its port only once its storage is up — after WiredTiger's recovery of an
-        // unclean stop, which on a claim can take minutes — so a TCP connect is the readiness, as
+        // mongod opens its port only once its storage is up (src/mongo/db/db.cpp, `_initAndListen`:
+        // the transport layer starts last) — after WiredTiger's recovery of an unclean stop, which
+        // on a claim can take minutes — so a TCP connect is the readiness, as
         // it is all the API's wait-for-db asks. Nothing runs in the container for it: a `mongo`
         // shell started every 10 s would take its memory from mongod's own limit. Each probe logs a
         // connection accepted and ended.
