@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as ipaddr from "ipaddr.js";
 
-export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+/** The four Service types, one component each. */
+export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
 
 /** The Kubernetes NodePort range the apiserver accepts by default. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import {
     buildServiceSpec,
+    SERVICE_TYPES,
     ServicePortArgs,
     ServiceSpecArgs,
     ServiceType,
@@ -65,6 +66,11 @@ export interface ExternalNameServiceArgs extends ServiceArgs {
     externalName: string;
 }
 
+/** The component type token of a Service type. */
+export function serviceTypeToken(type: ServiceType): string {
+    return `go-demo-2:services:${type}Service`;
+}
+
 /**
  * Validates before `super()` runs, so a Service with bad args fails without registering the
  * component or anything under it; returns the component's type token.
@@ -74,7 +80,21 @@ function checkedTypeToken(name: string, spec: ServiceSpecArgs): string {
     if (problems.length > 0) {
         throw new Error(`${spec.type} Service "${name}" is invalid:\n  - ${problems.join("\n  - ")}`);
     }
-    return `go-demo-2:services:${spec.type}Service`;
+    return serviceTypeToken(spec.type);
+}
+
+/**
+ * A Service that changes type (a stack's `loadBalancer` switch) is the same Kubernetes object,
+ * updated in place: Kubernetes changes a Service's type without replacing it, and keeps its
+ * cluster IP. Its component's type token changes with it, and so would the URN of the Service
+ * under it: the engine would create a second resource for the same object, which server-side
+ * apply refuses as a field conflict. Aliasing every other type's token keeps one identity (the
+ * engine gives the children of an aliased component the matching aliases). So a program must not
+ * give two Service components of different types the same name under the same parent.
+ */
+function otherTypeAliases(type: ServiceType, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
+    const others = SERVICE_TYPES.filter((t) => t !== type).map((t) => ({ type: serviceTypeToken(t) }));
+    return { ...opts, aliases: [...(opts?.aliases ?? []), ...others] };
 }
 
 /** What all four Service types share: one spec builder, one validator, one Service, its DNS name. */
@@ -92,7 +112,7 @@ abstract class ServiceComponent extends pulumi.ComponentResource {
         opts?: pulumi.ComponentResourceOptions,
     ) {
         const spec: ServiceSpecArgs = { ...args, type };
-        super(checkedTypeToken(name, spec), name, {}, opts);
+        super(checkedTypeToken(name, spec), name, {}, otherTypeAliases(type, opts));
 
         this.service = new k8s.core.v1.Service(
             `${name}-service`,
