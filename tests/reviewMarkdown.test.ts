@@ -53,6 +53,62 @@ describe("reviewMarkdown", () => {
         expect(md).not.toContain("Outputs that would change");
     });
 
+    describe("Addresses", () => {
+        const preview = { changes: ["update Service/go-demo-2-api"], counts: { same: 11, update: 1 }, violations: [] };
+        const clusterIP = { service: "go-demo-2-api", address: "cluster IP", before: "10.96.12.34" } as const;
+        const dns = { service: "go-demo-2-api", address: "DNS name", before: "go-demo-2-api.dev.svc", after: "go-demo-2-api.dev.svc" } as const;
+
+        it("warns before the table, naming each Service that moves an address, after the Preview table", () => {
+            const md = reviewMarkdown({
+                stack: "dev",
+                preview,
+                outputChanges: [],
+                addresses: [
+                    { ...clusterIP, after: clusterIP.before, verdict: "stays" },
+                    { service: "go-demo-2-api", address: "node port http", before: "30080", after: "30081", verdict: "changes" },
+                    { service: "go-demo-2-api", address: "load-balancer address", before: "172.18.0.10", after: undefined, verdict: "goes" },
+                    { ...clusterIP, service: "go-demo-2-db", after: undefined, verdict: "changes" },
+                    { ...clusterIP, service: "go-demo-2-web", after: UNKNOWN, verdict: "changes" },
+                    { service: "go-demo-2-web", address: "node port http", after: undefined, verdict: "new" },
+                ],
+            });
+            expect(md).toContain(
+                "**Addresses** of the Services the preview touches:\n\n" +
+                    "**Warning: this change moves a Service's address** — clients holding it (DNS caches, firewall rules, node-port URLs) " +
+                    "break: `go-demo-2-api`, `go-demo-2-db`, `go-demo-2-web`.\n\n" +
+                    "| Service | address | now | after |\n|---|---|---|---|\n" +
+                    "| `go-demo-2-api` | cluster IP | `10.96.12.34` | stays |\n" +
+                    "| `go-demo-2-api` | node port http | `30080` | **changes**: `30081` |\n" +
+                    "| `go-demo-2-api` | load-balancer address | `172.18.0.10` | **goes** |\n" +
+                    "| `go-demo-2-db` | cluster IP | `10.96.12.34` | **changes** (assigned after up) |\n" +
+                    "| `go-demo-2-web` | cluster IP | `10.96.12.34` | **may change** (known after up) |\n" +
+                    "| `go-demo-2-web` | node port http | — | new (assigned after up) |\n",
+            );
+            expect(md.indexOf("| update | `Service/go-demo-2-api` |")).toBeLessThan(md.indexOf("**Addresses**"));
+        });
+
+        it("lists addresses that stay or are new without the warning", () => {
+            const md = reviewMarkdown({
+                stack: "dev",
+                preview,
+                outputChanges: [],
+                addresses: [
+                    { ...clusterIP, after: clusterIP.before, verdict: "stays" },
+                    { ...dns, verdict: "stays" },
+                    { service: "go-demo-2-api", address: "node port http", after: "30080", verdict: "new" },
+                ],
+            });
+            expect(md).toContain("| `go-demo-2-api` | DNS name | `go-demo-2-api.dev.svc` | stays |");
+            expect(md).toContain("| `go-demo-2-api` | node port http | — | new: `30080` |");
+            expect(md).not.toContain("Warning");
+        });
+
+        it("is left out when the preview touches no Service", () => {
+            expect(reviewMarkdown({ stack: "dev", preview, outputChanges: [], addresses: [] })).not.toContain("Addresses");
+            expect(reviewMarkdown({ stack: "dev", preview, outputChanges: [] })).not.toContain("Addresses");
+        });
+    });
+
     it("explains a stack that was never deployed", () => {
         const md = reviewMarkdown({ stack: "prod", outputChanges: [] });
         expect(md).toContain("### go-demo-2 `prod`: not deployed yet");

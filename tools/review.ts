@@ -2,8 +2,9 @@
  * npm run review -- <stack> [--base <git-ref>]
  *
  * A Markdown summary of what a change does to a stack, for a pull-request comment: the preview
- * against the deployed stack (with the policy pack), the outputs that would change, and the
- * rendered manifests' diff against the base ref (default: HEAD, i.e. uncommitted changes).
+ * against the deployed stack (with the policy pack), what it does to the addresses of the Services
+ * it touches (tools/addresses.ts), the outputs that would change, and the rendered manifests' diff
+ * against the base ref (default: HEAD, i.e. uncommitted changes).
  */
 import { EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
@@ -11,6 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { AddressChange, addressChanges, serviceSteps } from "./addresses";
 import { render } from "./render";
 import { outputChanges, PreviewSummary, reviewMarkdown } from "./reviewMarkdown";
 import { root } from "./workspace";
@@ -51,7 +53,7 @@ export function enforcementFor(stack: string): string[] {
 export async function previewSummary(
     workDir: string,
     stack: string,
-): Promise<{ summary: PreviewSummary; outputs: ReturnType<typeof outputChanges> } | undefined> {
+): Promise<{ summary: PreviewSummary; outputs: ReturnType<typeof outputChanges>; addresses: AddressChange[] } | undefined> {
     const ws = await LocalWorkspace.create({ workDir });
     if (!(await ws.listStacks()).some((s) => s.name === stack)) {
         return undefined;
@@ -74,6 +76,7 @@ export async function previewSummary(
     return {
         summary: { changes: steps(events, CHANGES), counts: result.changeSummary as Record<string, number>, violations },
         outputs: outputChanges(current, previewedOutputs(events)),
+        addresses: addressChanges(serviceSteps(events)),
     };
 }
 
@@ -124,6 +127,7 @@ async function main(argv: string[]): Promise<void> {
             stack,
             preview: preview?.summary,
             outputChanges: preview?.outputs ?? [],
+            addresses: preview?.addresses,
             manifests: { base, diff },
         }),
     );

@@ -1,5 +1,6 @@
-/** The engine's marker for a value only known after `up`. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { AddressChange, movesAnAddress, UNKNOWN } from "./addresses";
+
+export { UNKNOWN };
 
 export interface PreviewSummary {
     /** Kubernetes objects the preview would change, as `op Kind/name`, sorted. */
@@ -21,6 +22,8 @@ export interface ReviewInput {
     /** Missing when the stack has not been deployed to the backend yet. */
     preview?: PreviewSummary;
     outputChanges: OutputChange[];
+    /** What the preview does to the addresses of the Services it touches (tools/addresses.ts). */
+    addresses?: AddressChange[];
     /** The base ref the rendered manifests were compared with, and the unified diff (empty: none). */
     manifests?: { base: string; diff: string };
 }
@@ -78,6 +81,45 @@ const RELEASE_TEXT = {
 const show = (value: unknown): string =>
     value === undefined ? "—" : "`" + JSON.stringify(value).replaceAll(`"${UNKNOWN}"`, "(known after up)") + "`";
 
+const code = (value: string): string => "`" + value + "`";
+
+/** What happens to an address in `up`, and its value after. */
+function addressAfter(row: AddressChange): string {
+    if (row.verdict === "stays") {
+        return "stays";
+    }
+    if (row.verdict === "goes") {
+        return "**goes**";
+    }
+    const verdict = row.verdict === "new" ? "new" : row.after === UNKNOWN ? "**may change**" : "**changes**";
+    if (row.after === UNKNOWN) {
+        return `${verdict} (known after up)`;
+    }
+    return row.after === undefined ? `${verdict} (assigned after up)` : `${verdict}: ${code(row.after)}`;
+}
+
+/** The Addresses section: loud first when an existing address changes or goes; none when no Service is touched. */
+function addressesMarkdown(rows: AddressChange[]): string[] {
+    if (rows.length === 0) {
+        return [];
+    }
+    const lines = ["**Addresses** of the Services the preview touches:", ""];
+    if (movesAnAddress(rows)) {
+        const moved = [...new Set(rows.filter((r) => movesAnAddress([r])).map((r) => code(r.service)))];
+        lines.push(
+            "**Warning: this change moves a Service's address** — clients holding it (DNS caches, firewall rules, " +
+                `node-port URLs) break: ${moved.join(", ")}.`,
+            "",
+        );
+    }
+    lines.push("| Service | address | now | after |", "|---|---|---|---|");
+    rows.forEach((r) => {
+        const now = r.before === undefined ? "—" : code(r.before);
+        lines.push(`| ${code(r.service)} | ${r.address} | ${now} | ${addressAfter(r)} |`);
+    });
+    return [...lines, ""];
+}
+
 /** A Markdown summary of a stack change, fit for a pull-request comment. */
 export function reviewMarkdown(input: ReviewInput): string {
     const lines: string[] = [];
@@ -102,7 +144,7 @@ export function reviewMarkdown(input: ReviewInput): string {
         } else {
             lines.push("No Kubernetes object changes.");
         }
-        lines.push("");
+        lines.push("", ...addressesMarkdown(input.addresses ?? []));
         const released = releases(preview.changes);
         if (released.length > 0) {
             lines.push("**Releases** (a changed Pod template reaches every Pod):", "");
