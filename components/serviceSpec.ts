@@ -142,27 +142,42 @@ export function buildServiceSpec(args: ServiceSpecArgs): k8s.types.input.core.v1
 }
 
 /**
- * What `pulumi up` waits for after it creates or updates a Service (its `pulumi.com/waitFor`, and
- * for a load balancer's address how long, `pulumi.com/timeoutSeconds`): what the apiserver, or the
- * load balancer, must have given it. Not its endpoints: the provider's
- * built-in Service awaiter waits until every Pod the Service selects is Ready and then lets the
- * endpoints settle for 10 s, so a Service touched in the same update as a release that never
- * becomes Ready would wait out its own timeout, and so would the next `up`, which deletes that
- * release only at its end. Instead the stack creates each Service after the workload it selects
- * is Ready, with exactly that workload's labels (stack.ts): it selects Ready Pods from the start.
+ * The annotation carrying a Service's revision: a hash of everything the stack gives the object,
+ * so it differs in every update.
  */
-export function serviceWaitFor(args: Pick<ServiceSpecArgs, "type" | "addressWaitSeconds">): Record<string, string> {
-    const clusterIP = { "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" };
-    switch (args.type) {
-        case "LoadBalancer": {
-            const seconds = args.addressWaitSeconds ?? DEFAULT_ADDRESS_WAIT_SECONDS;
-            return seconds === 0
-                ? clusterIP
-                : { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}", "pulumi.com/timeoutSeconds": String(seconds) };
-        }
-        case "ExternalName":
-            return { "pulumi.com/waitFor": "jsonpath={.spec.externalName}" };
-        default:
-            return clusterIP;
+export const SERVICE_REVISION_ANNOTATION = "go-demo-2.local/revision";
+
+/**
+ * What `pulumi up` waits for after it creates or updates a Service (its `pulumi.com/waitFor`, and
+ * for a load balancer's address how long, `pulumi.com/timeoutSeconds`), plus the revision
+ * annotation that wait checks.
+ *
+ * First, the revision: the object `up` records in the state is the last one the provider's watch
+ * delivered when the wait ended, not the one the apiserver answered the update with. That watch
+ * starts after the update and its first list may come from the apiserver's watch cache, a
+ * moment behind; a Service has no `metadata.generation` to tell an older copy by, so a wait
+ * that any copy satisfies (a cluster IP, an address the Service already had) records the object
+ * as it was before the change: the stack outputs then report the old node port, and the next
+ * preview shows the change again. Only the updated object carries the new revision.
+ *
+ * Then what the apiserver, or the load balancer, must have given it. Not its endpoints: the
+ * provider's built-in Service awaiter waits until every Pod the Service selects is Ready and then
+ * lets the endpoints settle for 10 s, so a Service touched in the same update as a release that
+ * never becomes Ready would wait out its own timeout, and so would the next `up`, which deletes
+ * that release only at its end. Instead the stack creates each Service after the workload it
+ * selects is Ready, with exactly that workload's labels (stack.ts): it selects Ready Pods from
+ * the start.
+ */
+export function serviceWaitFor(args: Pick<ServiceSpecArgs, "type" | "addressWaitSeconds">, revision: string): Record<string, string> {
+    const conditions = [`jsonpath={.metadata.annotations['${SERVICE_REVISION_ANNOTATION}']}=${revision}`];
+    const annotations: Record<string, string> = { [SERVICE_REVISION_ANNOTATION]: revision };
+    const seconds = args.addressWaitSeconds ?? DEFAULT_ADDRESS_WAIT_SECONDS;
+    if (args.type === "LoadBalancer" && seconds > 0) {
+        conditions.push("jsonpath={.status.loadBalancer.ingress}");
+        annotations["pulumi.com/timeoutSeconds"] = String(seconds);
     }
+    // One condition is the annotation's plain form; several, a JSON list (all must hold). The
+    // provider returns the first condition's object: the updated one.
+    annotations["pulumi.com/waitFor"] = conditions.length === 1 ? conditions[0] : JSON.stringify(conditions);
+    return annotations;
 }

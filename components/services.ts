@@ -10,6 +10,7 @@ import {
     serviceWaitFor,
     validateServiceSpec,
 } from "./serviceSpec";
+import { contentHash } from "./templateHash";
 
 /** Kubernetes' default cluster domain (the kubelet's `clusterDomain`); in-cluster DNS names end with it. */
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
@@ -114,16 +115,23 @@ abstract class ServiceComponent extends pulumi.ComponentResource {
         const spec: ServiceSpecArgs = { ...args, type };
         super(checkedTypeToken(name, spec), name, {}, otherTypeAliases(type, opts));
 
+        const serviceName = args.serviceName ?? name;
+        const built = buildServiceSpec(spec);
+        // Everything the object is given but its namespace (a new namespace is a new object).
+        const revision = contentHash(
+            { serviceName, labels: args.labels, annotations: args.annotations, spec: built, addressWaitSeconds: args.addressWaitSeconds },
+            `Service ${name}`,
+        );
         this.service = new k8s.core.v1.Service(
             `${name}-service`,
             {
                 metadata: {
-                    name: args.serviceName ?? name,
+                    name: serviceName,
                     namespace: args.namespace,
                     labels: args.labels,
-                    annotations: { ...args.annotations, ...serviceWaitFor(spec) },
+                    annotations: { ...args.annotations, ...serviceWaitFor(spec, revision) },
                 },
-                spec: buildServiceSpec(spec),
+                spec: built,
             },
             // What the component waits for (the workload it fronts) is what the Service waits for.
             { parent: this, dependsOn: opts?.dependsOn },

@@ -14,8 +14,8 @@ const HASH_LENGTH = 10;
  */
 function canonicalJson(value: unknown, path: string): string {
     if (pulumi.Output.isInstance(value) || value instanceof Promise) {
-        // A release name must be known when the program runs, in a preview as in an update.
-        throw new Error(`templateHash: ${path} is an Output or a Promise; a Pod template must be plain data to be hashed`);
+        // A hash names or marks what a preview shows, so it must be known when the program runs.
+        throw new Error(`contentHash: ${path} is an Output or a Promise; only plain data can be hashed`);
     }
     if (Array.isArray(value)) {
         return `[${value.map((item, i) => canonicalJson(item ?? null, `${path}[${i}]`)).join(",")}]`;
@@ -30,10 +30,17 @@ function canonicalJson(value: unknown, path: string): string {
 }
 
 /**
- * A short, stable hash of a Pod template: the same for the same template in any run or process,
- * different for any change to it. Workloads name their ReplicaSet after it, so a template change
- * is a new ReplicaSet and reaches every Pod (a ReplicaSet never touches Pods it already runs).
+ * A short, stable hash of plain data: the same for the same data in any run or process, different
+ * for any change to it. `what` names the data in the error for an Output or a Promise inside it.
+ */
+export function contentHash(value: unknown, what: string): string {
+    return createHash("sha256").update(canonicalJson(value, what)).digest("hex").slice(0, HASH_LENGTH);
+}
+
+/**
+ * A Pod template's hash. Workloads name their ReplicaSet after it, so a template change is a new
+ * ReplicaSet and reaches every Pod (a ReplicaSet never touches Pods it already runs).
  */
 export function templateHash(template: unknown): string {
-    return createHash("sha256").update(canonicalJson(template, "template")).digest("hex").slice(0, HASH_LENGTH);
+    return contentHash(template, "template");
 }

@@ -1,4 +1,10 @@
-import { buildServiceSpec, ServiceSpecArgs, serviceWaitFor, validateServiceSpec } from "../components/serviceSpec";
+import {
+    buildServiceSpec,
+    SERVICE_REVISION_ANNOTATION,
+    ServiceSpecArgs,
+    serviceWaitFor,
+    validateServiceSpec,
+} from "../components/serviceSpec";
 
 const selector = { type: "db", service: "go-demo-2" };
 const port = { name: "mongodb", port: 27017 };
@@ -80,23 +86,23 @@ describe("validateServiceSpec", () => {
 });
 
 describe("serviceWaitFor", () => {
-    const clusterIP = { "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" };
+    const revision = "0123456789";
+    const applied = `jsonpath={.metadata.annotations['${SERVICE_REVISION_ANNOTATION}']}=${revision}`;
+    const ingress = "jsonpath={.status.loadBalancer.ingress}";
+    const onlyApplied = { [SERVICE_REVISION_ANNOTATION]: revision, "pulumi.com/waitFor": applied };
+    const withAddress = (seconds: string) => ({
+        [SERVICE_REVISION_ANNOTATION]: revision,
+        "pulumi.com/waitFor": JSON.stringify([applied, ingress]),
+        "pulumi.com/timeoutSeconds": seconds,
+    });
     it.each<[string, Parameters<typeof serviceWaitFor>[0], Record<string, string>]>([
-        ["ClusterIP", { type: "ClusterIP" }, clusterIP],
-        ["NodePort", { type: "NodePort" }, clusterIP],
-        [
-            "LoadBalancer",
-            { type: "LoadBalancer" },
-            { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}", "pulumi.com/timeoutSeconds": "600" },
-        ],
-        [
-            "LoadBalancer, 300 s for its address",
-            { type: "LoadBalancer", addressWaitSeconds: 300 },
-            { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}", "pulumi.com/timeoutSeconds": "300" },
-        ],
-        ["LoadBalancer, not waiting for an address", { type: "LoadBalancer", addressWaitSeconds: 0 }, clusterIP],
-        ["ExternalName", { type: "ExternalName" }, { "pulumi.com/waitFor": "jsonpath={.spec.externalName}" }],
-    ])("makes up wait for what a %s Service is given, never for its endpoints", (_, args, expected) => {
-        expect(serviceWaitFor(args)).toEqual(expected);
+        ["ClusterIP", { type: "ClusterIP" }, onlyApplied],
+        ["NodePort", { type: "NodePort" }, onlyApplied],
+        ["LoadBalancer", { type: "LoadBalancer" }, withAddress("600")],
+        ["LoadBalancer, 300 s for its address", { type: "LoadBalancer", addressWaitSeconds: 300 }, withAddress("300")],
+        ["LoadBalancer, not waiting for an address", { type: "LoadBalancer", addressWaitSeconds: 0 }, onlyApplied],
+        ["ExternalName", { type: "ExternalName" }, onlyApplied],
+    ])("makes up wait for the updated %s Service and what it is given, never for its endpoints", (_, args, expected) => {
+        expect(serviceWaitFor(args, revision)).toEqual(expected);
     });
 });

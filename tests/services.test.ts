@@ -4,9 +4,11 @@ import {
     ClusterIPService,
     ExternalNameService,
     LoadBalancerService,
+    LoadBalancerServiceArgs,
     noAddressWarning,
     NodePortService,
 } from "../components/services";
+import { SERVICE_REVISION_ANNOTATION, serviceWaitFor } from "../components/serviceSpec";
 import { installMocks, MOCK_LB_IP, mockLoadBalancerController, recorded, registered, resetRecorded, unwrap } from "./mocks";
 
 installMocks();
@@ -65,16 +67,46 @@ describe("Service metadata", () => {
             annotations: { "networking.gke.io/load-balancer-type": "Internal", "pulumi.com/waitFor": "jsonpath={.spec}" },
         });
         await registered(svc.service);
-        expect(recorded[1].inputs.metadata.annotations).toEqual({
-            "networking.gke.io/load-balancer-type": "Internal",
-            "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}",
-            "pulumi.com/timeoutSeconds": "600",
-        });
+        const annotations = recorded[1].inputs.metadata.annotations;
+        expect(annotations["networking.gke.io/load-balancer-type"]).toBe("Internal");
+        expect(annotations["pulumi.com/waitFor"]).toBe(serviceWaitFor({ type: "LoadBalancer" }, annotations[SERVICE_REVISION_ANNOTATION])["pulumi.com/waitFor"]);
     });
 
     it("ends the DNS name with the cluster's domain", async () => {
         const svc = new ClusterIPService("go-demo-2-db", { ...base, clusterDomain: "k8s.example.internal" });
         expect(await unwrap(svc.dnsName)).toBe("go-demo-2-db.ns.svc.k8s.example.internal");
+    });
+});
+
+describe("the Service's revision, which up waits to see on the object it records", () => {
+    const revisionOf = async (svc: LoadBalancerService) => {
+        await registered(svc.service);
+        const annotations = recorded[recorded.length - 1].inputs.metadata.annotations;
+        // The wait names the revision the object carries.
+        expect(annotations["pulumi.com/waitFor"]).toContain(`']}=${annotations[SERVICE_REVISION_ANNOTATION]}"`);
+        resetRecorded();
+        return annotations[SERVICE_REVISION_ANNOTATION] as string;
+    };
+    const args = { ...base, ports: [{ name: "http", port: 8080, nodePort: 30080 }] };
+
+    it("is the same for the same Service, in any order of its args", async () => {
+        const { ports, ...rest } = args;
+        expect(await revisionOf(new LoadBalancerService("api", args))).toBe(await revisionOf(new LoadBalancerService("api", { ports, ...rest })));
+    });
+
+    it.each<[string, Partial<LoadBalancerServiceArgs>]>([
+        ["its node port", { ports: [{ name: "http", port: 8080, nodePort: 30081 }] }],
+        ["its target port", { ports: [{ name: "http", port: 8080, nodePort: 30080, targetPort: 9090 }] }],
+        ["its selector", { selector: { ...selector, release: "b" } }],
+        ["its labels", { labels: { team: "a" } }],
+        ["its annotations", { annotations: { "example.com/lb": "internal" } }],
+        ["its source ranges", { loadBalancerSourceRanges: ["10.0.0.0/8"] }],
+        ["how long up waits for its address", { addressWaitSeconds: 60 }],
+        ["its name", { serviceName: "other" }],
+    ])("changes with %s", async (_, change) => {
+        expect(await revisionOf(new LoadBalancerService("api", { ...args, ...change }))).not.toBe(
+            await revisionOf(new LoadBalancerService("api", args)),
+        );
     });
 });
 
@@ -105,7 +137,8 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
         const svc = new LoadBalancerService("api", { ...base, serviceName: "go-demo-2-api", addressWaitSeconds: 0 });
         expect(await unwrap(svc.ingress)).toBeUndefined();
         await registered(svc.service);
-        expect(recorded[1].inputs.metadata.annotations).toEqual({ "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" });
+        const annotations = recorded[1].inputs.metadata.annotations;
+        expect(annotations).toEqual(serviceWaitFor({ type: "ClusterIP" }, annotations[SERVICE_REVISION_ANNOTATION]));
         // The warning follows the address on the next turn of the event loop.
         await new Promise((resolve) => setImmediate(resolve));
         expect(warnings).toEqual([[noAddressWarning("go-demo-2-api"), svc.service]]);
@@ -125,10 +158,10 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
         await registered(svc.service);
         await unwrap(svc.ingress);
         await new Promise((resolve) => setImmediate(resolve));
-        expect(recorded[1].inputs.metadata.annotations).toEqual({
-            "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}",
-            "pulumi.com/timeoutSeconds": "600",
-        });
+        const annotations = recorded[1].inputs.metadata.annotations;
+        expect(annotations).toEqual(serviceWaitFor({ type: "LoadBalancer" }, annotations[SERVICE_REVISION_ANNOTATION]));
+        expect(annotations["pulumi.com/waitFor"]).toContain("jsonpath={.status.loadBalancer.ingress}");
+        expect(annotations["pulumi.com/timeoutSeconds"]).toBe("600");
         expect(warnings).toEqual([]);
     });
 });

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DB_RELEASE_ANNOTATION } from "../components/api";
 import { PROTECTED_ANNOTATION } from "../components/destroyGuard";
 import { selectors } from "../components/labels";
+import { SERVICE_REVISION_ANNOTATION, serviceWaitFor } from "../components/serviceSpec";
 import { CERT_MANAGER_CHART_VERSION } from "../components/tls";
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
@@ -246,7 +247,7 @@ describe("Services", () => {
             expect(selects).toHaveLength(1);
             const urn = workloadURNs.find((u) => u.endsWith(`::${selects[0].name}`));
             expect([svc.name, svc.dependencies]).toEqual([svc.name, expect.arrayContaining([urn])]);
-            expect(svc.inputs.metadata.annotations["pulumi.com/waitFor"]).toMatch(/^jsonpath=/);
+            expect(svc.inputs.metadata.annotations["pulumi.com/waitFor"]).toMatch(/^(jsonpath=|\["jsonpath=)/);
         }
     });
 });
@@ -340,14 +341,15 @@ describe("config variations", () => {
     });
 
     it.each([
-        ["dev", { "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" }],
-        ["lab", { "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" }],
-        ["prod", { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}", "pulumi.com/timeoutSeconds": "300" }],
-    ])("%s: the API load balancer's wait follows loadBalancerWaitSeconds", async (name, annotations) => {
+        ["dev", 0],
+        ["lab", 0],
+        ["prod", 300],
+    ])("%s: the API load balancer's wait follows loadBalancerWaitSeconds", async (name, addressWaitSeconds) => {
         await run(fromFile(name));
         const all = ofType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.api)?.inputs.metadata.annotations;
         // What the engine waits for; prod's internal-LB annotations are checked with prod.
-        expect(Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("pulumi.com/")))).toEqual(annotations);
+        const waits = serviceWaitFor({ type: "LoadBalancer", addressWaitSeconds }, all[SERVICE_REVISION_ANNOTATION]);
+        expect(Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("pulumi.com/") || key === SERVICE_REVISION_ANNOTATION))).toEqual(waits);
     });
 
     it("on a cluster without a load-balancer controller, dev leaves loadBalancerIngress absent and warns on the API Service", async () => {

@@ -120,3 +120,32 @@ export async function eventually<T>(check: () => T, timeoutMs = 120_000, interva
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
 }
+
+/** A resource of an exported Pulumi state (`stack.exportStack()`), as far as these checks read it. */
+interface StateResource {
+    type: string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    outputs?: any;
+}
+
+/**
+ * Every Service and ReplicaSet the state records, as `[object, labels, annotations, spec]` both as
+ * recorded and as the live object has them: what `up` reported as applied, to check against the
+ * cluster rather than against Pulumi's own view (`expect(recorded).toEqual(live)`).
+ */
+export function recordedAndLive(resources: StateResource[]): { recorded: unknown[]; live: unknown[] } {
+    const kinds: Record<string, string> = { "kubernetes:core/v1:Service": "service", "kubernetes:apps/v1:ReplicaSet": "replicaset" };
+    const shape = (object: string, o: { metadata: { labels?: object; annotations?: object }; spec: object }) => [
+        object,
+        o.metadata.labels ?? {},
+        o.metadata.annotations ?? {},
+        o.spec,
+    ];
+    const objects = resources
+        .filter((r) => r.type in kinds && r.outputs?.metadata)
+        .map((r) => ({ object: `${kinds[r.type]}/${r.outputs.metadata.name}`, namespace: r.outputs.metadata.namespace, outputs: r.outputs }));
+    return {
+        recorded: objects.map(({ object, outputs }) => shape(object, outputs)),
+        live: objects.map(({ object, namespace }) => shape(object, kubectlJson("get", object, "-n", namespace))),
+    };
+}

@@ -1,7 +1,8 @@
 /**
  * Config changes on a deployed stack, as users make them (`pulumi config set`, then `up`), on the
  * real engine and control plane. Each change: the preview names exactly the objects it changes,
- * `up` succeeds, the live objects show the change, a no-op preview follows, and every Service that
+ * `up` succeeds, the live objects show the change, every Service and ReplicaSet the state records
+ * is the live object (spec, labels, annotations), a no-op preview follows, and every Service that
  * exists before and after keeps its object (uid) and cluster IP, with the API's ready endpoints
  * never fewer than its replicas while it happens. Steps build on each other, so they run in order.
  */
@@ -10,7 +11,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { names } from "../../stack";
 import { previewSummary } from "../../tools/review";
 import { destroyTestStack, printTimings, testStack, timed } from "../../tools/workspace";
-import { kubectlJson } from "./kube";
+import { exists, kubectlJson, recordedAndLive } from "./kube";
 import { watchReadyEndpoints } from "./watch";
 
 jest.setTimeout(15 * 60_000);
@@ -47,21 +48,37 @@ async function set(key: string, value: Setting): Promise<void> {
 
 /**
  * Applies config changes (undefined removes a key), checks the preview lists exactly `expected`
- * (`op Kind/name`), runs `up` while watching the API Service's ready endpoints, then checks that
- * a preview finds nothing left to do.
+ * (`op Kind/name`, a release's ReplicaSet as `name-*`), runs `up` while watching the API Service's ready endpoints (never fewer than
+ * `minReady`, by default the replicas), checks the state against the live objects, then that a
+ * preview finds nothing left to do.
  */
-async function change(label: string, config: Record<string, Setting>, expected: string[]): Promise<void> {
+async function change(
+    label: string,
+    config: Record<string, Setting>,
+    expected: string[],
+    minReady = REPLICAS,
+): Promise<Record<string, Record<string, string>>> {
     for (const [key, value] of Object.entries(config)) {
         await set(key, value);
     }
     const review = await previewSummary(stack.workspace.workDir, "dev");
-    expect([label, review?.summary.changes]).toEqual([label, [...expected].sort()]);
+    // A release's ReplicaSet is named after its template hash: `-*` in `expected` stands for one.
+    const release = (step: string) => step.replace(/-[0-9a-f]{10}$/, "-*");
+    expect([label, review?.summary.changes.map(release)]).toEqual([label, expected.map(release).sort()]);
+    // What the review's Addresses section says of each Service: address → verdict.
+    const addresses: Record<string, Record<string, string>> = {};
+    for (const row of review?.addresses ?? []) {
+        addresses[row.service] = { ...addresses[row.service], [row.address]: row.verdict };
+    }
     const endpoints = watchReadyEndpoints(namespace, names.api);
     await timed(`transitions: up (${label})`, () => stack.up({ color: "never" }));
     const ready = await endpoints.stop();
     process.stdout.write(`transitions: ${names.api} ready endpoints during ${label}: ${ready.join(" ")}\n`);
-    expect([label, Math.min(...ready)]).toEqual([label, REPLICAS]);
+    expect([label, Math.min(...ready)]).toEqual([label, minReady]);
+    const { recorded, live } = recordedAndLive((await stack.exportStack()).deployment.resources);
+    expect([label, recorded]).toEqual([label, live]);
     await stack.preview({ expectNoChanges: true, color: "never" });
+    return addresses;
 }
 
 beforeAll(async () => {
@@ -79,7 +96,13 @@ describe("the API Service's type follows loadBalancer, in place", () => {
     it("loadBalancer false: the same Service object becomes ClusterIP, keeping its cluster IP; its node port and address go", async () => {
         const before = identity(names.api);
         expect(service(names.api).spec.type).toBe("LoadBalancer");
-        await change("loadBalancer false", { loadBalancer: "false", loadBalancerWaitSeconds: undefined }, [`update Service/${names.api}`]);
+        const addresses = await change("loadBalancer false", { loadBalancer: "false", loadBalancerWaitSeconds: undefined }, [
+            `update Service/${names.api}`,
+        ]);
+        // The review said, before up, which of its addresses go.
+        expect(addresses).toEqual({
+            [names.api]: { "cluster IP": "stays", "node port http": "goes", "DNS name": "stays", "load-balancer address": "goes" },
+        });
         const live = service(names.api);
         expect(live.spec.type).toBe("ClusterIP");
         expect(identity(names.api)).toEqual(before);
@@ -92,7 +115,12 @@ describe("the API Service's type follows loadBalancer, in place", () => {
 
     it("loadBalancer true: the same object becomes LoadBalancer again, with a node port and an address", async () => {
         const before = identity(names.api);
-        await change("loadBalancer true", { loadBalancer: "true", loadBalancerWaitSeconds: "60" }, [`update Service/${names.api}`]);
+        const addresses = await change("loadBalancer true", { loadBalancer: "true", loadBalancerWaitSeconds: "60" }, [
+            `update Service/${names.api}`,
+        ]);
+        expect(addresses).toEqual({
+            [names.api]: { "cluster IP": "stays", "node port http": "new", "DNS name": "stays", "load-balancer address": "new" },
+        });
         const live = service(names.api);
         expect(live.spec.type).toBe("LoadBalancer");
         expect(identity(names.api)).toEqual(before);
@@ -105,21 +133,24 @@ describe("the API Service's type follows loadBalancer, in place", () => {
 
     it("source ranges and annotations are set and removed in place", async () => {
         const before = identity(names.api);
-        await change(
+        const stays = { "cluster IP": "stays", "node port http": "stays", "DNS name": "stays", "load-balancer address": "stays" };
+        let addresses = await change(
             "loadBalancerSourceRanges, loadBalancerAnnotations set",
             { loadBalancerSourceRanges: ["10.0.0.0/8"], loadBalancerAnnotations: { "example.com/lb": "internal" } },
             [`update Service/${names.api}`],
         );
+        expect(addresses).toEqual({ [names.api]: stays });
         let live = service(names.api);
         expect(live.spec.loadBalancerSourceRanges).toEqual(["10.0.0.0/8"]);
         expect(live.metadata.annotations["example.com/lb"]).toBe("internal");
         expect(identity(names.api)).toEqual(before);
 
-        await change(
+        addresses = await change(
             "loadBalancerSourceRanges, loadBalancerAnnotations unset",
             { loadBalancerSourceRanges: undefined, loadBalancerAnnotations: undefined },
             [`update Service/${names.api}`],
         );
+        expect(addresses).toEqual({ [names.api]: stays });
         live = service(names.api);
         expect(live.spec.loadBalancerSourceRanges).toBeUndefined();
         expect(live.metadata.annotations["example.com/lb"]).toBeUndefined();
@@ -133,7 +164,8 @@ describe("a node port set, changed and unset on a deployed NodePort Service", ()
     it("set, then changed: the Service moves to the configured port in place", async () => {
         const before = identity(names.dbHttp);
         for (const port of [30080, 30081]) {
-            await change(`nodePort ${port}`, { nodePort: String(port) }, [`update Service/${names.dbHttp}`]);
+            const addresses = await change(`nodePort ${port}`, { nodePort: String(port) }, [`update Service/${names.dbHttp}`]);
+            expect(addresses[names.dbHttp]).toEqual({ "cluster IP": "stays", "node port mongodb-http": "changes", "DNS name": "stays" });
             expect(nodePort()).toBe(port);
             expect(identity(names.dbHttp)).toEqual(before);
             expect(((await outputs()).nodePorts as Record<string, number>)[names.dbHttp]).toBe(port);
@@ -142,7 +174,8 @@ describe("a node port set, changed and unset on a deployed NodePort Service", ()
 
     it("unset: the Service keeps the port it has (Kubernetes keeps an allocated node port)", async () => {
         const before = identity(names.dbHttp);
-        await change("nodePort unset", { nodePort: undefined }, [`update Service/${names.dbHttp}`]);
+        const addresses = await change("nodePort unset", { nodePort: undefined }, [`update Service/${names.dbHttp}`]);
+        expect(addresses[names.dbHttp]).toEqual({ "cluster IP": "stays", "node port mongodb-http": "stays", "DNS name": "stays" });
         expect(nodePort()).toBe(30081);
         expect(identity(names.dbHttp)).toEqual(before);
     });
@@ -150,8 +183,92 @@ describe("a node port set, changed and unset on a deployed NodePort Service", ()
 
 it("externalName changed: the ExternalName Service aliases the new host, in place", async () => {
     const uid = service(names.external).metadata.uid;
-    await change("externalName example.com", { externalName: "example.com" }, [`update Service/${names.external}`]);
+    const addresses = await change("externalName example.com", { externalName: "example.com" }, [`update Service/${names.external}`]);
+    expect(addresses).toEqual({ [names.external]: { "DNS name": "stays" } });
     const live = service(names.external);
     expect([live.metadata.uid, live.spec.externalName]).toEqual([uid, "example.com"]);
     expect((await outputs()).externalName).toBe("example.com");
+});
+
+describe("replicas down and up: the API's ReplicaSet scales in place", () => {
+    const apiReplicaSet = () =>
+        kubectlJson("get", "replicasets", "-n", namespace)
+            .items.map((rs: { metadata: { name: string } }) => rs.metadata.name)
+            .filter((n: string) => n.startsWith(`${names.api}-`));
+
+    it("3 → 1: the same ReplicaSet keeps one Pod, and one Pod needs no disruption budget", async () => {
+        const [rs] = apiReplicaSet();
+        const addresses = await change("replicas 1", { replicas: "1" }, [`update ReplicaSet/${rs}`, `delete PodDisruptionBudget/${names.api}`], 1);
+        expect(addresses).toEqual({});
+        expect(apiReplicaSet()).toEqual([rs]);
+        expect(kubectlJson("get", "replicaset", rs, "-n", namespace).status.readyReplicas).toBe(1);
+        expect(exists("poddisruptionbudget", names.api, "-n", namespace)).toBe(false);
+    });
+
+    it("1 → 3: it scales back, with its budget", async () => {
+        const [rs] = apiReplicaSet();
+        await change("replicas 3", { replicas: "3" }, [`update ReplicaSet/${rs}`, `create PodDisruptionBudget/${names.api}`], 1);
+        expect(apiReplicaSet()).toEqual([rs]);
+        expect(kubectlJson("get", "replicaset", rs, "-n", namespace).status.readyReplicas).toBe(REPLICAS);
+        expect(kubectlJson("get", "poddisruptionbudget", names.api, "-n", namespace).spec.maxUnavailable).toBe(1);
+    });
+});
+
+describe("dbHttpInterface off and on: go-demo-2-svc goes and comes back; MongoDB's data stays on its claim", () => {
+    const claim = () => kubectlJson("get", "persistentvolumeclaims", "-n", namespace).items.map((c: { metadata: { uid: string } }) => c.metadata.uid);
+
+    it.each([
+        ["false", false],
+        ["true", true],
+    ])("dbHttpInterface %s", async (value, present) => {
+        const claims = claim();
+        expect(claims).toHaveLength(1);
+        // Without --rest MongoDB's Pod template changes: it is recreated on the same claim, and
+        // the API rolls onto it (see GoDemo2Api's dbRelease); the DB's policy loses port 28017.
+        const addresses = await change(`dbHttpInterface ${value}`, { dbHttpInterface: value }, [
+            `${present ? "create" : "delete"} Service/${names.dbHttp}`,
+            `create ReplicaSet/${names.api}-*`,
+            `delete ReplicaSet/${names.api}-*`,
+            `replace ReplicaSet/${names.db}-*`,
+            `create-replacement ReplicaSet/${names.db}-*`,
+            `delete-replaced ReplicaSet/${names.db}-*`,
+            `update NetworkPolicy/${names.db}`,
+        ]);
+        const verdict = present ? "new" : "goes";
+        expect(addresses[names.dbHttp]).toEqual({ "cluster IP": verdict, "node port mongodb-http": verdict, "DNS name": verdict });
+        expect(exists("service", names.dbHttp, "-n", namespace)).toBe(present);
+        expect(claim()).toEqual(claims);
+        const out = await outputs();
+        expect(names.dbHttp in (out.nodePorts as object)).toBe(present);
+    });
+});
+
+describe("tls on and off: cert-manager's certificate and the TLS sidecar come and go; the API Service stays the same object", () => {
+    it.each([
+        ["true", "https", 443, "http"],
+        ["false", "http", 8080, "https"],
+    ])("tls %s: the API Service serves %s on %s, same uid and cluster IP", async (value, portName, port, oldPortName) => {
+        const before = identity(names.api);
+        const on = value === "true";
+        const addresses = await change(`tls ${value}`, { tls: value }, [
+            `${on ? "create" : "delete"} Certificate/${names.apiTls}`,
+            `${on ? "create" : "delete"} Issuer/${names.apiTls}-selfsigned`,
+            `create ReplicaSet/${names.api}-*`,
+            `delete ReplicaSet/${names.api}-*`,
+            `update NetworkPolicy/${names.api}`,
+            `update Service/${names.api}`,
+        ]);
+        // The port is renamed, so the review says its node port goes and another one comes.
+        expect(addresses[names.api]).toEqual({
+            "cluster IP": "stays",
+            [`node port ${oldPortName}`]: "goes",
+            [`node port ${portName}`]: "new",
+            "DNS name": "stays",
+            "load-balancer address": "stays",
+        });
+        const live = service(names.api);
+        expect(live.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port])).toEqual([[portName, port]]);
+        expect(identity(names.api)).toEqual(before);
+        expect(exists("certificate.cert-manager.io", names.apiTls, "-n", namespace)).toBe(value === "true");
+    });
 });
