@@ -16,6 +16,17 @@ interface Shape {
     ingress?: { ip?: string; hostname?: string };
 }
 
+/** A Service's ports by name, each with its node port when it has (or pins) one. */
+function specPorts(ports: Record<string, number | string | undefined>) {
+    return Object.entries(ports).map(([portName, nodePort]) => ({
+        name: portName,
+        port: 8080,
+        protocol: "TCP",
+        targetPort: 8080,
+        ...(nodePort !== undefined ? { nodePort } : {}),
+    }));
+}
+
 /** The live Service as the provider records it in the state's outputs. */
 function live({ name = "go-demo-2-api", namespace = "dev", type = "NodePort", clusterIP = "10.96.12.34", ports = { http: 30080 }, ingress }: Shape = {}) {
     return {
@@ -25,13 +36,7 @@ function live({ name = "go-demo-2-api", namespace = "dev", type = "NodePort", cl
         spec: {
             type,
             ...(type === "ExternalName" ? { externalName: "kubernetes.io" } : { clusterIP, clusterIPs: [clusterIP] }),
-            ports: Object.entries(ports).map(([portName, nodePort]) => ({
-                name: portName,
-                port: 8080,
-                protocol: "TCP",
-                targetPort: 8080,
-                ...(nodePort !== undefined ? { nodePort } : {}),
-            })),
+            ports: specPorts(ports),
             selector: { service: "go-demo-2", type: "api" },
         },
         status: { loadBalancer: ingress ? { ingress: [ingress] } : {} },
@@ -47,13 +52,7 @@ function asked({ name = "go-demo-2-api", namespace = "dev", type = "NodePort", c
         spec: {
             type,
             ...(clusterIP !== undefined ? { clusterIP } : {}),
-            ports: Object.entries(ports).map(([portName, nodePort]) => ({
-                name: portName,
-                port: 8080,
-                protocol: "TCP",
-                targetPort: 8080,
-                ...(nodePort !== undefined ? { nodePort } : {}),
-            })),
+            ports: specPorts(ports),
             selector: { service: "go-demo-2", type: "api" },
         },
     };
