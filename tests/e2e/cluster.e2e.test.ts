@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { noAddressWarning } from "../../components/services";
+import { SERVICE_REVISION_ANNOTATION, serviceWaitFor } from "../../components/serviceSpec";
 import { names } from "../../stack";
 import { currentContext, destroyTestStack, printTimings, root, stackIn, testStack, timed } from "../../tools/workspace";
 import { eventually, exists, kubectlJson } from "./kube";
@@ -60,7 +61,10 @@ describe("dev on a cluster without a load-balancer controller", () => {
 
         const live = liveApi();
         expect(live.spec.type).toBe("LoadBalancer");
-        expect(live.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.spec.clusterIP}");
+        // up waited for the updated object only, not for an address.
+        const annotations = live.metadata.annotations;
+        expect(annotations["pulumi.com/waitFor"]).toBe(serviceWaitFor({ type: "LoadBalancer", addressWaitSeconds: 0 }, annotations[SERVICE_REVISION_ANNOTATION])["pulumi.com/waitFor"]);
+        expect(annotations["pulumi.com/waitFor"]).not.toContain("loadBalancer");
         expect(live.status.loadBalancer?.ingress).toBeUndefined();
         expect(result.outputs).not.toHaveProperty("loadBalancerIngress");
         expect((result.outputs.nodePorts.value as Record<string, number>)[names.api]).toBe(live.spec.ports[0].nodePort);
