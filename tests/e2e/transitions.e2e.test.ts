@@ -8,10 +8,11 @@
  */
 import { Stack } from "@pulumi/pulumi/automation";
 
+import { selectors } from "../../components/labels";
 import { names } from "../../stack";
 import { previewSummary } from "../../tools/review";
 import { destroyTestStack, printTimings, testStack, timed } from "../../tools/workspace";
-import { exists, kubectlJson, recordedAndLive } from "./kube";
+import { exists, kubectlJson, labelSelector, recordedAndLive } from "./kube";
 import { watchReadyEndpoints } from "./watch";
 
 jest.setTimeout(15 * 60_000);
@@ -27,6 +28,12 @@ const identity = (name: string) => {
     const live = service(name);
     return { uid: live.metadata.uid, clusterIP: live.spec.clusterIP };
 };
+/** The live Pods a selector matches, not being deleted. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const livePods = (selector: Record<string, string>): any[] =>
+    kubectlJson("get", "pods", "-n", namespace, "-l", labelSelector(selector)).items.filter(
+        (p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp,
+    );
 const outputs = async () => Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.value]));
 
 /** A config value as `pulumi config set` takes it: a string, a list or map (set by path), or removed. */
@@ -238,6 +245,13 @@ describe("dbHttpInterface off and on: go-demo-2-svc goes and comes back; MongoDB
         expect(addresses[names.dbHttp]).toEqual({ "cluster IP": verdict, "node port mongodb-http": verdict, "DNS name": verdict });
         expect(exists("service", names.dbHttp, "-n", namespace)).toBe(present);
         expect(claim()).toEqual(claims);
+        // The live MongoDB Pod: one, Ready, on that claim, with --rest exactly when asked.
+        const [db, ...others] = livePods(selectors.db);
+        expect(others).toEqual([]);
+        expect(db.status.conditions.find((c: { type: string }) => c.type === "Ready")?.status).toBe("True");
+        const claimName = kubectlJson("get", "persistentvolumeclaims", "-n", namespace).items[0].metadata.name;
+        expect(db.spec.volumes.map((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName)).toContain(claimName);
+        expect(JSON.stringify(db.spec.containers[0]).includes("--rest")).toBe(present);
         const out = await outputs();
         expect(names.dbHttp in (out.nodePorts as object)).toBe(present);
     });
@@ -269,6 +283,12 @@ describe("tls on and off: cert-manager's certificate and the TLS sidecar come an
         const live = service(names.api);
         expect(live.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port])).toEqual([[portName, port]]);
         expect(identity(names.api)).toEqual(before);
-        expect(exists("certificate.cert-manager.io", names.apiTls, "-n", namespace)).toBe(value === "true");
+        expect(exists("certificate.cert-manager.io", names.apiTls, "-n", namespace)).toBe(on);
+        // Every live API Pod runs the TLS sidecar exactly when tls is on.
+        const apiPods = livePods(selectors.api);
+        expect(apiPods).toHaveLength(REPLICAS);
+        expect(apiPods.map((pod) => pod.spec.containers.some((c: { name: string }) => c.name === "tls"))).toEqual(apiPods.map(() => on));
+        // cert-manager keeps the Secret it wrote when its Certificate goes (the stack never owned it).
+        expect(exists("secret", names.apiTls, "-n", namespace)).toBe(true);
     });
 });
