@@ -49,16 +49,26 @@ export interface StackConfig {
     dbMemoryLimit: string;
     dbNodeLossTolerationSeconds: number;
     nodeArchitectures: string[];
+    /** The uid of the claim whose deletion (and MongoDB's data on it) this update may do; see transitions.ts. */
+    acknowledgeDataLoss?: string;
+    /** Whether an update that moves a Service address is refused unless acknowledged; see transitions.ts. */
+    guardAddresses: boolean;
+    /** The token of the address moves this update may make; see transitions.ts. */
+    acknowledgeAddressChanges?: string;
 }
 
-/** Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace. */
+/**
+ * Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace.
+ * `what` heads the list: an invalid config, or a change the deployed stack refuses (transitions.ts).
+ */
 export class ConfigError extends pulumi.RunError {
     constructor(
         readonly problems: string[],
         stack: string,
+        what = "Invalid configuration",
     ) {
         super(
-            `Invalid configuration for stack ${stack} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+            `${what} for stack ${stack} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
                 problems.map((p) => `  - ${p}`).join("\n"),
         );
         this.name = "ConfigError";
@@ -208,6 +218,13 @@ const keys = {
     nodeArchitectures: stringArray(
         z.enum(KUBERNETES_ARCHITECTURES, { error: `expected architectures as nodes label them (kubernetes.io/arch): ${KUBERNETES_ARCHITECTURES.join(", ")}` }),
     ).refine((v) => v.length > 0, { error: "expected at least one architecture, such as [amd64]" }),
+    acknowledgeDataLoss: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+        error: "expected the uid of the claim to delete, as the refusal names it (such as 0b5c7f5e-8c1a-4a2e-9a53-2f1d9e6a7b10)",
+    }),
+    guardAddresses: boolean,
+    acknowledgeAddressChanges: z.string().regex(/^[0-9a-f]{10}$/, {
+        error: "expected the token the refusal names: 10 hexadecimal digits",
+    }),
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
 const KNOWN_KEYS = Object.keys(keys);
@@ -280,6 +297,9 @@ export function parseConfig(raw: Record<string, string>, stack: string, otherPro
         dbMemoryLimit: decoded.dbMemoryLimit ?? DEFAULT_DB_MEMORY_LIMIT,
         dbNodeLossTolerationSeconds: decoded.dbNodeLossTolerationSeconds ?? KUBERNETES_NODE_LOSS_TOLERATION_SECONDS,
         nodeArchitectures: decoded.nodeArchitectures ?? [...DEFAULT_ARCHITECTURES],
+        acknowledgeDataLoss: decoded.acknowledgeDataLoss,
+        guardAddresses: decoded.guardAddresses ?? false,
+        acknowledgeAddressChanges: decoded.acknowledgeAddressChanges,
     };
 
     // Rules that span keys, checked only on values that decoded cleanly.

@@ -1,12 +1,45 @@
-import { loadConfig } from "./config";
-import { createStack } from "./stack";
+import * as pulumi from "@pulumi/pulumi";
 
-// Every config problem is reported here, before any resource is registered.
-const stack = createStack(loadConfig());
+import { ConfigError, loadConfig } from "./config";
+import { createStack, intent } from "./stack";
+import { checkTransition, DeploymentRecord, parseRecord } from "./transitions";
 
-export const namespace = stack.namespace;
-export const clusterIPs = stack.clusterIPs;
-export const nodePorts = stack.nodePorts;
-export const dnsNames = stack.dnsNames;
-export const loadBalancerIngress = stack.loadBalancerIngress;
-export const externalName = stack.externalName;
+/**
+ * What the last `up` of this stack deployed: its own `deployment` output, read back through a
+ * reference to itself (undefined before the first `up`). A stack deployed by a program older than
+ * the record still has its `namespace` output, which the namespace guard needs.
+ */
+async function lastDeployment(): Promise<DeploymentRecord | undefined> {
+    const self = new pulumi.StackReference("last-deployment", {
+        name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+    });
+    const record = parseRecord((await self.getOutputDetails("deployment")).value);
+    const namespace = (await self.getOutputDetails("namespace")).value;
+    return record ?? (typeof namespace === "string" ? { namespace, services: [] } : undefined);
+}
+
+/**
+ * The program. Every config problem is reported first, before any resource is registered; then
+ * what the change would do to the deployed stack (transitions.ts), before anything of the cluster
+ * is registered; then the stack.
+ */
+export default async function main() {
+    const config = loadConfig();
+    const check = checkTransition(await lastDeployment(), intent(config), config);
+    if (check.problems.length > 0) {
+        throw new ConfigError(check.problems, pulumi.getStack(), "Config change refused on the deployed stack");
+    }
+    for (const warning of check.warnings) {
+        void pulumi.log.warn(warning);
+    }
+    const stack = createStack(config);
+    return {
+        namespace: stack.namespace,
+        clusterIPs: stack.clusterIPs,
+        nodePorts: stack.nodePorts,
+        dnsNames: stack.dnsNames,
+        loadBalancerIngress: stack.loadBalancerIngress,
+        externalName: stack.externalName,
+        deployment: stack.deployment,
+    };
+}

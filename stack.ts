@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { API_PORT, GoDemo2Api } from "./components/api";
 import { CombinedBackend } from "./components/combined";
 import { APP, recommendedLabels } from "./components/labels";
-import { MONGO_HTTP_PORT, MONGO_PORT, MongoDb } from "./components/mongodb";
+import { MONGO_HTTP_PORT, MONGO_PORT, mongoClaimName, MongoDb } from "./components/mongodb";
 import { destroyGuard } from "./components/destroyGuard";
 import { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./components/networkPolicy";
 import {
@@ -14,9 +14,12 @@ import {
     LoadBalancerService,
     NodePortService,
 } from "./components/services";
+import { ServicePortArgs, ServiceType } from "./components/serviceSpec";
 import { ApiCertificate, CertManagerSetup, TLS_PORT } from "./components/tls";
 import { Workload } from "./components/workload";
+import { ServiceSide } from "./addresses";
 import { renderingManifests, StackConfig } from "./config";
+import { DeploymentRecord, Intent } from "./transitions";
 
 /** Kubernetes object names: fixed, because they are the stable DNS names Pods use. */
 export const names = {
@@ -59,6 +62,99 @@ export interface Stack {
     externalName: pulumi.Output<string>;
     /** What stops a protected stack's destroy, when the stack keeps data on a claim. */
     destroyGuard?: k8s.core.v1.ConfigMap;
+    /** What this update deployed, for the next run's guards (transitions.ts). */
+    deployment: pulumi.Output<DeploymentRecord>;
+}
+
+/** One Service of the stack as data: everything but its namespace and the Pods it selects. */
+export interface PlannedService {
+    /** Its Kubernetes name (see names). */
+    name: string;
+    type: ServiceType;
+    /** Its `app.kubernetes.io/component` label. */
+    component: string;
+    /** The workload whose Pods it selects; none for ExternalName. */
+    fronts?: "db" | "api";
+    ports: ServicePortArgs[];
+    /** LoadBalancer only. */
+    loadBalancer?: { sourceRanges: string[]; annotations: Record<string, string>; addressWaitSeconds: number };
+    /** ExternalName only. */
+    externalName?: string;
+}
+
+/** The port the API Service serves on: HTTPS through the TLS sidecar, or go-demo-2's own HTTP. */
+function apiServicePort(config: StackConfig): ServicePortArgs & { targetPort: number } {
+    return config.tls ? { name: "https", port: 443, targetPort: TLS_PORT } : { name: "http", port: API_PORT, targetPort: API_PORT };
+}
+
+/** The Services a config asks for, in the order the stack creates them. */
+export function plannedServices(config: StackConfig): PlannedService[] {
+    return [
+        { name: names.db, type: "ClusterIP", component: "database", fronts: "db", ports: [{ name: "mongodb", port: MONGO_PORT }] },
+        ...(config.dbHttpInterface
+            ? [
+                  {
+                      name: names.dbHttp,
+                      type: "NodePort" as const,
+                      component: "database",
+                      fronts: "db" as const,
+                      ports: [{ name: "mongodb-http", port: MONGO_HTTP_PORT, nodePort: config.nodePort }],
+                  },
+              ]
+            : []),
+        {
+            name: names.api,
+            type: config.loadBalancer ? "LoadBalancer" : "ClusterIP",
+            component: "api",
+            fronts: "api",
+            ports: [apiServicePort(config)],
+            loadBalancer: config.loadBalancer
+                ? {
+                      sourceRanges: config.loadBalancerSourceRanges,
+                      annotations: config.loadBalancerAnnotations,
+                      addressWaitSeconds: config.loadBalancerWaitSeconds,
+                  }
+                : undefined,
+        },
+        { name: names.external, type: "ExternalName", component: "external", ports: [], externalName: config.externalName },
+    ];
+}
+
+/** What a config asks for, in the terms of the record `up` leaves (transitions.ts): only what the program pins. */
+export function intent(config: StackConfig): Intent {
+    return {
+        namespace: config.namespace,
+        dbClaim:
+            config.dbStorageSize !== undefined
+                ? {
+                      name: mongoClaimName(names.db),
+                      size: config.dbStorageSize,
+                      storageClass: config.dbStorageClass,
+                      protected: config.dbStorageProtected,
+                  }
+                : undefined,
+        services: plannedServices(config).map((p) => ({
+            name: p.name,
+            namespace: config.namespace,
+            type: p.type,
+            ports: Object.fromEntries(p.ports.map((port) => [port.name, port.nodePort?.toString()])),
+        })),
+    };
+}
+
+/** A Service as `up` left it, in the record's terms: its addresses. */
+function serviceRecord(service: k8s.core.v1.Service): pulumi.Output<ServiceSide> {
+    return pulumi.all([service.metadata, service.spec, service.status]).apply(([metadata, spec, status]) => {
+        const ingress = status?.loadBalancer?.ingress?.[0];
+        return {
+            name: metadata.name,
+            namespace: metadata.namespace,
+            type: spec.type,
+            ...(spec.clusterIP && spec.clusterIP !== "None" ? { clusterIP: spec.clusterIP } : {}),
+            ports: Object.fromEntries((spec.ports ?? []).map((p) => [p.name, p.nodePort ? String(p.nodePort) : undefined])),
+            ...(ingress ? { loadBalancer: ingress.ip ?? ingress.hostname } : {}),
+        };
+    });
 }
 
 /** One output per Service that has the property `pick` reads, keyed by Service name. */
@@ -71,6 +167,43 @@ function byService<T>(
         return value === undefined ? [] : [[name, value] as const];
     });
     return pulumi.output(Object.fromEntries(picked)) as pulumi.Output<Record<string, T>>;
+}
+
+/**
+ * The component of a planned Service. A selecting Service is created once the workload it fronts
+ * is Ready (see serviceWaitFor), and selects exactly that workload's Pods.
+ */
+function serviceFor(
+    planned: PlannedService,
+    base: { namespace: pulumi.Input<string>; labels: Record<string, string>; clusterDomain: string },
+    workload?: Workload,
+): AnyService {
+    const { name, type } = planned;
+    if (type === "ExternalName") {
+        return new ExternalNameService(name, { ...base, externalName: planned.externalName ?? "" });
+    }
+    if (!workload) {
+        throw new Error(`the ${type} Service ${name} must front a workload`);
+    }
+    const args = { ...base, selector: workload.selector, ports: planned.ports };
+    const opts = { dependsOn: [workload] };
+    switch (type) {
+        case "ClusterIP":
+            return new ClusterIPService(name, args, opts);
+        case "NodePort":
+            return new NodePortService(name, args, opts);
+        case "LoadBalancer":
+            return new LoadBalancerService(
+                name,
+                {
+                    ...args,
+                    loadBalancerSourceRanges: planned.loadBalancer?.sourceRanges,
+                    annotations: planned.loadBalancer?.annotations,
+                    addressWaitSeconds: planned.loadBalancer?.addressWaitSeconds,
+                },
+                opts,
+            );
+    }
 }
 
 /** Composes the stack a validated config describes; see README for what each stack creates. */
@@ -116,17 +249,14 @@ export function createStack(config: StackConfig): Stack {
         clusterDomain: config.clusterDomain,
     });
     const services: Record<string, AnyService> = {};
-    /** The DB's ClusterIP Service, created once the workload it selects is Ready (see serviceWaitFor). */
-    const dbService = (workload: Workload) =>
-        new ClusterIPService(
-            names.db,
-            {
-                ...serviceBase(names.db, "database"),
-                selector: workload.selector,
-                ports: [{ name: "mongodb", port: MONGO_PORT }],
-            },
-            { dependsOn: [workload] },
-        );
+    const plan = plannedServices(config);
+    /** Creates a planned Service (see serviceFor), if the config plans one of that name. */
+    const createService = (name: string, workload?: Workload): void => {
+        const planned = plan.find((p) => p.name === name);
+        if (planned) {
+            services[name] = serviceFor(planned, serviceBase(name, planned.component), workload);
+        }
+    };
     let db: Workload;
     let api: Workload;
     if (config.topology === "combined") {
@@ -139,7 +269,7 @@ export function createStack(config: StackConfig): Stack {
             nodeLossTolerationSeconds,
             architectures,
         });
-        services[names.db] = dbService(db);
+        createService(names.db, db);
     } else {
         db = new MongoDb(names.db, {
             namespace: ns,
@@ -152,7 +282,7 @@ export function createStack(config: StackConfig): Stack {
             nodeLossTolerationSeconds: config.dbNodeLossTolerationSeconds,
             architectures,
         });
-        services[names.db] = dbService(db);
+        createService(names.db, db);
         api = new GoDemo2Api(
             names.api,
             {
@@ -176,9 +306,7 @@ export function createStack(config: StackConfig): Stack {
         );
     }
 
-    const apiPort = tls
-        ? { name: "https", port: 443, targetPort: TLS_PORT }
-        : { name: "http", port: API_PORT };
+    const apiPort = apiServicePort(config);
 
     const allows = [
         new k8s.networking.v1.NetworkPolicy(names.db, {
@@ -196,7 +324,7 @@ export function createStack(config: StackConfig): Stack {
             : [
                   new k8s.networking.v1.NetworkPolicy(names.api, {
                       metadata: { name: names.api, namespace: ns, labels: recommendedLabels(APP, "api", names.api) },
-                      spec: apiPolicySpec({ api: api.selector, port: apiPort.targetPort ?? apiPort.port }),
+                      spec: apiPolicySpec({ api: api.selector, port: apiPort.targetPort }),
                   }),
               ]),
     ];
@@ -210,43 +338,10 @@ export function createStack(config: StackConfig): Stack {
         { dependsOn: allows },
     );
 
-    // Each selecting Service is created once the workload it selects is Ready (see serviceWaitFor).
-    if (config.dbHttpInterface) {
-        services[names.dbHttp] = new NodePortService(
-            names.dbHttp,
-            {
-                ...serviceBase(names.dbHttp, "database"),
-                selector: db.selector,
-                ports: [{ name: "mongodb-http", port: MONGO_HTTP_PORT, nodePort: config.nodePort }],
-            },
-            { dependsOn: [db] },
-        );
-    }
-
-    const apiArgs = {
-        ...serviceBase(names.api, "api"),
-        selector: api.selector,
-        ports: [apiPort],
-    };
-    const apiService = config.loadBalancer
-        ? new LoadBalancerService(
-              names.api,
-              {
-                  ...apiArgs,
-                  loadBalancerSourceRanges: config.loadBalancerSourceRanges,
-                  annotations: config.loadBalancerAnnotations,
-                  addressWaitSeconds: config.loadBalancerWaitSeconds,
-              },
-              { dependsOn: [api] },
-          )
-        : new ClusterIPService(names.api, apiArgs, { dependsOn: [api] });
-    services[names.api] = apiService;
-
-    const external = new ExternalNameService(names.external, {
-        ...serviceBase(names.external, "external"),
-        externalName: config.externalName,
-    });
-    services[names.external] = external;
+    createService(names.dbHttp, db);
+    createService(names.api, api);
+    createService(names.external);
+    const apiService = services[names.api];
 
     const guard = config.dbStorageSize
         ? destroyGuard(names.destroyGuard, {
@@ -274,7 +369,17 @@ export function createStack(config: StackConfig): Stack {
         ),
         dnsNames: byService(services, (s) => s.dnsName),
         loadBalancerIngress: apiService instanceof LoadBalancerService ? apiService.ingress : undefined,
-        externalName: external.externalName,
+        externalName: (services[names.external] as ExternalNameService).externalName,
         destroyGuard: guard,
+        deployment: pulumi
+            .all([
+                ns,
+                pulumi.all(Object.values(services).map((s) => serviceRecord(s.service))),
+                db.claims[0]?.metadata.uid ?? pulumi.output(undefined),
+            ])
+            .apply(([namespace, serviceRecords, uid]) => {
+                const claim = intent(config).dbClaim;
+                return { namespace, services: serviceRecords, ...(claim && uid ? { dbClaim: { ...claim, uid } } : {}) };
+            }),
     };
 }

@@ -231,6 +231,11 @@ export interface MongoDbArgs extends MongoContainerArgs {
     architectures?: readonly string[];
 }
 
+/** The Kubernetes name of the claim MongoDB named `baseName` keeps its data on. */
+export function mongoClaimName(baseName: string): string {
+    return `${baseName}-data`;
+}
+
 /**
  * MongoDB as its own ReplicaSet, so the API can scale without it. Always one replica: mongod
  * without replica-set configuration cannot run as several Pods behind one Service. A release
@@ -259,7 +264,7 @@ export class MongoDb extends Workload {
                 ...(args.storage
                     ? {
                           volumes: [mongoTmp],
-                          claims: [{ volume: "db-data", claimName: `${baseName}-data`, ...args.storage }],
+                          claims: [{ volume: "db-data", claimName: mongoClaimName(baseName), ...args.storage }],
                       }
                     : { volumes: mongoPod.volumes }),
             },

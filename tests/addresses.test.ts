@@ -1,6 +1,6 @@
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 
-import { AddressChange, addressChanges, movesAnAddress, serviceSteps, UNKNOWN } from "../tools/addresses";
+import { AddressChange, addressChanges, movesAnAddress, serviceSteps, UNKNOWN } from "../addresses";
 
 const SERVICE = "kubernetes:core/v1:Service";
 const urn = (name: string, type = SERVICE): string =>

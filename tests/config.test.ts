@@ -45,6 +45,9 @@ describe("parseConfig defaults", () => {
             dbMemoryLimit: "512Mi",
             dbNodeLossTolerationSeconds: 300,
             nodeArchitectures: ["amd64"],
+            acknowledgeDataLoss: undefined,
+            guardAddresses: false,
+            acknowledgeAddressChanges: undefined,
         });
     });
 

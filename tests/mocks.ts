@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 
 import { PROJECT } from "../config";
 
@@ -30,6 +31,12 @@ export const MOCK_FIRST_NODE_PORT = 30100;
 export const MOCK_LB_IP = "203.0.113.10";
 
 let counter = 0;
+
+/** The uid the mocked apiserver gives an object: a UUID derived from its resource name, so tests can name it. */
+export function mockUid(name: string): string {
+    const hex = createHash("sha256").update(name).digest("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
 let loadBalancerController = true;
 
 /** Whether the mocked cluster gives LoadBalancer Services an address (kind and minikube do not). */
@@ -64,6 +71,14 @@ function serviceState(inputs: Record<string, any>): Record<string, any> { // esl
 }
 
 let previewing = false;
+
+/** The outputs a stack's reference to itself reads: what its last `up` left (none: never deployed). */
+let lastOutputs: Record<string, unknown> = {};
+
+/** Sets the outputs the program reads back as its last deployment's (index.ts). */
+export function mockLastOutputs(outputs: Record<string, unknown>): void {
+    lastOutputs = outputs;
+}
 
 /**
  * Options of the registration in flight, by type and name. Pulumi's mocks hand newResource only
@@ -113,7 +128,14 @@ const mocks: pulumi.runtime.Mocks = {
         });
         // A preview, like the engine's, knows only the inputs: nothing is allocated yet.
         const computes = args.type === "kubernetes:core/v1:Service" && !previewing;
-        const state = computes ? serviceState(args.inputs) : args.inputs;
+        const state =
+            args.type === "pulumi:pulumi:StackReference"
+                ? { ...args.inputs, outputs: lastOutputs, secretOutputNames: [] }
+                : computes
+                  ? serviceState(args.inputs)
+                  : args.type === "kubernetes:core/v1:PersistentVolumeClaim" && !previewing
+                    ? { ...args.inputs, metadata: { ...args.inputs.metadata, uid: mockUid(args.name) } }
+                    : args.inputs;
         return { id: `${args.name}-id`, state };
     },
     call(args) {
@@ -128,7 +150,7 @@ const mocks: pulumi.runtime.Mocks = {
  */
 export function installMocks(stack = "test", preview = false): void {
     previewing = preview;
-    pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
+    pulumi.runtime.setMocks(mocks, PROJECT, stack, preview, "organization");
     recordOptionsOfRegistrations();
 }
 

@@ -134,7 +134,7 @@ describe("loader.js: the program's TypeScript without TypeScript's compiler", ()
     it("is what the engine runs: package.json's main is main.js, which exports index.ts's outputs; Pulumi.yaml turns the runner's TypeScript off", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
         expect(pkg.main).toBe("main.js");
-        expect(fs.readFileSync(path.join(root, "main.js"), "utf8")).toMatch(/require\("\.\/loader"\)\.register\(\{ programDir: __dirname \}\);\nmodule\.exports = require\("\.\/index\.ts"\);/);
+        expect(fs.readFileSync(path.join(root, "main.js"), "utf8")).toMatch(/require\("\.\/loader"\)\.register\(\{ programDir: __dirname \}\);\nmodule\.exports = require\("\.\/index\.ts"\)\.default;/);
         const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { runtime: { options: Record<string, unknown> } };
         expect(project.runtime.options.typescript).toBe(false);
     });

@@ -3,7 +3,7 @@
  *
  * A Markdown summary of what a change does to a stack, for a pull-request comment: the preview
  * against the deployed stack (with the policy pack), what it does to the addresses of the Services
- * it touches (tools/addresses.ts), the outputs that would change, and the rendered manifests' diff
+ * it touches (addresses.ts), the outputs that would change, and the rendered manifests' diff
  * against the base ref (default: HEAD, i.e. uncommitted changes).
  */
 import { EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { AddressChange, addressChanges, serviceSteps } from "./addresses";
+import { AddressChange, addressChanges, serviceSteps } from "../addresses";
 import { render } from "./render";
 import { outputChanges, PreviewSummary, reviewMarkdown } from "./reviewMarkdown";
 import { root } from "./workspace";

@@ -1,4 +1,4 @@
-import { AddressChange, movesAnAddress, UNKNOWN } from "./addresses";
+import { AddressChange, movesAnAddress, UNKNOWN } from "../addresses";
 
 export { UNKNOWN };
 
@@ -22,7 +22,7 @@ export interface ReviewInput {
     /** Missing when the stack has not been deployed to the backend yet. */
     preview?: PreviewSummary;
     outputChanges: OutputChange[];
-    /** What the preview does to the addresses of the Services it touches (tools/addresses.ts). */
+    /** What the preview does to the addresses of the Services it touches (addresses.ts). */
     addresses?: AddressChange[];
     /** The base ref the rendered manifests were compared with, and the unified diff (empty: none). */
     manifests?: { base: string; diff: string };
