@@ -5,17 +5,17 @@ import { createStack, intent } from "./stack";
 import { checkTransition, DeploymentRecord, parseRecord } from "./transitions";
 
 /**
- * What the last `up` of this stack deployed: its own `deployment` output, read back through a
- * reference to itself (undefined before the first `up`). A stack deployed by a program older than
- * the record still has its `namespace` output, which the namespace guard needs.
+ * What the last `up` of this stack deployed: its own `deployment` output, read through the engine's
+ * stack-reference function (an invoke, so nothing is registered and nothing enters the state), or
+ * undefined before the first `up`. A stack deployed by a program older than the record still has
+ * its `namespace` output, which the namespace guard needs.
  */
 async function lastDeployment(): Promise<DeploymentRecord | undefined> {
-    const self = new pulumi.StackReference("last-deployment", {
+    const { outputs } = (await pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", {
         name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
-    });
-    const record = parseRecord((await self.getOutputDetails("deployment")).value);
-    const namespace = (await self.getOutputDetails("namespace")).value;
-    return record ?? (typeof namespace === "string" ? { namespace, services: [] } : undefined);
+    })) as { outputs?: Record<string, unknown> };
+    const namespace = outputs?.namespace;
+    return parseRecord(outputs?.deployment) ?? (typeof namespace === "string" ? { namespace, services: [] } : undefined);
 }
 
 /**

@@ -72,7 +72,7 @@ function serviceState(inputs: Record<string, any>): Record<string, any> { // esl
 
 let previewing = false;
 
-/** The outputs a stack's reference to itself reads: what its last `up` left (none: never deployed). */
+/** The outputs the program reads back as its stack's own: what its last `up` left (none: never deployed). */
 let lastOutputs: Record<string, unknown> = {};
 
 /** Sets the outputs the program reads back as its last deployment's (index.ts). */
@@ -128,18 +128,18 @@ const mocks: pulumi.runtime.Mocks = {
         });
         // A preview, like the engine's, knows only the inputs: nothing is allocated yet.
         const computes = args.type === "kubernetes:core/v1:Service" && !previewing;
-        const state =
-            args.type === "pulumi:pulumi:StackReference"
-                ? { ...args.inputs, outputs: lastOutputs, secretOutputNames: [] }
-                : computes
-                  ? serviceState(args.inputs)
-                  : args.type === "kubernetes:core/v1:PersistentVolumeClaim" && !previewing
-                    ? { ...args.inputs, metadata: { ...args.inputs.metadata, uid: mockUid(args.name) } }
-                    : args.inputs;
+        const state = computes
+            ? serviceState(args.inputs)
+            : args.type === "kubernetes:core/v1:PersistentVolumeClaim" && !previewing
+              ? { ...args.inputs, metadata: { ...args.inputs.metadata, uid: mockUid(args.name) } }
+              : args.inputs;
         return { id: `${args.name}-id`, state };
     },
     call(args) {
-        // Nothing in the stack calls a function; a call that appears must be mocked on purpose.
+        // The program reads its own last outputs (index.ts); any other call must be mocked on purpose.
+        if (args.token === "pulumi:pulumi:readStackOutputs") {
+            return { name: args.inputs.name, outputs: lastOutputs, secretOutputNames: [] };
+        }
         throw new Error(`Mock not implemented: ${args.token}`);
     },
 };
