@@ -149,3 +149,18 @@ export function recordedAndLive(resources: StateResource[]): { recorded: unknown
         live: objects.map(({ object, namespace }) => shape(object, kubectlJson("get", object, "-n", namespace))),
     };
 }
+
+/**
+ * Every object of the stack's kinds in a namespace as `kind/name uid spec` (a ConfigMap's data
+ * and annotations for its spec, a Pod's name and uid only: its status moves on its own), sorted:
+ * equal before and after a step when the step changed nothing in the cluster.
+ */
+export function liveObjects(namespace: string): string[] {
+    const kinds = "services,replicasets,pods,persistentvolumeclaims,configmaps,networkpolicies,poddisruptionbudgets";
+    return kubectlJson("get", kinds, "-n", namespace)
+        .items.map((o: { kind: string; metadata: { name: string; uid: string; annotations?: object }; spec?: object; data?: object }) => {
+            const spec = o.kind === "Pod" ? "" : JSON.stringify(o.kind === "ConfigMap" ? [o.data, o.metadata.annotations] : o.spec);
+            return `${o.kind}/${o.metadata.name} ${o.metadata.uid} ${spec}`;
+        })
+        .sort();
+}

@@ -16,7 +16,7 @@ import { names } from "../../stack";
 import { parseConfig } from "../../config";
 import { stackFileConfig } from "../stackFiles";
 import { expectedObjects, withoutTemplateHash } from "../expected";
-import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, pods } from "./kube";
+import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, liveObjects, pods } from "./kube";
 import { expectApiStartedAfterDb, watchStartOrder } from "./watch";
 import { CHANGES, steps } from "../../tools/review";
 import { destroyTestStack, printTimings, root, testStack, timed } from "../../tools/workspace";
@@ -177,6 +177,35 @@ describe("the prod stack with TLS, on a real cluster with a real cert-manager", 
         expect(refreshedObjects.length).toBeGreaterThan(CERT_MANAGER_CRDS.length);
         expect(changed.filter((name) => !requiredCrdReads.includes(name!))).toEqual([]);
         await timed("prod: preview after refresh (no-op)", () => stack.preview({ expectNoChanges: true, color: "never" }));
+    });
+
+    it("guardAddresses: a change that would move the API's node port is refused with nothing done; with the token it names, it goes ahead", async () => {
+        const live = liveObjects(namespace);
+        const nodePort = kubectlJson("get", "service", names.api, "-n", namespace).spec.ports[0].nodePort;
+        // TLS off renames the API's port (https → http): Kubernetes gives the new one a new node port.
+        await stack.setConfig("go-demo-2:tls", { value: "false" });
+        await stack.removeConfig("go-demo-2:tlsHostname");
+        const reason = new RegExp(`guardAddresses = true: this update moves .*${names.api}'s node port https ${nodePort} goes`, "s");
+        const message = await stack.preview({ color: "never" }).then(
+            () => "",
+            (e: Error) => e.message,
+        );
+        expect(message).toMatch(reason);
+        await timed("prod: up refused (address move)", () => expect(stack.up({ color: "never" })).rejects.toThrow(reason));
+        expect(liveObjects(namespace)).toEqual(live);
+
+        const token = /acknowledgeAddressChanges ([0-9a-f]{10})/.exec(message)?.[1] ?? "";
+        await stack.setConfig("go-demo-2:acknowledgeAddressChanges", { value: token });
+        const events: EngineEvent[] = [];
+        await stack.preview({ onEvent: (e) => events.push(e), color: "never" });
+        expect(steps(events, CHANGES)).toContain(`update Service/${names.api}`);
+
+        // Back to the deployed config: nothing to do, and nothing moved.
+        await stack.removeConfig("go-demo-2:acknowledgeAddressChanges");
+        await stack.setConfig("go-demo-2:tls", { value: "true" });
+        await stack.setConfig("go-demo-2:tlsHostname", { value: dnsNames[0] });
+        await stack.preview({ expectNoChanges: true, color: "never" });
+        expect(liveObjects(namespace)).toEqual(live);
     });
 
     it("destroy leaves no object of the stack behind and the cluster's cert-manager untouched", async () => {

@@ -4,7 +4,9 @@
  * `up` succeeds, the live objects show the change, every Service and ReplicaSet the state records
  * is the live object (spec, labels, annotations), a no-op preview follows, and every Service that
  * exists before and after keeps its object (uid) and cluster IP, with the API's ready endpoints
- * never fewer than its replicas while it happens. Steps build on each other, so they run in order.
+ * never fewer than its replicas while it happens. A change the deployed stack refuses (a new
+ * namespace, a claim deleted without acknowledgement) fails at preview and at up, and leaves the
+ * state and every live object as they were. Steps build on each other, so they run in order.
  */
 import { Stack } from "@pulumi/pulumi/automation";
 
@@ -12,7 +14,7 @@ import { selectors } from "../../components/labels";
 import { names } from "../../stack";
 import { previewSummary } from "../../tools/review";
 import { destroyTestStack, printTimings, testStack, timed } from "../../tools/workspace";
-import { exists, kubectlJson, labelSelector, recordedAndLive } from "./kube";
+import { exists, kubectlJson, labelSelector, liveObjects, recordedAndLive } from "./kube";
 import { watchReadyEndpoints } from "./watch";
 
 jest.setTimeout(15 * 60_000);
@@ -87,6 +89,26 @@ async function change(
     await stack.preview({ expectNoChanges: true, color: "never" });
     return addresses;
 }
+
+/**
+ * Applies config changes the deployed stack must refuse (they stay set for the next step), and
+ * checks that preview and up both fail saying `reason`, with the state and every live object of
+ * the namespace unchanged.
+ */
+async function refused(label: string, config: Record<string, Setting>, reason: RegExp): Promise<void> {
+    const state = (await stack.exportStack()).deployment.resources;
+    const live = liveObjects(namespace);
+    for (const [key, value] of Object.entries(config)) {
+        await set(key, value);
+    }
+    await expect(stack.preview({ color: "never" })).rejects.toThrow(reason);
+    await timed(`transitions: up refused (${label})`, () => expect(stack.up({ color: "never" })).rejects.toThrow(reason));
+    expect([label, (await stack.exportStack()).deployment.resources]).toEqual([label, state]);
+    expect([label, liveObjects(namespace)]).toEqual([label, live]);
+}
+
+/** The uid and cluster IP of every Service that exists before and after a step. */
+const identities = () => [names.db, names.dbHttp, names.api, names.external].map((name) => [name, identity(name)]);
 
 beforeAll(async () => {
     stack = await testStack("dev", namespace);
@@ -290,5 +312,124 @@ describe("tls on and off: cert-manager's certificate and the TLS sidecar come an
         expect(apiPods.map((pod) => pod.spec.containers.some((c: { name: string }) => c.name === "tls"))).toEqual(apiPods.map(() => on));
         // cert-manager keeps the Secret it wrote when its Certificate goes (the stack never owned it).
         expect(exists("secret", names.apiTls, "-n", namespace)).toBe(true);
+    });
+});
+
+describe("a new namespace is refused: the stack never moves as an update", () => {
+    it("preview and up fail naming both namespaces and the way to move; nothing is created or changed", async () => {
+        const elsewhere = `${namespace}-elsewhere`;
+        await refused("namespace changed", { namespace: elsewhere }, new RegExp(`the stack is deployed in namespace "${namespace}"`));
+        expect(exists("namespace", elsewhere)).toBe(false);
+        await set("namespace", namespace);
+        await stack.preview({ expectNoChanges: true, color: "never" });
+    });
+});
+
+describe("MongoDB's claim goes only when acknowledged, the topology switches both ways, and the claim comes back", () => {
+    const claims = (): { name: string; uid: string }[] =>
+        kubectlJson("get", "persistentvolumeclaims", "-n", namespace).items.map((c: { metadata: { name: string; uid: string } }) => ({
+            name: c.metadata.name,
+            uid: c.metadata.uid,
+        }));
+    /** The volume MongoDB's live Pod keeps its data in: the claim's name, or "emptyDir". */
+    const dataVolume = (selector: Record<string, string>) => {
+        const [pod, ...others] = livePods(selector);
+        expect(others).toEqual([]);
+        const volume = pod.spec.volumes.find((v: { name: string }) => v.name === "db-data");
+        return volume.persistentVolumeClaim?.claimName ?? Object.keys(volume).filter((k) => k !== "name")[0];
+    };
+    let claim: { name: string; uid: string };
+
+    it("dbStorageSize unset: refused, naming the claim's uid, with the claim and everything else untouched", async () => {
+        [claim] = claims();
+        await refused(
+            "dbStorageSize unset",
+            { dbStorageSize: undefined },
+            new RegExp(`deletes the claim ${claim.name} .*acknowledgeDataLoss ${claim.uid}`, "s"),
+        );
+        expect(claims()).toEqual([claim]);
+    });
+
+    it("acknowledged with that uid: the claim goes, MongoDB starts again on an emptyDir, the Services stay", async () => {
+        const before = identities();
+        const addresses = await change("dbStorageSize unset, acknowledged", { acknowledgeDataLoss: claim.uid }, [
+            `delete PersistentVolumeClaim/${claim.name}`,
+            `delete ConfigMap/${names.destroyGuard}`,
+            `replace ReplicaSet/${names.db}-*`,
+            `create-replacement ReplicaSet/${names.db}-*`,
+            `delete-replaced ReplicaSet/${names.db}-*`,
+            `create ReplicaSet/${names.api}-*`,
+            `delete ReplicaSet/${names.api}-*`,
+        ]);
+        expect(addresses).toEqual({});
+        expect(claims()).toEqual([]);
+        expect(dataVolume(selectors.db)).toBe("emptyDir");
+        expect(identities()).toEqual(before);
+        expect((await outputs()).deployment).not.toHaveProperty("dbClaim");
+    });
+
+    it("topology combined: the lab's one ReplicaSet; every Service is the same object with the same cluster IP, now in front of it", async () => {
+        const before = identities();
+        const addresses = await change("topology combined", { topology: "combined", acknowledgeDataLoss: undefined }, [
+            `create ReplicaSet/${names.combined}-*`,
+            `create PodDisruptionBudget/${names.combined}`,
+            `update Service/${names.db}`,
+            `update Service/${names.dbHttp}`,
+            `update Service/${names.api}`,
+            `update NetworkPolicy/${names.db}`,
+            `delete NetworkPolicy/${names.api}`,
+            `delete ReplicaSet/${names.db}-*`,
+            `delete ReplicaSet/${names.api}-*`,
+            `delete PodDisruptionBudget/${names.api}`,
+        ]);
+        for (const name of [names.db, names.dbHttp, names.api]) {
+            expect(addresses[name]).toEqual(expect.objectContaining({ "cluster IP": "stays", "DNS name": "stays" }));
+        }
+        expect(identities()).toEqual(before);
+        expect(livePods(selectors.combined)).toHaveLength(REPLICAS);
+        expect(livePods(selectors.db)).toEqual([]);
+        expect(livePods(selectors.api)).toEqual([]);
+        expect(service(names.api).spec.selector).toEqual(selectors.combined);
+        expect(service(names.db).spec.selector).toEqual(selectors.combined);
+    });
+
+    it("topology split: MongoDB and the API in their own ReplicaSets again, behind the same Services", async () => {
+        const before = identities();
+        await change("topology split", { topology: "split" }, [
+            `create ReplicaSet/${names.db}-*`,
+            `create ReplicaSet/${names.api}-*`,
+            `create PodDisruptionBudget/${names.api}`,
+            `create NetworkPolicy/${names.api}`,
+            `update Service/${names.db}`,
+            `update Service/${names.dbHttp}`,
+            `update Service/${names.api}`,
+            `update NetworkPolicy/${names.db}`,
+            `delete ReplicaSet/${names.combined}-*`,
+            `delete PodDisruptionBudget/${names.combined}`,
+        ]);
+        expect(identities()).toEqual(before);
+        expect(livePods(selectors.combined)).toEqual([]);
+        expect(livePods(selectors.api)).toHaveLength(REPLICAS);
+        expect(service(names.api).spec.selector).toEqual(selectors.api);
+        expect(service(names.db).spec.selector).toEqual(selectors.db);
+    });
+
+    it("dbStorageSize set again: a new, empty claim, and MongoDB recreated on it", async () => {
+        const before = identities();
+        await change("dbStorageSize 1Gi", { dbStorageSize: "1Gi" }, [
+            `create PersistentVolumeClaim/${claim.name}`,
+            `create ConfigMap/${names.destroyGuard}`,
+            `replace ReplicaSet/${names.db}-*`,
+            `create-replacement ReplicaSet/${names.db}-*`,
+            `delete-replaced ReplicaSet/${names.db}-*`,
+            `create ReplicaSet/${names.api}-*`,
+            `delete ReplicaSet/${names.api}-*`,
+        ]);
+        const [now] = claims();
+        expect(now.name).toBe(claim.name);
+        expect(now.uid).not.toBe(claim.uid);
+        expect(dataVolume(selectors.db)).toBe(claim.name);
+        expect(identities()).toEqual(before);
+        expect((await outputs()).deployment).toMatchObject({ dbClaim: { name: claim.name, uid: now.uid, size: "1Gi" } });
     });
 });
