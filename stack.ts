@@ -259,6 +259,8 @@ export function createStack(config: StackConfig): Stack {
     };
     let db: Workload;
     let api: Workload;
+    /** The claim MongoDB's data lives on, when it has one. */
+    let dbClaim: k8s.core.v1.PersistentVolumeClaim | undefined;
     if (config.topology === "combined") {
         db = api = new CombinedBackend(names.combined, {
             namespace: ns,
@@ -271,7 +273,7 @@ export function createStack(config: StackConfig): Stack {
         });
         createService(names.db, db);
     } else {
-        db = new MongoDb(names.db, {
+        const mongo = new MongoDb(names.db, {
             namespace: ns,
             ...dbArgs,
             storage: config.dbStorageSize
@@ -282,6 +284,8 @@ export function createStack(config: StackConfig): Stack {
             nodeLossTolerationSeconds: config.dbNodeLossTolerationSeconds,
             architectures,
         });
+        db = mongo;
+        dbClaim = mongo.claim;
         createService(names.db, db);
         api = new GoDemo2Api(
             names.api,
@@ -347,7 +351,7 @@ export function createStack(config: StackConfig): Stack {
         ? destroyGuard(names.destroyGuard, {
               namespace: ns,
               protect: config.dbStorageProtected,
-              guards: `PersistentVolumeClaim ${db.claimNames.join(", ")}`,
+              guards: `PersistentVolumeClaim ${mongoClaimName(names.db)}`,
               dependsOn: [namespace, ...allows, defaultDeny, db, api, ...Object.values(services), ...(tls ? [tls] : [])],
               labels: labels(names.destroyGuard, "database"),
           })
@@ -375,7 +379,7 @@ export function createStack(config: StackConfig): Stack {
             .all([
                 ns,
                 pulumi.all(Object.values(services).map((s) => serviceRecord(s.service))),
-                db.claims[0]?.metadata.uid ?? pulumi.output(undefined),
+                dbClaim?.metadata.uid ?? pulumi.output(undefined),
             ])
             .apply(([namespace, serviceRecords, uid]) => {
                 const claim = intent(config).dbClaim;

@@ -5,7 +5,7 @@ import { selectors } from "./labels";
 import { MONGO_PORT } from "./mongodb";
 import { shutdownDelay } from "./shutdown";
 import { tlsSidecar } from "./tls";
-import { restrictedSecurityContext, Workload } from "./workload";
+import { createWorkload, restrictedSecurityContext, Workload, workloadType } from "./workload";
 
 export const API_PORT = 8080;
 /** The API's health endpoint, the one the lab's probes use. */
@@ -130,6 +130,11 @@ export const DB_RELEASE_ANNOTATION = "go-demo-2.local/db-release";
 
 export interface GoDemo2ApiArgs extends ApiContainerArgs {
     namespace: pulumi.Input<string>;
+    /**
+     * Labels the API's Pods carry and the Services in front of them select.
+     * @default `{ type: "api", service: "go-demo-2" }`, the lab's
+     */
+    selector?: Record<string, string>;
     /** The ReplicaSet's name before its template hash. Defaults to the component name. */
     replicaSetName?: string;
     /** Defaults to 3, as in the lab. */
@@ -145,7 +150,7 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs {
     /** Seconds the Pods stay on a node that stopped answering. Defaults to Workload's default. */
     nodeLossTolerationSeconds?: number;
     /** Node architectures (`kubernetes.io/arch`) its images run on. Defaults to Workload's default (amd64). */
-    architectures?: readonly string[];
+    architectures?: string[];
     /**
      * The template hash of the MongoDB release the API talks to. It goes into the Pod template
      * (DB_RELEASE_ANNOTATION), so every MongoDB release is an API release too: new API Pods, which
@@ -156,17 +161,30 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs {
 }
 
 /** The go-demo-2 API as its own ReplicaSet, scaled independently of the DB it reaches by Service name. */
-export class GoDemo2Api extends Workload {
+export class GoDemo2Api extends pulumi.ComponentResource implements Workload {
+    // Declared per class, not inherited: a component package's schema reads a class's own members.
+    /** The ReplicaSet of the current Pod template. */
+    declare public readonly replicaSet: k8s.apps.v1.ReplicaSet;
+    /** The ReplicaSet's Kubernetes name: `<replicaSetName>-<templateHash>`. */
+    declare public readonly replicaSetName: string;
+    /** The hash of the Pod template, also its Pods' `pod-template-hash` label. */
+    declare public readonly templateHash: string;
+    /** The labels the API's Pods are selected by across releases. */
+    declare public readonly selector: Record<string, string>;
+    /** Keeps all but one Pod through a drain; present with more than one replica. */
+    declare public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+
     constructor(name: string, args: GoDemo2ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        const [type, options] = workloadType("GoDemo2Api", opts);
+        super(type, name, {}, options);
         const tls = args.tlsSecretName === undefined ? undefined : tlsSidecar(args.tlsSecretName, API_PORT, API_HEALTH_PATH);
-        super(
-            "go-demo-2:workloads:GoDemo2Api",
-            name,
-            {
+        Object.assign(
+            this,
+            createWorkload(this, name, {
                 namespace: args.namespace,
                 replicaSetName: args.replicaSetName,
                 replicas: args.replicas ?? 3,
-                selector: selectors.api,
+                selector: args.selector ?? selectors.api,
                 appName: "go-demo-2",
                 component: "api",
                 labels: { language: "go" },
@@ -177,8 +195,8 @@ export class GoDemo2Api extends Workload {
                 rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,
                 architectures: args.architectures,
-            },
-            opts,
+            }),
         );
+        this.registerOutputs({ replicaSetName: this.replicaSetName, selector: this.selector });
     }
 }

@@ -1,12 +1,18 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { apiContainer } from "./api";
 import { selectors } from "./labels";
 import { mongoContainer, MongoContainerArgs, mongoPod } from "./mongodb";
-import { Workload } from "./workload";
+import { createWorkload, Workload, workloadType } from "./workload";
 
 export interface CombinedBackendArgs {
     namespace: pulumi.Input<string>;
+    /**
+     * Labels the Pods carry and the Services in front of them select.
+     * @default `{ type: "backend", service: "go-demo-2" }`, the lab's
+     */
+    selector?: Record<string, string>;
     /** The ReplicaSet's name before its template hash. Defaults to the component name. */
     replicaSetName?: string;
     /** Defaults to 2, as in the lab. */
@@ -19,7 +25,7 @@ export interface CombinedBackendArgs {
     /** Seconds the Pods stay on a node that stopped answering. Defaults to Workload's default. */
     nodeLossTolerationSeconds?: number;
     /** Node architectures (`kubernetes.io/arch`) its images run on. Defaults to Workload's default (amd64). */
-    architectures?: readonly string[];
+    architectures?: string[];
 }
 
 /**
@@ -27,16 +33,29 @@ export interface CombinedBackendArgs {
  * why the lab moves on — API and DB can only scale together, and every replica has its own DB
  * (in an emptyDir, so a release that replaces the Pods starts each DB empty).
  */
-export class CombinedBackend extends Workload {
+export class CombinedBackend extends pulumi.ComponentResource implements Workload {
+    // Declared per class, not inherited: a component package's schema reads a class's own members.
+    /** The ReplicaSet of the current Pod template. */
+    declare public readonly replicaSet: k8s.apps.v1.ReplicaSet;
+    /** The ReplicaSet's Kubernetes name: `<replicaSetName>-<templateHash>`. */
+    declare public readonly replicaSetName: string;
+    /** The hash of the Pod template, also its Pods' `pod-template-hash` label. */
+    declare public readonly templateHash: string;
+    /** The labels the Pods are selected by across releases. */
+    declare public readonly selector: Record<string, string>;
+    /** Keeps all but one Pod through a drain; present with more than one replica. */
+    declare public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+
     constructor(name: string, args: CombinedBackendArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(
-            "go-demo-2:workloads:CombinedBackend",
-            name,
-            {
+        const [type, options] = workloadType("CombinedBackend", opts);
+        super(type, name, {}, options);
+        Object.assign(
+            this,
+            createWorkload(this, name, {
                 namespace: args.namespace,
                 replicaSetName: args.replicaSetName,
                 replicas: args.replicas ?? 2,
-                selector: selectors.combined,
+                selector: args.selector ?? selectors.combined,
                 appName: "go-demo-2",
                 component: "backend",
                 labels: { db: "mongo", language: "go" },
@@ -45,8 +64,8 @@ export class CombinedBackend extends Workload {
                 rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,
                 architectures: args.architectures,
-            },
-            opts,
+            }),
         );
+        this.registerOutputs({ replicaSetName: this.replicaSetName, selector: this.selector });
     }
 }

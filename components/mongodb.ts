@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { imageVersion, lineBefore } from "./imageVersion";
 import { selectors } from "./labels";
 import { shutdownDelay } from "./shutdown";
-import { restrictedSecurityContext, Workload } from "./workload";
+import { createWorkload, restrictedSecurityContext, Workload, workloadType } from "./workload";
 
 export const MONGO_PORT = 27017;
 /** The REST/HTTP interface of MongoDB before 3.6, which the lab exposes to prove a Service works. */
@@ -214,6 +214,11 @@ export interface MongoStorageArgs {
 
 export interface MongoDbArgs extends MongoContainerArgs {
     namespace: pulumi.Input<string>;
+    /**
+     * Labels MongoDB's Pod carries and the Services in front of it select.
+     * @default `{ type: "db", service: "go-demo-2" }`, the lab's
+     */
+    selector?: Record<string, string>;
     /** The ReplicaSet's name before its template hash. Defaults to the component name. */
     replicaSetName?: string;
     /** Where the data lives. Defaults to an emptyDir, lost with the Pod, as in the lab. */
@@ -228,7 +233,7 @@ export interface MongoDbArgs extends MongoContainerArgs {
      */
     nodeLossTolerationSeconds?: number;
     /** Node architectures (`kubernetes.io/arch`) its images run on. Defaults to Workload's default (amd64). */
-    architectures?: readonly string[];
+    architectures?: string[];
 }
 
 /** The Kubernetes name of the claim MongoDB named `baseName` keeps its data on. */
@@ -241,34 +246,46 @@ export function mongoClaimName(baseName: string): string {
  * without replica-set configuration cannot run as several Pods behind one Service. A release
  * recreates the Pod (old gone first): two mongods must never open the same data.
  */
-export class MongoDb extends Workload {
+export class MongoDb extends pulumi.ComponentResource implements Workload {
+    // Declared per class, not inherited: a component package's schema reads a class's own members.
+    /** The ReplicaSet of the current Pod template. */
+    declare public readonly replicaSet: k8s.apps.v1.ReplicaSet;
+    /** The ReplicaSet's Kubernetes name: `<replicaSetName>-<templateHash>`. */
+    declare public readonly replicaSetName: string;
+    /** The hash of the Pod template, also its Pod's `pod-template-hash` label. */
+    declare public readonly templateHash: string;
+    /** The labels MongoDB's Pod is selected by across releases. */
+    declare public readonly selector: Record<string, string>;
+    /** The claim MongoDB's data lives on, when `storage` is set. */
+    public readonly claim?: k8s.core.v1.PersistentVolumeClaim;
+
     constructor(name: string, args: MongoDbArgs, opts?: pulumi.ComponentResourceOptions) {
+        const [type, options] = workloadType("MongoDb", opts);
+        super(type, name, {}, options);
         const baseName = args.replicaSetName ?? name;
-        super(
-            "go-demo-2:workloads:MongoDb",
-            name,
-            {
-                namespace: args.namespace,
-                replicaSetName: args.replicaSetName,
-                replicas: 1,
-                selector: selectors.db,
-                appName: "mongodb",
-                component: "database",
-                labels: { vendor: "MongoLabs" },
-                containers: [mongoContainer(args, args.storage ? "claim" : "emptyDir")],
-                release: "recreate",
-                rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
-                nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,
-                architectures: args.architectures,
-                fsGroup: mongoPod.fsGroup,
-                ...(args.storage
-                    ? {
-                          volumes: [mongoTmp],
-                          claims: [{ volume: "db-data", claimName: mongoClaimName(baseName), ...args.storage }],
-                      }
-                    : { volumes: mongoPod.volumes }),
-            },
-            opts,
-        );
+        const { claims, ...parts } = createWorkload(this, name, {
+            namespace: args.namespace,
+            replicaSetName: args.replicaSetName,
+            replicas: 1,
+            selector: args.selector ?? selectors.db,
+            appName: "mongodb",
+            component: "database",
+            labels: { vendor: "MongoLabs" },
+            containers: [mongoContainer(args, args.storage ? "claim" : "emptyDir")],
+            release: "recreate",
+            rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
+            nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,
+            architectures: args.architectures,
+            fsGroup: mongoPod.fsGroup,
+            ...(args.storage
+                ? {
+                      volumes: [mongoTmp],
+                      claims: [{ volume: "db-data", claimName: mongoClaimName(baseName), ...args.storage }],
+                  }
+                : { volumes: mongoPod.volumes }),
+        });
+        Object.assign(this, parts);
+        this.claim = claims[0];
+        this.registerOutputs({ replicaSetName: this.replicaSetName, selector: this.selector });
     }
 }

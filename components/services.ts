@@ -10,6 +10,7 @@ import {
     serviceWaitFor,
     validateServiceSpec,
 } from "./serviceSpec";
+import { PACKAGE } from "./package";
 import { contentHash } from "./templateHash";
 
 /** Kubernetes' default cluster domain (the kubelet's `clusterDomain`); in-cluster DNS names end with it. */
@@ -67,9 +68,27 @@ export interface ExternalNameServiceArgs extends ServiceArgs {
     externalName: string;
 }
 
-/** The component type token of a Service type. */
+/** The component type token of a Service type: the Pulumi package's `index` module, as component packages require. */
 export function serviceTypeToken(type: ServiceType): string {
-    return `go-demo-2:services:${type}Service`;
+    return `${PACKAGE}:index:${type}Service`;
+}
+
+/**
+ * The aliases that keep one Service identity across type changes and across the token rename.
+ * A Service that changes type (a stack's `loadBalancer` switch) is the same Kubernetes object,
+ * updated in place: Kubernetes changes a Service's type without replacing it, and keeps its
+ * cluster IP. Its component's type token changes with it, and so would the URN of the Service
+ * under it: the engine would create a second resource for the same object, which server-side
+ * apply refuses as a field conflict. Aliasing every other type's token keeps one identity (the
+ * engine gives the children of an aliased component the matching aliases), and so does aliasing
+ * the tokens of the package's first releases (`go-demo-2:services:*`). So a program must not give
+ * two Service components of different types the same name under the same parent.
+ * @internal
+ */
+export function serviceAliases(type: ServiceType, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
+    const others = SERVICE_TYPES.filter((t) => t !== type).map((t) => ({ type: serviceTypeToken(t) }));
+    const former = SERVICE_TYPES.map((t) => ({ type: `${PACKAGE}:services:${t}Service` }));
+    return { ...opts, aliases: [...(opts?.aliases ?? []), ...others, ...former] };
 }
 
 /**
@@ -84,66 +103,52 @@ function checkedTypeToken(name: string, spec: ServiceSpecArgs): string {
     return serviceTypeToken(spec.type);
 }
 
-/**
- * A Service that changes type (a stack's `loadBalancer` switch) is the same Kubernetes object,
- * updated in place: Kubernetes changes a Service's type without replacing it, and keeps its
- * cluster IP. Its component's type token changes with it, and so would the URN of the Service
- * under it: the engine would create a second resource for the same object, which server-side
- * apply refuses as a field conflict. Aliasing every other type's token keeps one identity (the
- * engine gives the children of an aliased component the matching aliases). So a program must not
- * give two Service components of different types the same name under the same parent.
- */
-function otherTypeAliases(type: ServiceType, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
-    const others = SERVICE_TYPES.filter((t) => t !== type).map((t) => ({ type: serviceTypeToken(t) }));
-    return { ...opts, aliases: [...(opts?.aliases ?? []), ...others] };
+/** What every Service component has: its Service object, its name and its in-cluster DNS name. */
+interface ServiceParts {
+    service: k8s.core.v1.Service;
+    serviceName: pulumi.Output<string>;
+    dnsName: pulumi.Output<string>;
 }
 
-/** What all four Service types share: one spec builder, one validator, one Service, its DNS name. */
-abstract class ServiceComponent extends pulumi.ComponentResource {
-    public readonly service: k8s.core.v1.Service;
-    /** The Service's Kubernetes name. */
-    public readonly serviceName: pulumi.Output<string>;
-    /** The name Pods resolve: `<name>.<namespace>.svc.<cluster domain>`. */
-    public readonly dnsName: pulumi.Output<string>;
-
-    protected constructor(
-        type: ServiceType,
-        name: string,
-        args: ServiceArgs & Omit<ServiceSpecArgs, "type">,
-        opts?: pulumi.ComponentResourceOptions,
-    ) {
-        const spec: ServiceSpecArgs = { ...args, type };
-        super(checkedTypeToken(name, spec), name, {}, otherTypeAliases(type, opts));
-
-        const serviceName = args.serviceName ?? name;
-        const built = buildServiceSpec(spec);
-        // Everything the object is given but its namespace (a new namespace is a new object).
-        const revision = contentHash(
-            { serviceName, labels: args.labels, annotations: args.annotations, spec: built, addressWaitSeconds: args.addressWaitSeconds },
-            `Service ${name}`,
-        );
-        this.service = new k8s.core.v1.Service(
-            `${name}-service`,
-            {
-                metadata: {
-                    name: serviceName,
-                    namespace: args.namespace,
-                    labels: args.labels,
-                    annotations: { ...args.annotations, ...serviceWaitFor(spec, revision) },
-                },
-                spec: built,
+/**
+ * The Service object of a Service component, as its child: the one place all four types build
+ * their object (the component package's schema reads only classes that extend
+ * ComponentResource directly, so the types share this function instead of a base class).
+ */
+function serviceObject(
+    parent: pulumi.ComponentResource,
+    type: ServiceType,
+    name: string,
+    args: ServiceArgs & Omit<ServiceSpecArgs, "type">,
+    opts?: pulumi.ComponentResourceOptions,
+): ServiceParts {
+    const spec: ServiceSpecArgs = { ...args, type };
+    const serviceName = args.serviceName ?? name;
+    const built = buildServiceSpec(spec);
+    // Everything the object is given but its namespace (a new namespace is a new object).
+    const revision = contentHash(
+        { serviceName, labels: args.labels, annotations: args.annotations, spec: built, addressWaitSeconds: args.addressWaitSeconds },
+        `Service ${name}`,
+    );
+    const service = new k8s.core.v1.Service(
+        `${name}-service`,
+        {
+            metadata: {
+                name: serviceName,
+                namespace: args.namespace,
+                labels: args.labels,
+                annotations: { ...args.annotations, ...serviceWaitFor(spec, revision) },
             },
-            // What the component waits for (the workload it fronts) is what the Service waits for.
-            { parent: this, dependsOn: opts?.dependsOn },
-        );
-        this.serviceName = this.service.metadata.name;
-        this.dnsName = pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc.${args.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN}`;
-    }
-
-    /** Registers the shared outputs plus the type's own; the last call of every constructor. */
-    protected registerServiceOutputs(own: pulumi.Inputs): void {
-        this.registerOutputs({ serviceName: this.serviceName, dnsName: this.dnsName, ...own });
-    }
+            spec: built,
+        },
+        // What the component waits for (the workload it fronts) is what the Service waits for.
+        { parent, dependsOn: opts?.dependsOn },
+    );
+    return {
+        service,
+        serviceName: service.metadata.name,
+        dnsName: pulumi.interpolate`${service.metadata.name}.${service.metadata.namespace}.svc.${args.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN}`,
+    };
 }
 
 /** Node ports by port name, as the apiserver allocated them. */
@@ -159,27 +164,43 @@ function nodePortsOf(service: k8s.core.v1.Service): pulumi.Output<Record<string,
 }
 
 /** Reachable only inside the cluster, at a cluster IP the apiserver allocates once and keeps. */
-export class ClusterIPService extends ServiceComponent {
+export class ClusterIPService extends pulumi.ComponentResource {
+    /** The Service object. */
+    public readonly service: k8s.core.v1.Service;
+    /** The Service's Kubernetes name. */
+    public readonly serviceName: pulumi.Output<string>;
+    /** The name Pods resolve: `<name>.<namespace>.svc.<cluster domain>`. */
+    public readonly dnsName: pulumi.Output<string>;
+    /** The cluster IP the apiserver allocated. */
     public readonly clusterIP: pulumi.Output<string>;
 
     constructor(name: string, args: SelectingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("ClusterIP", name, args, opts);
+        super(checkedTypeToken(name, { ...args, type: "ClusterIP" }), name, {}, serviceAliases("ClusterIP", opts));
+        ({ service: this.service, serviceName: this.serviceName, dnsName: this.dnsName } = serviceObject(this, "ClusterIP", name, args, opts));
         this.clusterIP = this.service.spec.clusterIP;
-        this.registerServiceOutputs({ clusterIP: this.clusterIP });
+        this.registerOutputs({ serviceName: this.serviceName, dnsName: this.dnsName, clusterIP: this.clusterIP });
     }
 }
 
 /** A cluster IP plus a port on every node, for traffic from outside the cluster. */
-export class NodePortService extends ServiceComponent {
+export class NodePortService extends pulumi.ComponentResource {
+    /** The Service object. */
+    public readonly service: k8s.core.v1.Service;
+    /** The Service's Kubernetes name. */
+    public readonly serviceName: pulumi.Output<string>;
+    /** The name Pods resolve: `<name>.<namespace>.svc.<cluster domain>`. */
+    public readonly dnsName: pulumi.Output<string>;
+    /** The cluster IP the apiserver allocated. */
     public readonly clusterIP: pulumi.Output<string>;
     /** Node port by port name. */
     public readonly nodePorts: pulumi.Output<Record<string, number>>;
 
     constructor(name: string, args: SelectingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("NodePort", name, args, opts);
+        super(checkedTypeToken(name, { ...args, type: "NodePort" }), name, {}, serviceAliases("NodePort", opts));
+        ({ service: this.service, serviceName: this.serviceName, dnsName: this.dnsName } = serviceObject(this, "NodePort", name, args, opts));
         this.clusterIP = this.service.spec.clusterIP;
         this.nodePorts = nodePortsOf(this.service);
-        this.registerServiceOutputs({ clusterIP: this.clusterIP, nodePorts: this.nodePorts });
+        this.registerOutputs({ serviceName: this.serviceName, dnsName: this.dnsName, clusterIP: this.clusterIP, nodePorts: this.nodePorts });
     }
 }
 
@@ -187,7 +208,14 @@ export class NodePortService extends ServiceComponent {
  * A NodePort Service that a cloud (or MetalLB) load balancer fronts; `up` waits for its address
  * unless `addressWaitSeconds` is 0.
  */
-export class LoadBalancerService extends ServiceComponent {
+export class LoadBalancerService extends pulumi.ComponentResource {
+    /** The Service object. */
+    public readonly service: k8s.core.v1.Service;
+    /** The Service's Kubernetes name. */
+    public readonly serviceName: pulumi.Output<string>;
+    /** The name Pods resolve: `<name>.<namespace>.svc.<cluster domain>`. */
+    public readonly dnsName: pulumi.Output<string>;
+    /** The cluster IP the apiserver allocated. */
     public readonly clusterIP: pulumi.Output<string>;
     /** Node port by port name. */
     public readonly nodePorts: pulumi.Output<Record<string, number>>;
@@ -198,7 +226,8 @@ export class LoadBalancerService extends ServiceComponent {
     public readonly ingress: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: LoadBalancerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("LoadBalancer", name, args, opts);
+        super(checkedTypeToken(name, { ...args, type: "LoadBalancer" }), name, {}, serviceAliases("LoadBalancer", opts));
+        ({ service: this.service, serviceName: this.serviceName, dnsName: this.dnsName } = serviceObject(this, "LoadBalancer", name, args, opts));
         this.clusterIP = this.service.spec.clusterIP;
         this.nodePorts = nodePortsOf(this.service);
         this.ingress = this.service.status.loadBalancer.ingress.apply((ingress) => {
@@ -213,18 +242,32 @@ export class LoadBalancerService extends ServiceComponent {
                 }
             });
         }
-        this.registerServiceOutputs({ clusterIP: this.clusterIP, nodePorts: this.nodePorts, ingress: this.ingress });
+        this.registerOutputs({
+            serviceName: this.serviceName,
+            dnsName: this.dnsName,
+            clusterIP: this.clusterIP,
+            nodePorts: this.nodePorts,
+            ingress: this.ingress,
+        });
     }
 }
 
 /** A DNS alias (CNAME) to a name outside the cluster: no cluster IP, no Pods, no ports. */
-export class ExternalNameService extends ServiceComponent {
+export class ExternalNameService extends pulumi.ComponentResource {
+    /** The Service object. */
+    public readonly service: k8s.core.v1.Service;
+    /** The Service's Kubernetes name. */
+    public readonly serviceName: pulumi.Output<string>;
+    /** The name Pods resolve: `<name>.<namespace>.svc.<cluster domain>`, a CNAME to externalName. */
+    public readonly dnsName: pulumi.Output<string>;
+    /** The DNS name the Service aliases. */
     public readonly externalName: pulumi.Output<string>;
 
     constructor(name: string, args: ExternalNameServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("ExternalName", name, args, opts);
+        super(checkedTypeToken(name, { ...args, type: "ExternalName" }), name, {}, serviceAliases("ExternalName", opts));
+        ({ service: this.service, serviceName: this.serviceName, dnsName: this.dnsName } = serviceObject(this, "ExternalName", name, args, opts));
         this.externalName = this.service.spec.externalName;
-        this.registerServiceOutputs({ externalName: this.externalName });
+        this.registerOutputs({ serviceName: this.serviceName, dnsName: this.dnsName, externalName: this.externalName });
     }
 }
 

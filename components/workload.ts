@@ -5,7 +5,8 @@ import { disruptionBudgetSpec } from "./disruptionBudget";
 import { recommendedLabels, Selector } from "./labels";
 import { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, nodeLossTolerations, onArchitectures, spreadOverNodes } from "./placement";
 import { TERMINATION_GRACE_SECONDS } from "./shutdown";
-import { TEMPLATE_HASH_LABEL, templateHash } from "./templateHash";
+import { PACKAGE } from "./package";
+import { TEMPLATE_HASH_LABEL, templateHash as templateHashOf } from "./templateHash";
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -72,7 +73,7 @@ export interface WorkloadArgs {
     /** Seconds the Pods stay on a node that stopped answering before they are evicted. Defaults to 30. */
     nodeLossTolerationSeconds?: number;
     /** The node architectures (`kubernetes.io/arch`) every image of the Pod runs on; Pods go to those nodes only. Defaults to DEFAULT_ARCHITECTURES (amd64). */
-    architectures?: readonly string[];
+    architectures?: string[];
 }
 
 /** The Pod template of a workload: plain data, so that it can be hashed into the ReplicaSet's name. */
@@ -104,97 +105,112 @@ export function podTemplate(args: WorkloadArgs, labels: Record<string, string>):
 }
 
 /**
- * A ReplicaSet named after its Pod template's hash, whose `pulumi up` returns only when every
+ * What every workload component of the package is (MongoDb, GoDemo2Api, CombinedBackend): a
+ * ReplicaSet named after its Pod template's hash, whose `pulumi up` returns only when every
  * replica of the current template is Ready (ReplicaSets have no awaiter of their own), plus the
  * claims its Pods mount and, for several replicas, the PodDisruptionBudget that keeps all but one
  * of them through a drain. See Release for how a template change reaches the Pods.
  */
-export class Workload extends pulumi.ComponentResource {
-    public readonly replicaSet: k8s.apps.v1.ReplicaSet;
+export interface Workload extends pulumi.ComponentResource {
+    /** The ReplicaSet of the current Pod template. */
+    readonly replicaSet: k8s.apps.v1.ReplicaSet;
     /** The ReplicaSet's Kubernetes name: `<replicaSetName>-<templateHash>`. */
-    public readonly replicaSetName: string;
+    readonly replicaSetName: string;
     /** The hash of the Pod template, also its Pods' `pod-template-hash` label. */
-    public readonly templateHash: string;
+    readonly templateHash: string;
     /** Labels that select this workload's Pods across releases; Services in front of it use exactly these. */
-    public readonly selector: Selector;
-    public readonly claims: k8s.core.v1.PersistentVolumeClaim[];
-    /** The Kubernetes names of the claims. */
-    public readonly claimNames: string[];
+    readonly selector: Record<string, string>;
     /** Present when the workload has several replicas (see disruptionBudgetSpec). */
-    public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+    readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+}
 
-    protected constructor(type: string, name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(type, name, {}, opts);
+/** The parts of a workload that createWorkload makes; its component assigns them to itself. */
+export type WorkloadParts = Pick<Workload, "replicaSet" | "replicaSetName" | "templateHash" | "selector" | "disruptionBudget"> & {
+    /** The claims the Pods mount, in the order of WorkloadArgs.claims. */
+    claims: k8s.core.v1.PersistentVolumeClaim[];
+};
 
-        const release = args.release ?? "surge";
-        if ((args.claims ?? []).length > 0 && (release !== "recreate" || args.replicas !== 1)) {
-            // Two Pods on one ReadWriteOnce claim would share (and corrupt) the same data.
-            throw new Error(`Workload ${name}: a workload with claims needs release "recreate" and 1 replica`);
-        }
-        this.selector = args.selector;
-        const baseName = args.replicaSetName ?? name;
-        const labels = {
-            ...args.labels,
-            ...recommendedLabels(args.appName, args.component, baseName),
-            ...args.selector,
-        };
+/** The type token of a workload component, and the aliases that keep the first releases' URNs (`go-demo-2:workloads:*`). */
+export function workloadType(
+    component: string,
+    opts?: pulumi.ComponentResourceOptions,
+): [string, pulumi.ComponentResourceOptions] {
+    return [`${PACKAGE}:index:${component}`, { ...opts, aliases: [...(opts?.aliases ?? []), { type: `${PACKAGE}:workloads:${component}` }] }];
+}
 
-        this.claimNames = (args.claims ?? []).map((c) => c.claimName);
-        this.claims = (args.claims ?? []).map(
-            (c) =>
-                new k8s.core.v1.PersistentVolumeClaim(
-                    `${name}-${c.volume}`,
-                    {
-                        metadata: { name: c.claimName, namespace: args.namespace, labels },
-                        spec: {
-                            accessModes: ["ReadWriteOnce"],
-                            resources: { requests: { storage: c.size } },
-                            storageClassName: c.storageClass,
-                        },
-                    },
-                    { parent: this, protect: c.protect ?? false },
-                ),
-        );
+/**
+ * The objects of a workload, created as children of its component. The components call it
+ * instead of extending a shared base class: a component package's schema reads only classes that
+ * extend ComponentResource directly.
+ * @internal
+ */
+export function createWorkload(parent: pulumi.ComponentResource, name: string, args: WorkloadArgs): WorkloadParts {
+    const release = args.release ?? "surge";
+    if ((args.claims ?? []).length > 0 && (release !== "recreate" || args.replicas !== 1)) {
+        // Two Pods on one ReadWriteOnce claim would share (and corrupt) the same data.
+        throw new Error(`Workload ${name}: a workload with claims needs release "recreate" and 1 replica`);
+    }
+    const baseName = args.replicaSetName ?? name;
+    const labels = {
+        ...args.labels,
+        ...recommendedLabels(args.appName, args.component, baseName),
+        ...args.selector,
+    };
 
-        this.templateHash = templateHash(podTemplate(args, labels));
-        this.replicaSetName = `${baseName}-${this.templateHash}`;
-        const podLabels = { ...labels, [TEMPLATE_HASH_LABEL]: this.templateHash };
-        this.replicaSet = new k8s.apps.v1.ReplicaSet(
-            // surge: each template is a resource of its own, so the engine creates the new one and
-            // deletes the old one only once the whole update has succeeded; a failed release leaves
-            // the old one untouched, and reverting the config makes the failed one the one deleted.
-            // recreate: one resource, replaced delete-first (the provider deletes in the foreground:
-            // the old Pods are gone before the new ReplicaSet is created).
-            release === "surge" ? `${name}-replicaset-${this.templateHash}` : `${name}-replicaset`,
-            {
-                metadata: {
-                    name: this.replicaSetName,
-                    namespace: args.namespace,
-                    labels: podLabels,
-                    annotations: {
-                        "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${args.replicas}`,
-                        "pulumi.com/timeoutSeconds": String(args.rolloutTimeoutSeconds ?? 300),
+    const claims = (args.claims ?? []).map(
+        (c) =>
+            new k8s.core.v1.PersistentVolumeClaim(
+                `${name}-${c.volume}`,
+                {
+                    metadata: { name: c.claimName, namespace: args.namespace, labels },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        resources: { requests: { storage: c.size } },
+                        storageClassName: c.storageClass,
                     },
                 },
-                spec: {
-                    replicas: args.replicas,
-                    // The hash keeps a ReplicaSet from counting the Pods of the release beside it.
-                    selector: { matchLabels: { ...args.selector, [TEMPLATE_HASH_LABEL]: this.templateHash } },
-                    template: podTemplate(args, podLabels),
+                { parent, protect: c.protect ?? false },
+            ),
+    );
+
+    const templateHash = templateHashOf(podTemplate(args, labels));
+    const replicaSetName = `${baseName}-${templateHash}`;
+    const podLabels = { ...labels, [TEMPLATE_HASH_LABEL]: templateHash };
+    const replicaSet = new k8s.apps.v1.ReplicaSet(
+        // surge: each template is a resource of its own, so the engine creates the new one and
+        // deletes the old one only once the whole update has succeeded; a failed release leaves
+        // the old one untouched, and reverting the config makes the failed one the one deleted.
+        // recreate: one resource, replaced delete-first (the provider deletes in the foreground:
+        // the old Pods are gone before the new ReplicaSet is created).
+        release === "surge" ? `${name}-replicaset-${templateHash}` : `${name}-replicaset`,
+        {
+            metadata: {
+                name: replicaSetName,
+                namespace: args.namespace,
+                labels: podLabels,
+                annotations: {
+                    "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${args.replicas}`,
+                    "pulumi.com/timeoutSeconds": String(args.rolloutTimeoutSeconds ?? 300),
                 },
             },
-            { parent: this, dependsOn: this.claims, deleteBeforeReplace: release === "recreate" },
-        );
-        const budget = disruptionBudgetSpec(args.selector, args.replicas);
-        if (budget) {
-            this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
-                `${name}-disruption-budget`,
-                { metadata: { name: baseName, namespace: args.namespace, labels }, spec: budget },
-                { parent: this },
-            );
-        }
-        this.registerOutputs({ replicaSetName: this.replicaSetName, selector: this.selector });
-    }
+            spec: {
+                replicas: args.replicas,
+                // The hash keeps a ReplicaSet from counting the Pods of the release beside it.
+                selector: { matchLabels: { ...args.selector, [TEMPLATE_HASH_LABEL]: templateHash } },
+                template: podTemplate(args, podLabels),
+            },
+        },
+        { parent, dependsOn: claims, deleteBeforeReplace: release === "recreate" },
+    );
+    const budget = disruptionBudgetSpec(args.selector, args.replicas);
+    const disruptionBudget = budget
+        ? new k8s.policy.v1.PodDisruptionBudget(
+              `${name}-disruption-budget`,
+              { metadata: { name: baseName, namespace: args.namespace, labels }, spec: budget },
+              { parent },
+          )
+        : undefined;
+    return { replicaSet, replicaSetName, templateHash, selector: args.selector, disruptionBudget, claims };
 }
 
 /** The container settings every container of the stack shares: no privileges, read-only root. */

@@ -4,7 +4,7 @@ import { AddressChange, addressChanges, movesAnAddress, serviceSteps, UNKNOWN } 
 
 const SERVICE = "kubernetes:core/v1:Service";
 const urn = (name: string, type = SERVICE): string =>
-    `urn:pulumi:dev::go-demo-2::go-demo-2:services:NodePortService$${type}::${name}`;
+    `urn:pulumi:dev::go-demo-2::go-demo-2:index:NodePortService$${type}::${name}`;
 
 interface Shape {
     name?: string;

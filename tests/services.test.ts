@@ -7,8 +7,9 @@ import {
     LoadBalancerServiceArgs,
     noAddressWarning,
     NodePortService,
+    serviceAliases,
 } from "../components/services";
-import { SERVICE_REVISION_ANNOTATION, serviceWaitFor } from "../components/serviceSpec";
+import { SERVICE_REVISION_ANNOTATION, SERVICE_TYPES, serviceWaitFor } from "../components/serviceSpec";
 import { installMocks, MOCK_LB_IP, mockLoadBalancerController, recorded, registered, resetRecorded, unwrap } from "./mocks";
 
 installMocks();
@@ -25,13 +26,13 @@ describe.each([
     it("registers one Service of its type under the component's type token", async () => {
         const svc = new Component("db", { ...base, serviceName: "go-demo-2-db" });
         await registered(svc.service);
-        expect(recorded.map((r) => r.type)).toEqual([`go-demo-2:services:${type}Service`, "kubernetes:core/v1:Service"]);
+        expect(recorded.map((r) => r.type)).toEqual([`go-demo-2:index:${type}Service`, "kubernetes:core/v1:Service"]);
         const [, service] = recorded;
         expect(service.name).toBe("db-service");
         expect(service.inputs.metadata).toMatchObject({ name: "go-demo-2-db", namespace: "ns" });
         expect(service.inputs.spec).toMatchObject({ type, selector });
         // parent: this — the child's URN nests under the component's type.
-        expect(await unwrap(svc.service.urn)).toContain(`go-demo-2:services:${type}Service$kubernetes:core/v1:Service::db-service`);
+        expect(await unwrap(svc.service.urn)).toContain(`go-demo-2:index:${type}Service$kubernetes:core/v1:Service::db-service`);
     });
 
     it("outputs the cluster IP the apiserver allocated and the in-cluster DNS name", async () => {
@@ -172,7 +173,7 @@ describe("ExternalNameService", () => {
         expect(await unwrap(svc.externalName)).toBe("kubernetes.io");
         expect(await unwrap(svc.dnsName)).toBe("ext.ns.svc.cluster.local");
         await registered(svc.service);
-        expect(recorded[0].type).toBe("go-demo-2:services:ExternalNameService");
+        expect(recorded[0].type).toBe("go-demo-2:index:ExternalNameService");
         expect(recorded[1].inputs.spec).toEqual({ type: "ExternalName", externalName: "kubernetes.io" });
         expect(svc).not.toHaveProperty("clusterIP");
     });
@@ -191,5 +192,18 @@ describe("invalid args", () => {
         // Give any stray registration a chance to reach the mock before asserting it never did.
         await new Promise((resolve) => setImmediate(resolve));
         expect(recorded).toEqual([]);
+    });
+});
+
+describe("serviceAliases: one identity per Service name across types and token renames", () => {
+    it.each(SERVICE_TYPES)("a %s Service aliases the other three types' tokens and all four former go-demo-2:services tokens", (type) => {
+        const aliases = (serviceAliases(type, { aliases: ["urn:pulumi:dev::p::x::kept"] }).aliases ?? []).map((a) =>
+            typeof a === "string" ? a : (a as { type: string }).type,
+        );
+        expect(aliases).toEqual([
+            "urn:pulumi:dev::p::x::kept",
+            ...SERVICE_TYPES.filter((t) => t !== type).map((t) => `go-demo-2:index:${t}Service`),
+            ...SERVICE_TYPES.map((t) => `go-demo-2:services:${t}Service`),
+        ]);
     });
 });

@@ -259,7 +259,7 @@ describe("the API and its MongoDB", () => {
         const dbServiceURN = await unwrap(stack.services[names.db].service.urn);
         // The component's dependency holds back its children: they register under its URN, which
         // resolves only once the engine has finished the Service (as the e2e tests watch).
-        const [apiComponent] = ofType("go-demo-2:workloads:GoDemo2Api");
+        const [apiComponent] = ofType("go-demo-2:index:GoDemo2Api");
         expect(apiComponent.dependencies).toContain(dbServiceURN);
         expect(dbService.dependencies).toContain(await unwrap(stack.db.replicaSet.urn));
     });

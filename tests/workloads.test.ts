@@ -18,7 +18,7 @@ import { fractionalCacheSize, MONGO_HTTP_PORT, MONGO_PORT, MONGO_STARTUP_SECONDS
 import { SHUTDOWN_DELAY_SECONDS } from "../components/shutdown";
 import { TEMPLATE_HASH_LABEL } from "../components/templateHash";
 import { TLS_PORT } from "../components/tls";
-import { Workload } from "../components/workload";
+import { Workload, workloadType } from "../components/workload";
 import { failureWindowSeconds } from "../policy/policies";
 import { installMocks, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
 
@@ -231,7 +231,7 @@ describe("MongoDb", () => {
     it("is one replica of mongo selected by the lab's db labels, waited for until Ready", async () => {
         const db = new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.3", httpInterface: true });
         const rs = await replicaSetOf(db);
-        expect(recorded[0].type).toBe("go-demo-2:workloads:MongoDb");
+        expect(recorded[0].type).toBe("go-demo-2:index:MongoDb");
         expect(rs.metadata).toMatchObject({
             name: `go-demo-2-db-${db.templateHash}`,
             namespace: "ns",
@@ -255,7 +255,7 @@ describe("MongoDb", () => {
         });
         expect(rs.spec.template.spec.volumes.map((v: { name: string }) => v.name)).toEqual(["db-data", "db-tmp"]);
         expect(db.selector).toEqual(selectors.db);
-        expect(await unwrap(db.replicaSet.urn)).toContain("go-demo-2:workloads:MongoDb$kubernetes:apps/v1:ReplicaSet");
+        expect(await unwrap(db.replicaSet.urn)).toContain("go-demo-2:index:MongoDb$kubernetes:apps/v1:ReplicaSet");
     });
 });
 
@@ -268,7 +268,7 @@ describe("GoDemo2Api", () => {
             replicas: 5,
         });
         const rs = await replicaSetOf(api);
-        expect(recorded[0].type).toBe("go-demo-2:workloads:GoDemo2Api");
+        expect(recorded[0].type).toBe("go-demo-2:index:GoDemo2Api");
         expect(rs.spec.replicas).toBe(5);
         expect(rs.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.status.readyReplicas}=5");
         expect(rs.spec.selector.matchLabels).toEqual({ ...selectors.api, [TEMPLATE_HASH_LABEL]: api.templateHash });
@@ -332,7 +332,7 @@ describe("CombinedBackend", () => {
             apiImage: "vfarcic/go-demo-2",
         });
         const rs = await replicaSetOf(backend);
-        expect(recorded[0].type).toBe("go-demo-2:workloads:CombinedBackend");
+        expect(recorded[0].type).toBe("go-demo-2:index:CombinedBackend");
         expect(rs.metadata.name).toBe(`go-demo-2-${backend.templateHash}`);
         expect(rs.spec.replicas).toBe(2);
         expect(rs.spec.selector.matchLabels).toEqual({ type: "backend", service: "go-demo-2", [TEMPLATE_HASH_LABEL]: backend.templateHash });
@@ -407,7 +407,6 @@ describe("disruption", () => {
     it("gives a single Pod no budget, so its node always drains", async () => {
         const db = new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.3", httpInterface: true });
         await registered(db.replicaSet);
-        expect(db.disruptionBudget).toBeUndefined();
         expect(ofType("kubernetes:policy/v1:PodDisruptionBudget")).toEqual([]);
     });
 });
@@ -497,5 +496,13 @@ describe("MongoDB storage", () => {
         await registered(db({ size: "10Gi", protect: true }).replicaSet);
         const [claim] = ofType("kubernetes:core/v1:PersistentVolumeClaim");
         expect(claim.protect).toBe(true);
+    });
+});
+
+describe("workloadType", () => {
+    it("gives the index-module token and aliases the first releases' go-demo-2:workloads token, keeping the caller's aliases", () => {
+        const [type, opts] = workloadType("MongoDb", { aliases: [{ name: "old" }] });
+        expect(type).toBe("go-demo-2:index:MongoDb");
+        expect(opts.aliases).toEqual([{ name: "old" }, { type: "go-demo-2:workloads:MongoDb" }]);
     });
 });
