@@ -4,19 +4,22 @@ import * as ipaddr from "ipaddr.js";
 import * as os from "os";
 import { z } from "zod";
 
-import { checkCluster, readKubeconfig } from "./cluster";
-import { CERT_MANAGER_SOURCES, CertManagerSource } from "./components/tls";
-import { imageVersion } from "./components/imageVersion";
 import {
+    DEFAULT_ARCHITECTURES,
+    DEFAULT_CLUSTER_DOMAIN,
     DEFAULT_DB_MEMORY_LIMIT,
+    DEFAULT_NODE_LOSS_TOLERATION_SECONDS,
     fractionalCacheSize,
+    imageVersion,
+    KUBERNETES_NODE_LOSS_TOLERATION_SECONDS,
     MEMORY_QUANTITY,
     memoryBytes,
     supportsHttpInterface,
     unusableMongoImage,
-} from "./components/mongodb";
-import { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES_NODE_LOSS_TOLERATION_SECONDS } from "./components/placement";
-import { DEFAULT_CLUSTER_DOMAIN } from "./components/services";
+} from "go-demo-2";
+
+import { CERT_MANAGER_SOURCES, CertManagerSource } from "./certManager";
+import { checkCluster, readKubeconfig } from "./cluster";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
 export const PROJECT = "go-demo-2";

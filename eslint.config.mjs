@@ -2,7 +2,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", "rendered/", ".pulumi/", ".cluster/", "*.js", "*.mjs"] },
+    { ignores: ["node_modules/", "components/dist/", "examples/*/node_modules/", "bin/", "rendered/", ".pulumi/", ".cluster/", "*.js", "*.mjs"] },
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],

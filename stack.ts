@@ -1,24 +1,34 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { API_PORT, GoDemo2Api } from "./components/api";
-import { CombinedBackend } from "./components/combined";
-import { APP, recommendedLabels } from "./components/labels";
-import { MONGO_HTTP_PORT, MONGO_PORT, mongoClaimName, MongoDb } from "./components/mongodb";
-import { destroyGuard } from "./components/destroyGuard";
-import { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./components/networkPolicy";
 import {
     AnyService,
+    API_PORT,
+    apiPolicySpec,
+    APP,
     ClusterIPService,
+    CombinedBackend,
+    dbPolicySpec,
+    defaultDenyIngressSpec,
     ExternalNameService,
+    GoDemo2Api,
     LoadBalancerService,
+    MONGO_HTTP_PORT,
+    MONGO_PORT,
+    mongoClaimName,
+    MongoDb,
     NodePortService,
-} from "./components/services";
-import { ServicePortArgs, ServiceType } from "./components/serviceSpec";
-import { ApiCertificate, CertManagerSetup, TLS_PORT } from "./components/tls";
-import { Workload } from "./components/workload";
+    recommendedLabels,
+    ServicePortArgs,
+    ServiceType,
+    TLS_PORT,
+    Workload,
+} from "go-demo-2";
+
 import { ServiceSide } from "./addresses";
+import { ApiCertificate, CertManagerSetup } from "./certManager";
 import { renderingManifests, StackConfig } from "./config";
+import { destroyGuard } from "./destroyGuard";
 import { DeploymentRecord, Intent } from "./transitions";
 
 /** Kubernetes object names: fixed, because they are the stable DNS names Pods use. */

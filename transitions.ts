@@ -17,8 +17,9 @@
  *
  * Pure: no Pulumi runtime, no cluster.
  */
+import { contentHash } from "go-demo-2";
+
 import { AddressChange, addressChanges, ServiceSide, ServiceStep } from "./addresses";
-import { contentHash } from "./components/templateHash";
 
 /** The config key prefix, as config.ts spells it (not imported: config.ts imports this module). */
 const PROJECT = "go-demo-2";

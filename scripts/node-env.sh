@@ -2,7 +2,7 @@
 # Source this file (`source scripts/node-env.sh`) to run on the project's Node.js (scripts/node.sh:
 # the machine's if package.json's engines accept it, else the release .nvmrc pins) with the locked
 # dependencies installed: `npm ci` runs when node_modules is missing or older than
-# package-lock.json. Whatever starts `node` by name afterwards — npm, the Pulumi language host,
+# package-lock.json, and the components package built. Whatever starts `node` by name afterwards — npm, the Pulumi language host,
 # tools, tests — gets that Node.js, and Node's compile cache (kept between runs, outside the repo;
 # loader.js enables the same one for a program started without these scripts).
 
@@ -24,4 +24,12 @@ if [[ ! -f $_gd2_node_root/node_modules/.package-lock.json ||
     return 1
   }
 fi
+# The program consumes the components as their package (node_modules/go-demo-2 → components/,
+# built to components/dist): rebuilt here whenever a source changed (tsc --build; well under a
+# second when nothing did), so no run ever uses a stale build.
+(cd "$_gd2_node_root" && npx --no-install tsc --build components) || {
+  echo "[node-env] building the components package (tsc --build components) failed" >&2
+  unset _gd2_node_root _gd2_node_out _gd2_node_bin
+  return 1
+}
 unset _gd2_node_root _gd2_node_out _gd2_node_bin

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { DB_RELEASE_ANNOTATION } from "../components/api";
-import { PROTECTED_ANNOTATION } from "../components/destroyGuard";
+import { PROTECTED_ANNOTATION } from "../destroyGuard";
 import { selectors } from "../components/labels";
 import { SERVICE_REVISION_ANNOTATION, serviceWaitFor } from "../components/serviceSpec";
-import { CERT_MANAGER_CHART_VERSION } from "../components/tls";
+import { CERT_MANAGER_CHART_VERSION } from "../certManager";
 import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
 import { expectedObjects, withoutTemplateHash } from "./expected";

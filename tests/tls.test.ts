@@ -7,7 +7,7 @@ import {
     CERT_MANAGER_CRDS,
     CertManagerSetup,
     CertManagerSource,
-} from "../components/tls";
+} from "../certManager";
 import { find, installMocks, ofType, recorded, registered, resetRecorded } from "./mocks";
 
 installMocks();

@@ -10,7 +10,7 @@ import * as ipaddr from "ipaddr.js";
 import * as path from "path";
 
 import { DB_RELEASE_ANNOTATION } from "../../components/api";
-import { PROTECTED_ANNOTATION } from "../../components/destroyGuard";
+import { PROTECTED_ANNOTATION } from "../../destroyGuard";
 import { selectors } from "../../components/labels";
 import { names } from "../../stack";
 import { expectedObjects, withoutTemplateHash } from "../expected";

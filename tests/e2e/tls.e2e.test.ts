@@ -8,10 +8,11 @@ import { execFileSync } from "child_process";
 import { X509Certificate } from "crypto";
 import * as path from "path";
 
-import { CERT_MANAGER_CRDS, TLS_PORT } from "../../components/tls";
+import { CERT_MANAGER_CRDS } from "../../certManager";
+import { TLS_PORT } from "../../components/tls";
 import { selectors } from "../../components/labels";
 import { DEFAULT_CLUSTER_DOMAIN } from "../../components/services";
-import { PROTECTED_ANNOTATION } from "../../components/destroyGuard";
+import { PROTECTED_ANNOTATION } from "../../destroyGuard";
 import { names } from "../../stack";
 import { parseConfig } from "../../config";
 import { stackFileConfig } from "../stackFiles";

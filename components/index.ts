@@ -1,0 +1,44 @@
+/**
+ * The go-demo-2 components: the Kubernetes Services lab (the go-demo-2 API and MongoDB) as
+ * reusable Pulumi components. This file is the package's whole public surface; every other
+ * export of the package's files is internal and may change in any release.
+ *
+ * - One component per Service type, sharing one spec builder: ClusterIPService, NodePortService,
+ *   LoadBalancerService, ExternalNameService.
+ * - The workloads: MongoDb, GoDemo2Api, and the lab's CombinedBackend (both in one Pod).
+ * - The facts the components' arguments follow (ports, the lab's selectors, MongoDB image rules),
+ *   and the NetworkPolicy specs that let exactly the components' traffic in.
+ */
+export { ClusterIPService, DEFAULT_CLUSTER_DOMAIN, ExternalNameService, LoadBalancerService, noAddressWarning, NodePortService } from "./services";
+export type { AnyService, ExternalNameServiceArgs, LoadBalancerServiceArgs, SelectingServiceArgs, ServiceArgs } from "./services";
+export { buildServiceSpec, NODE_PORT_RANGE, SERVICE_TYPES, validateServiceSpec } from "./serviceSpec";
+export type { ServicePortArgs, ServiceSpecArgs, ServiceType } from "./serviceSpec";
+
+export { API_PORT, DB_RELEASE_ANNOTATION, GoDemo2Api } from "./api";
+export type { ApiContainerArgs, GoDemo2ApiArgs } from "./api";
+export {
+    DEFAULT_DB_MEMORY_LIMIT,
+    fractionalCacheSize,
+    MEMORY_QUANTITY,
+    memoryBytes,
+    MONGO_HTTP_PORT,
+    MONGO_PORT,
+    mongoClaimName,
+    MongoDb,
+    supportsHttpInterface,
+    unusableMongoImage,
+} from "./mongodb";
+export type { MongoContainerArgs, MongoDbArgs, MongoStorageArgs } from "./mongodb";
+export { CombinedBackend } from "./combined";
+export type { CombinedBackendArgs } from "./combined";
+export type { Workload } from "./workload";
+export { TLS_PORT, TLS_PROXY_IMAGE } from "./tls";
+
+export { APP, recommendedLabels, selectors } from "./labels";
+export type { Selector } from "./labels";
+export { imageVersion } from "./imageVersion";
+export { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES_NODE_LOSS_TOLERATION_SECONDS } from "./placement";
+export { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./networkPolicy";
+export type { ApiPolicyArgs, DbPolicyArgs } from "./networkPolicy";
+export { contentHash, TEMPLATE_HASH_LABEL } from "./templateHash";
+export { PACKAGE } from "./package";
