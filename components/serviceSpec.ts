@@ -13,9 +13,21 @@ export interface ServicePortArgs {
     name: string;
     /** The port the Service listens on at its cluster IP. */
     port: number;
-    /** The container port (number or name) traffic goes to. Defaults to `port`. */
-    targetPort?: number | string;
-    /** A fixed node port (NodePort and LoadBalancer only). Defaults to one Kubernetes picks. */
+    /**
+     * The container port number traffic goes to.
+     * @default `port`
+     */
+    targetPort?: number;
+    /**
+     * The name of the container port traffic goes to, instead of a number (`targetPort`): the
+     * Pods' port numbers may then differ from release to release.
+     * @default unset (`targetPort` applies)
+     */
+    targetPortName?: string;
+    /**
+     * A fixed node port (NodePort and LoadBalancer only).
+     * @default unset: Kubernetes picks one from the node-port range and keeps it
+     */
     nodePort?: number;
 }
 
@@ -85,8 +97,13 @@ export function validateServiceSpec(args: ServiceSpecArgs): string[] {
         if (!validPort(p.port)) {
             problems.push(`ports[${i}].port = ${p.port}: expected an integer from 1 to 65535`);
         }
-        if (typeof p.targetPort === "number" && !validPort(p.targetPort)) {
-            problems.push(`ports[${i}].targetPort = ${p.targetPort}: expected an integer from 1 to 65535 or a port name`);
+        if (p.targetPort !== undefined && !validPort(p.targetPort)) {
+            problems.push(`ports[${i}].targetPort = ${p.targetPort}: expected an integer from 1 to 65535`);
+        }
+        if (p.targetPortName !== undefined && p.targetPort !== undefined) {
+            problems.push(`ports[${i}].targetPortName = ${JSON.stringify(p.targetPortName)}: give targetPort or targetPortName, not both`);
+        } else if (p.targetPortName !== undefined && !(DNS_LABEL.test(p.targetPortName) && p.targetPortName.length <= 15)) {
+            problems.push(`ports[${i}].targetPortName = ${JSON.stringify(p.targetPortName)}: expected a container port name (a DNS-1123 label of at most 15 characters)`);
         }
         if (p.nodePort !== undefined) {
             if (type !== "NodePort" && type !== "LoadBalancer") {
@@ -133,7 +150,7 @@ export function buildServiceSpec(args: ServiceSpecArgs): k8s.types.input.core.v1
         ports: (args.ports ?? []).map((p) => ({
             name: p.name,
             port: p.port,
-            targetPort: p.targetPort ?? p.port,
+            targetPort: p.targetPortName ?? p.targetPort ?? p.port,
             protocol: "TCP",
             ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
         })),

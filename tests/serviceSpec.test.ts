@@ -27,6 +27,11 @@ describe("buildServiceSpec", () => {
         expect(spec.ports).toEqual([{ name: "https", port: 443, targetPort: 8443, nodePort: 30001, protocol: "TCP" }]);
     });
 
+    it("sends traffic to a named container port when given one", () => {
+        const spec = buildServiceSpec({ type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPortName: "web" }] });
+        expect(spec.ports).toEqual([{ name: "http", port: 80, targetPort: "web", protocol: "TCP" }]);
+    });
+
     it("sets source ranges on a LoadBalancer only when there are some", () => {
         expect(buildServiceSpec({ type: "LoadBalancer", selector, ports: [port] })).not.toHaveProperty(
             "loadBalancerSourceRanges",
@@ -52,7 +57,7 @@ describe("validateServiceSpec", () => {
         ["NodePort at the range's high edge", { type: "NodePort", selector, ports: [{ ...port, nodePort: 32767 }] }],
         ["LoadBalancer with ranges", { type: "LoadBalancer", selector, ports: [port], loadBalancerSourceRanges: ["::/0"] }],
         ["ExternalName", { type: "ExternalName", externalName: "kubernetes.io" }],
-        ["a named target port", { type: "ClusterIP", selector, ports: [{ ...port, targetPort: "mongodb" }] }],
+        ["a named target port", { type: "ClusterIP", selector, ports: [{ ...port, targetPortName: "mongodb" }] }],
         ["LoadBalancer waiting for no address", { type: "LoadBalancer", selector, ports: [port], addressWaitSeconds: 0 }],
         ["LoadBalancer waiting an hour", { type: "LoadBalancer", selector, ports: [port], addressWaitSeconds: 3600 }],
     ])("accepts %s", (_, args) => {
@@ -65,6 +70,8 @@ describe("validateServiceSpec", () => {
         ["no ports", { type: "LoadBalancer", selector, ports: [] }, "ports: a LoadBalancer Service needs"],
         ["port 0", { type: "ClusterIP", selector, ports: [{ ...port, port: 0 }] }, "ports[0].port = 0"],
         ["target port 70000", { type: "ClusterIP", selector, ports: [{ ...port, targetPort: 70000 }] }, "ports[0].targetPort = 70000"],
+        ["a target port both by number and by name", { type: "ClusterIP", selector, ports: [{ ...port, targetPort: 1, targetPortName: "db" }] }, "not both"],
+        ["a target port name that is no port name", { type: "ClusterIP", selector, ports: [{ ...port, targetPortName: "Mongo_DB" }] }, 'ports[0].targetPortName = "Mongo_DB"'],
         ["a bad port name", { type: "ClusterIP", selector, ports: [{ ...port, name: "Mongo_DB" }] }, 'ports[0].name = "Mongo_DB"'],
         ["duplicate port names", { type: "ClusterIP", selector, ports: [port, { ...port, port: 1 }] }, "must be unique"],
         ["a node port on ClusterIP", { type: "ClusterIP", selector, ports: [{ ...port, nodePort: 30001 }] }, "applies only to NodePort and LoadBalancer"],
