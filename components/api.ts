@@ -129,38 +129,83 @@ export function waitForDbContainer(args: ApiContainerArgs): k8s.types.input.core
 export const DB_RELEASE_ANNOTATION = "go-demo-2.local/db-release";
 
 export interface GoDemo2ApiArgs extends ApiContainerArgs {
+    /** Namespace the ReplicaSet and its Pods live in. */
     namespace: pulumi.Input<string>;
     /**
      * Labels the API's Pods carry and the Services in front of them select.
-     * @default `{ type: "api", service: "go-demo-2" }`, the lab's
+     * @default `{ type: "api", service: "go-demo-2" }`, the lab's (`selectors.api`)
+     * @see selectors
      */
     selector?: Record<string, string>;
-    /** The ReplicaSet's name before its template hash. Defaults to the component name. */
+    /**
+     * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`).
+     * @default the component's name (the constructor's `name`)
+     */
     replicaSetName?: string;
-    /** Defaults to 3, as in the lab. */
+    /**
+     * How many API Pods the ReplicaSet keeps running; with more than one, a PodDisruptionBudget
+     * keeps all but one of them through a drain.
+     * @default 3, as in the lab
+     */
     replicas?: number;
     /**
      * A kubernetes.io/tls Secret to serve the API over HTTPS from; a name known up front, as the
-     * Pod template is hashed (make the component depend on what writes the Secret). Defaults to
-     * plain HTTP only.
+     * Pod template is hashed (make the component depend on what writes the Secret). With it, a
+     * `tls` sidecar terminates HTTPS on TLS_PORT in front of the API.
+     * @default none: plain HTTP on API_PORT only, no sidecar
+     * @see TLS_PORT
      */
     tlsSecretName?: string;
-    /** Seconds `pulumi up` waits for a release's Pods to be Ready. Defaults to Workload's default. */
+    /**
+     * Seconds `pulumi up` waits for a release's Pods to be Ready before it fails.
+     * @default 300, the workloads' default
+     */
     rolloutTimeoutSeconds?: number;
-    /** Seconds the Pods stay on a node that stopped answering. Defaults to Workload's default. */
+    /**
+     * Seconds the Pods stay on a node that stopped answering before they are evicted.
+     * @default 30 (DEFAULT_NODE_LOSS_TOLERATION_SECONDS), not Kubernetes' own 300
+     * @see DEFAULT_NODE_LOSS_TOLERATION_SECONDS
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
+     */
     nodeLossTolerationSeconds?: number;
-    /** Node architectures (`kubernetes.io/arch`) its images run on. Defaults to Workload's default (amd64). */
+    /**
+     * Node architectures (`kubernetes.io/arch`) its images run on; the Pods go to those nodes only.
+     * @default `["amd64"]` (DEFAULT_ARCHITECTURES): the go-demo-2 image is built for x86-64 only
+     * @see DEFAULT_ARCHITECTURES
+     * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-arch
+     */
     architectures?: string[];
     /**
      * The template hash of the MongoDB release the API talks to. It goes into the Pod template
      * (DB_RELEASE_ANNOTATION), so every MongoDB release is an API release too: new API Pods, which
      * dial the new MongoDB, replace those holding a session to the old one (see API_LIVENESS_PROBE).
-     * Make the component depend on what is Ready only once that MongoDB answers. Defaults to none.
+     * Make the component depend on what is Ready only once that MongoDB answers.
+     * @default none: the Pods carry no DB_RELEASE_ANNOTATION, and a MongoDB release does not replace them
+     * @see DB_RELEASE_ANNOTATION
      */
     dbRelease?: string;
 }
 
-/** The go-demo-2 API as its own ReplicaSet, scaled independently of the DB it reaches by Service name. */
+/**
+ * The go-demo-2 API as its own ReplicaSet, scaled independently of the DB it reaches by Service name.
+ *
+ * @example
+ * ```ts
+ * import { GoDemo2Api, MongoDb } from "go-demo-2";
+ *
+ * const db = new MongoDb("go-demo-2-db", { namespace: "go-demo-2", image: "mongo:3.3", httpInterface: false });
+ * const api = new GoDemo2Api(
+ *     "go-demo-2-api",
+ *     {
+ *         namespace: "go-demo-2",
+ *         image: "vfarcic/go-demo-2",
+ *         dbHost: "go-demo-2-db", // the name of the ClusterIPService in front of db
+ *         dbRelease: db.templateHash,
+ *     },
+ *     { dependsOn: [db] },
+ * );
+ * ```
+ */
 export class GoDemo2Api extends pulumi.ComponentResource implements Workload {
     // Declared per class, not inherited: a component package's schema reads a class's own members.
     /** The ReplicaSet of the current Pod template. */

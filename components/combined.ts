@@ -7,24 +7,47 @@ import { mongoContainer, MongoContainerArgs, mongoPod } from "./mongodb";
 import { createWorkload, Workload, workloadType } from "./workload";
 
 export interface CombinedBackendArgs {
+    /** Namespace the ReplicaSet and its Pods live in. */
     namespace: pulumi.Input<string>;
     /**
      * Labels the Pods carry and the Services in front of them select.
-     * @default `{ type: "backend", service: "go-demo-2" }`, the lab's
+     * @default `{ type: "backend", service: "go-demo-2" }`, the lab's (`selectors.combined`)
+     * @see selectors
      */
     selector?: Record<string, string>;
-    /** The ReplicaSet's name before its template hash. Defaults to the component name. */
+    /**
+     * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`).
+     * @default the component's name (the constructor's `name`)
+     */
     replicaSetName?: string;
-    /** Defaults to 2, as in the lab. */
+    /**
+     * How many Pods the ReplicaSet keeps running, each with its own MongoDB; with more than one,
+     * a PodDisruptionBudget keeps all but one of them through a drain.
+     * @default 2, as in the lab
+     */
     replicas?: number;
+    /** The `db` container of every Pod: its mongo image, HTTP interface and memory. */
     db: MongoContainerArgs;
     /** A go-demo-2 image. */
     apiImage: string;
-    /** Seconds `pulumi up` waits for a release's Pods to be Ready. Defaults to Workload's default. */
+    /**
+     * Seconds `pulumi up` waits for a release's Pods to be Ready before it fails.
+     * @default 300, the workloads' default
+     */
     rolloutTimeoutSeconds?: number;
-    /** Seconds the Pods stay on a node that stopped answering. Defaults to Workload's default. */
+    /**
+     * Seconds the Pods stay on a node that stopped answering before they are evicted.
+     * @default 30 (DEFAULT_NODE_LOSS_TOLERATION_SECONDS), not Kubernetes' own 300
+     * @see DEFAULT_NODE_LOSS_TOLERATION_SECONDS
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
+     */
     nodeLossTolerationSeconds?: number;
-    /** Node architectures (`kubernetes.io/arch`) its images run on. Defaults to Workload's default (amd64). */
+    /**
+     * Node architectures (`kubernetes.io/arch`) its images run on; the Pods go to those nodes only.
+     * @default `["amd64"]` (DEFAULT_ARCHITECTURES): the go-demo-2 image is built for x86-64 only
+     * @see DEFAULT_ARCHITECTURES
+     * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-arch
+     */
     architectures?: string[];
 }
 
@@ -32,6 +55,18 @@ export interface CombinedBackendArgs {
  * The lab's first ReplicaSet: the API and MongoDB in one Pod, talking over localhost. It shows
  * why the lab moves on — API and DB can only scale together, and every replica has its own DB
  * (in an emptyDir, so a release that replaces the Pods starts each DB empty).
+ *
+ * @example
+ * ```ts
+ * import { CombinedBackend } from "go-demo-2";
+ *
+ * const backend = new CombinedBackend("go-demo-2-backend", {
+ *     namespace: "go-demo-2",
+ *     db: { image: "mongo:3.3", httpInterface: true },
+ *     apiImage: "vfarcic/go-demo-2",
+ * });
+ * export const backendSelector = backend.selector; // { type: "backend", service: "go-demo-2" }
+ * ```
  */
 export class CombinedBackend extends pulumi.ComponentResource implements Workload {
     // Declared per class, not inherited: a component package's schema reads a class's own members.

@@ -17,7 +17,11 @@ export interface MongoContainerArgs {
     image: string;
     /** Run `mongod --rest --httpinterface` and expose 28017 (MongoDB older than 3.6 only). */
     httpInterface: boolean;
-    /** mongod's memory request and limit, `<n>Mi` or `<n>Gi`; WiredTiger's cache is sized from it. Defaults to DEFAULT_DB_MEMORY_LIMIT. */
+    /**
+     * mongod's memory request and limit, `<n>Mi` or `<n>Gi`; WiredTiger's cache is sized from it.
+     * @default `512Mi` (DEFAULT_DB_MEMORY_LIMIT): enough for WiredTiger's smallest cache and mongod itself
+     * @see DEFAULT_DB_MEMORY_LIMIT
+     */
     memoryLimit?: string;
 }
 
@@ -206,33 +210,60 @@ export const mongoPod: { volumes: k8s.types.input.core.v1.Volume[]; fsGroup: num
 export interface MongoStorageArgs {
     /** Requested size, a Kubernetes quantity such as `10Gi`. */
     size: string;
-    /** Storage class. Defaults to the cluster's default class. */
+    /**
+     * Storage class of the claim.
+     * @default unset: the cluster's default StorageClass
+     * @see https://kubernetes.io/docs/concepts/storage/storage-classes/
+     */
     storageClass?: string;
-    /** Protect the claim from `pulumi destroy`. Defaults to false. */
+    /**
+     * Protect the claim from `pulumi destroy` (Pulumi's `protect` resource option).
+     * @default false: `pulumi destroy` deletes the claim, and with it the data
+     */
     protect?: boolean;
 }
 
 export interface MongoDbArgs extends MongoContainerArgs {
+    /** Namespace the ReplicaSet, its Pod and its claim live in. */
     namespace: pulumi.Input<string>;
     /**
      * Labels MongoDB's Pod carries and the Services in front of it select.
-     * @default `{ type: "db", service: "go-demo-2" }`, the lab's
+     * @default `{ type: "db", service: "go-demo-2" }`, the lab's (`selectors.db`)
+     * @see selectors
      */
     selector?: Record<string, string>;
-    /** The ReplicaSet's name before its template hash. Defaults to the component name. */
+    /**
+     * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`); the
+     * claim is named `<replicaSetName>-data`.
+     * @default the component's name (the constructor's `name`)
+     */
     replicaSetName?: string;
-    /** Where the data lives. Defaults to an emptyDir, lost with the Pod, as in the lab. */
+    /**
+     * Where the data lives: a PersistentVolumeClaim, kept across releases.
+     * @default none: an emptyDir (at most 1Gi), lost with the Pod, as in the lab
+     */
     storage?: MongoStorageArgs;
-    /** Seconds `pulumi up` waits for the new Pod to be Ready. Defaults to Workload's default. */
+    /**
+     * Seconds `pulumi up` waits for the new Pod to be Ready before it fails.
+     * @default 300, the workloads' default
+     */
     rolloutTimeoutSeconds?: number;
     /**
-     * Seconds the Pod stays on a node that stopped answering. Defaults to Workload's default; the
-     * stack gives MongoDB its own (dbNodeLossTolerationSeconds): evicting it does not free its
-     * ReadWriteOnce claim, which stays attached to the lost node for minutes more, and replaces a
-     * MongoDB whose node may yet come back.
+     * Seconds the Pod stays on a node that stopped answering before it is evicted. The stack gives
+     * MongoDB its own (dbNodeLossTolerationSeconds): evicting it does not free its ReadWriteOnce
+     * claim, which stays attached to the lost node for minutes more, and replaces a MongoDB whose
+     * node may yet come back.
+     * @default 30 (DEFAULT_NODE_LOSS_TOLERATION_SECONDS), not Kubernetes' own 300
+     * @see DEFAULT_NODE_LOSS_TOLERATION_SECONDS
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
      */
     nodeLossTolerationSeconds?: number;
-    /** Node architectures (`kubernetes.io/arch`) its images run on. Defaults to Workload's default (amd64). */
+    /**
+     * Node architectures (`kubernetes.io/arch`) its images run on; the Pod goes to those nodes only.
+     * @default `["amd64"]` (DEFAULT_ARCHITECTURES)
+     * @see DEFAULT_ARCHITECTURES
+     * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-arch
+     */
     architectures?: string[];
 }
 
@@ -245,6 +276,24 @@ export function mongoClaimName(baseName: string): string {
  * MongoDB as its own ReplicaSet, so the API can scale without it. Always one replica: mongod
  * without replica-set configuration cannot run as several Pods behind one Service. A release
  * recreates the Pod (old gone first): two mongods must never open the same data.
+ *
+ * @example
+ * ```ts
+ * import { ClusterIPService, MONGO_PORT, MongoDb } from "go-demo-2";
+ *
+ * const db = new MongoDb("go-demo-2-db", {
+ *     namespace: "go-demo-2",
+ *     image: "mongo:3.6.23",
+ *     httpInterface: false,
+ *     memoryLimit: "1Gi",
+ *     storage: { size: "10Gi", protect: true },
+ * });
+ * new ClusterIPService(
+ *     "go-demo-2-db",
+ *     { namespace: "go-demo-2", selector: db.selector, ports: [{ name: "mongodb", port: MONGO_PORT }] },
+ *     { dependsOn: [db] },
+ * );
+ * ```
  */
 export class MongoDb extends pulumi.ComponentResource implements Workload {
     // Declared per class, not inherited: a component package's schema reads a class's own members.

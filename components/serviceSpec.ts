@@ -15,37 +15,57 @@ export interface ServicePortArgs {
     port: number;
     /**
      * The container port number traffic goes to.
-     * @default `port`
+     * @default `port`: the same number as the Service's own port (also Kubernetes' default)
+     * @see https://kubernetes.io/docs/concepts/services-networking/service/#field-spec-ports
      */
     targetPort?: number;
     /**
      * The name of the container port traffic goes to, instead of a number (`targetPort`): the
      * Pods' port numbers may then differ from release to release.
-     * @default unset (`targetPort` applies)
+     * @default unset: `targetPort` (or `port`) applies
+     * @see https://kubernetes.io/docs/concepts/services-networking/service/#field-spec-ports
      */
     targetPortName?: string;
     /**
-     * A fixed node port (NodePort and LoadBalancer only).
+     * A fixed node port (NodePort and LoadBalancer only), within NODE_PORT_RANGE.
      * @default unset: Kubernetes picks one from the node-port range and keeps it
+     * @see NODE_PORT_RANGE
+     * @see https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport
      */
     nodePort?: number;
 }
 
 /** Everything a Service of any type may carry; which fields apply depends on the type. */
 export interface ServiceSpecArgs {
+    /** The Service type, which decides which of the other fields apply. */
     type: ServiceType;
-    /** Pod labels the Service routes to. Required for every type but ExternalName. */
+    /**
+     * Pod labels the Service routes to. Required for every type but ExternalName.
+     * @default none: validateServiceSpec refuses that for every type but ExternalName
+     */
     selector?: Record<string, string>;
-    /** Required for every type but ExternalName. */
+    /**
+     * The Service's ports. Required for every type but ExternalName.
+     * @default none: validateServiceSpec refuses that for every type but ExternalName
+     */
     ports?: ServicePortArgs[];
-    /** DNS name the ExternalName Service aliases. ExternalName only. */
+    /**
+     * DNS name the ExternalName Service aliases. ExternalName only.
+     * @default none: validateServiceSpec refuses that for an ExternalName Service
+     */
     externalName?: string;
-    /** CIDRs allowed to reach the load balancer. LoadBalancer only. Defaults to no restriction. */
+    /**
+     * CIDRs allowed to reach the load balancer. LoadBalancer only.
+     * @default none: no restriction, the load balancer takes traffic from any address
+     * @see https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer
+     */
     loadBalancerSourceRanges?: string[];
     /**
-     * Seconds `pulumi up` waits for the load balancer's address before it fails; 0: it waits for
-     * the cluster IP alone (a cluster without a load-balancer controller never gives an address).
-     * LoadBalancer only. Defaults to 600, the provider's own timeout.
+     * Seconds `pulumi up` waits for the load balancer's address before it fails, an integer from 0
+     * to 3600; 0: it does not wait for an address (a cluster without a load-balancer controller
+     * never gives one). LoadBalancer only.
+     * @default 600, the Kubernetes provider's own timeout
+     * @see DEFAULT_ADDRESS_WAIT_SECONDS
      */
     addressWaitSeconds?: number;
 }

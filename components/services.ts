@@ -19,16 +19,30 @@ export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 export interface ServiceArgs {
     /** Namespace the Service lives in. */
     namespace: pulumi.Input<string>;
-    /** The Service's Kubernetes name, its stable DNS name. Defaults to the component name. */
+    /**
+     * The Service's Kubernetes name, its stable DNS name.
+     * @default the component's name (the constructor's `name`)
+     */
     serviceName?: string;
-    /** Labels on the Service object itself. Defaults to none. */
+    /**
+     * Labels on the Service object itself.
+     * @default none
+     */
     labels?: Record<string, string>;
     /**
      * Annotations on the Service object, such as a cloud's internal load-balancer annotation.
-     * The stack's own `pulumi.com/waitFor` always wins. Defaults to none.
+     * The component's own wait annotations (`pulumi.com/waitFor`, `pulumi.com/timeoutSeconds` and
+     * the Service's revision) always win.
+     * @default none: the Service carries only the component's own wait annotations
      */
     annotations?: Record<string, string>;
-    /** The cluster's DNS domain, which the Service's in-cluster DNS name ends with. Defaults to `cluster.local`. */
+    /**
+     * The cluster's DNS domain, which the Service's in-cluster DNS name (the `dnsName` output) ends
+     * with. It changes only that output, not the Service object.
+     * @default `cluster.local`, Kubernetes' default cluster domain
+     * @see DEFAULT_CLUSTER_DOMAIN
+     * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+     */
     clusterDomain?: string;
 }
 
@@ -40,11 +54,17 @@ export interface SelectingServiceArgs extends ServiceArgs {
 }
 
 export interface LoadBalancerServiceArgs extends SelectingServiceArgs {
-    /** CIDRs allowed to reach the load balancer. Defaults to no restriction. */
+    /**
+     * CIDRs allowed to reach the load balancer.
+     * @default none: no restriction, the load balancer takes traffic from any address
+     * @see https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer
+     */
     loadBalancerSourceRanges?: string[];
     /**
-     * Seconds `pulumi up` waits for the load balancer's address before it fails; 0: only for the
-     * cluster IP, with a warning while the Service has no address. Defaults to 600.
+     * Seconds `pulumi up` waits for the load balancer's address before it fails, an integer from 0
+     * to 3600; 0: it does not wait for an address, and warns while the Service has none.
+     * @default 600, the Kubernetes provider's own timeout
+     * @see noAddressWarning
      */
     addressWaitSeconds?: number;
 }
@@ -163,7 +183,21 @@ function nodePortsOf(service: k8s.core.v1.Service): pulumi.Output<Record<string,
     });
 }
 
-/** Reachable only inside the cluster, at a cluster IP the apiserver allocates once and keeps. */
+/**
+ * Reachable only inside the cluster, at a cluster IP the apiserver allocates once and keeps.
+ *
+ * @example
+ * ```ts
+ * import { ClusterIPService, MONGO_PORT, selectors } from "go-demo-2";
+ *
+ * const db = new ClusterIPService("go-demo-2-db", {
+ *     namespace: "go-demo-2",
+ *     selector: selectors.db,
+ *     ports: [{ name: "mongodb", port: MONGO_PORT }],
+ * });
+ * export const dbHost = db.dnsName; // go-demo-2-db.go-demo-2.svc.cluster.local
+ * ```
+ */
 export class ClusterIPService extends pulumi.ComponentResource {
     /** The Service object. */
     public readonly service: k8s.core.v1.Service;
@@ -182,7 +216,21 @@ export class ClusterIPService extends pulumi.ComponentResource {
     }
 }
 
-/** A cluster IP plus a port on every node, for traffic from outside the cluster. */
+/**
+ * A cluster IP plus a port on every node, for traffic from outside the cluster.
+ *
+ * @example
+ * ```ts
+ * import { API_PORT, NodePortService, selectors } from "go-demo-2";
+ *
+ * const api = new NodePortService("go-demo-2-api", {
+ *     namespace: "go-demo-2",
+ *     selector: selectors.api,
+ *     ports: [{ name: "http", port: API_PORT, nodePort: 30080 }],
+ * });
+ * export const apiNodePort = api.nodePorts.apply((ports) => ports["http"]);
+ * ```
+ */
 export class NodePortService extends pulumi.ComponentResource {
     /** The Service object. */
     public readonly service: k8s.core.v1.Service;
@@ -207,6 +255,20 @@ export class NodePortService extends pulumi.ComponentResource {
 /**
  * A NodePort Service that a cloud (or MetalLB) load balancer fronts; `up` waits for its address
  * unless `addressWaitSeconds` is 0.
+ *
+ * @example
+ * ```ts
+ * import { API_PORT, LoadBalancerService, selectors } from "go-demo-2";
+ *
+ * const api = new LoadBalancerService("go-demo-2-api", {
+ *     namespace: "go-demo-2",
+ *     selector: selectors.api,
+ *     ports: [{ name: "http", port: 80, targetPort: API_PORT }],
+ *     loadBalancerSourceRanges: ["203.0.113.0/24"],
+ *     addressWaitSeconds: 300,
+ * });
+ * export const apiAddress = api.ingress;
+ * ```
  */
 export class LoadBalancerService extends pulumi.ComponentResource {
     /** The Service object. */
@@ -252,7 +314,20 @@ export class LoadBalancerService extends pulumi.ComponentResource {
     }
 }
 
-/** A DNS alias (CNAME) to a name outside the cluster: no cluster IP, no Pods, no ports. */
+/**
+ * A DNS alias (CNAME) to a name outside the cluster: no cluster IP, no Pods, no ports.
+ *
+ * @example
+ * ```ts
+ * import { ExternalNameService } from "go-demo-2";
+ *
+ * const docs = new ExternalNameService("k8s-docs", {
+ *     namespace: "go-demo-2",
+ *     externalName: "kubernetes.io",
+ * });
+ * export const docsHost = docs.dnsName; // a CNAME to kubernetes.io
+ * ```
+ */
 export class ExternalNameService extends pulumi.ComponentResource {
     /** The Service object. */
     public readonly service: k8s.core.v1.Service;

@@ -124,13 +124,19 @@ export interface Workload extends pulumi.ComponentResource {
     readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
 }
 
-/** The parts of a workload that createWorkload makes; its component assigns them to itself. */
+/**
+ * The parts of a workload that createWorkload makes; its component assigns them to itself.
+ * @internal
+ */
 export type WorkloadParts = Pick<Workload, "replicaSet" | "replicaSetName" | "templateHash" | "selector" | "disruptionBudget"> & {
     /** The claims the Pods mount, in the order of WorkloadArgs.claims. */
     claims: k8s.core.v1.PersistentVolumeClaim[];
 };
 
-/** The type token of a workload component, and the aliases that keep the first releases' URNs (`go-demo-2:workloads:*`). */
+/**
+ * The type token of a workload component, and the aliases that keep the first releases' URNs (`go-demo-2:workloads:*`).
+ * @internal
+ */
 export function workloadType(
     component: string,
     opts?: pulumi.ComponentResourceOptions,

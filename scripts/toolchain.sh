@@ -5,6 +5,9 @@
 #   scripts/toolchain.sh [ensure]   make sure everything is present; the last stdout line is the
 #                                   absolute directory holding `pulumi` and `pulumi-language-nodejs`
 #   scripts/toolchain.sh bin-dir    print that directory without building (exit 1 if missing)
+#   scripts/toolchain.sh yaml       make sure the Pulumi YAML language host is present (only the
+#                                   examples/ consumer programs need it); the last stdout line is
+#                                   the absolute directory holding `pulumi-language-yaml`
 #
 # A Pulumi CLI already on PATH (with pulumi-language-nodejs beside it) is used as it is, and the
 # provider is installed the usual way (`pulumi plugin install`, which downloads). Otherwise, or with
@@ -21,6 +24,7 @@
 #   .dependencies["@pulumi/kubernetes"]  provider version (exact)
 #   .toolchain.pulumiKubernetesCommit    commit of the provider's root tag vX.Y.Z, or a full
 #                                        pseudo-version of github.com/pulumi/pulumi-kubernetes/provider/v4
+#   .toolchain.pulumiYaml                version of github.com/pulumi/pulumi-yaml (its language host)
 set -Eeuo pipefail
 
 readonly PULUMI_MOD=github.com/pulumi/pulumi
@@ -28,6 +32,7 @@ readonly LANGHOST_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-no
 readonly LANGHOST_IN_SDK_PKG=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
 readonly K8S_PROVIDER_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
 readonly K8S_SDK_MOD=github.com/pulumi/pulumi-kubernetes/sdk/v4
+readonly YAML_MOD=github.com/pulumi/pulumi-yaml
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_ROOT=${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/go-demo-2}
@@ -65,6 +70,7 @@ PULUMI_COMMIT=$(pj 'p.toolchain?.pulumiCommit')
 LANGHOST_SDK_FALLBACK=$(pj 'p.toolchain?.pulumiLanguageNodejsSdk')
 K8S_VERSION=$(pj 'p.dependencies?.["@pulumi/kubernetes"]')
 K8S_COMMIT=$(pj 'p.toolchain?.pulumiKubernetesCommit')
+YAML_VERSION=$(pj 'p.toolchain?.pulumiYaml')
 
 [[ $PULUMI_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
   die "package.json .toolchain.pulumi must be an exact version, got '$PULUMI_VERSION'"
@@ -75,6 +81,7 @@ CLI_DIR=$CACHE_ROOT/pulumi-v$PULUMI_VERSION
 CLI_FALLBACK_DIR=$CACHE_ROOT/pulumi-v$PULUMI_VERSION-nodejs-sdk-v${LANGHOST_SDK_FALLBACK:-none}
 PROVIDER_DIR=$CACHE_ROOT/pulumi-resource-kubernetes-v$K8S_VERSION
 PROVIDER_BIN=$PROVIDER_DIR/pulumi-resource-kubernetes
+YAML_DIR=$CACHE_ROOT/pulumi-language-yaml-v$YAML_VERSION
 INSTALLED_PROVIDER=$PROJECT_PULUMI_HOME/plugins/resource-kubernetes-v$K8S_VERSION/pulumi-resource-kubernetes
 
 # --- where the tools are ---------------------------------------------------------------------
@@ -300,6 +307,43 @@ build_provider() {
   publish "$out" "$PROVIDER_DIR"
 }
 
+build_yaml_langhost() {
+  local tag=v$YAML_VERSION out t0 sdk
+  [[ $YAML_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "package.json .toolchain.pulumiYaml must be an exact version, got '$YAML_VERSION'"
+  STEP="building $YAML_MOD/cmd/pulumi-language-yaml@$tag"
+  log "building pulumi-language-yaml $tag (cold: a few minutes)..."
+  t0=$SECONDS
+  new_wrapper yaml
+  copy_replaces "$YAML_MOD@$tag"
+  # pulumi-yaml requires pkg/v3 and sdk/v3 at one release; their own replaces apply here too.
+  sdk=$(go_env go mod edit -json "$(mod_field "$YAML_MOD@$tag" GoMod)" |
+    node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log((m.Require || []).find((r) => r.Path === process.argv[1]).Version)' "$PULUMI_MOD/sdk/v3")
+  copy_replaces "$PULUMI_MOD/sdk/v3@$sdk"
+  logged go get "$YAML_MOD@$tag"
+  out=$WORK/out-yaml
+  mkdir -p "$out/bin"
+  logged go build -trimpath -o "$out/bin/pulumi-language-yaml" -ldflags "-s -w" "$YAML_MOD/cmd/pulumi-language-yaml"
+  printf 'pulumi-language-yaml: %s@%s\nbuilt: %s with %s\n' "$YAML_MOD" "$tag" "$(date -u +%FT%TZ)" "$(go env GOVERSION)" >"$out/toolchain.txt"
+  log "  pulumi-language-yaml built in $((SECONDS - t0))s"
+  STEP="moving the YAML language host build into $YAML_DIR"
+  publish "$out" "$YAML_DIR"
+}
+
+# Prints the directory of the Pulumi YAML language host: the ambient CLI's, else one built here.
+ensure_yaml() {
+  local bin_dir
+  if bin_dir=$(ambient_bin_dir) && [[ -x $bin_dir/pulumi-language-yaml ]]; then
+    printf '%s\n' "$bin_dir"
+    return
+  fi
+  if [[ ! -x $YAML_DIR/bin/pulumi-language-yaml ]]; then
+    command -v go >/dev/null || die "no pulumi-language-yaml beside a Pulumi CLI on PATH and no Go toolchain to build one"
+    start_work
+    [[ -x $YAML_DIR/bin/pulumi-language-yaml ]] || build_yaml_langhost
+  fi
+  printf '%s\n' "$YAML_DIR/bin"
+}
+
 install_provider() {
   local bin_dir=$1 file=$2
   STEP="installing resource plugin kubernetes $K8S_VERSION into $PROJECT_PULUMI_HOME"
@@ -341,6 +385,7 @@ ensure() {
 
 case "${1:-ensure}" in
 ensure) ensure ;;
+yaml) ensure_yaml ;;
 bin-dir)
   ambient_bin_dir || built_bin_dir || {
     log "no toolchain yet: run scripts/toolchain.sh ensure"
@@ -348,7 +393,7 @@ bin-dir)
   }
   ;;
 *)
-  echo "usage: $0 [ensure|bin-dir]" >&2
+  echo "usage: $0 [ensure|bin-dir|yaml]" >&2
   exit 2
   ;;
 esac
