@@ -19,7 +19,7 @@ import {
     MongoDb,
     NodePortService,
     recommendedLabels,
-    ServicePortArgs,
+    ServicePort,
     ServiceType,
     TLS_PORT,
     Workload,
@@ -85,7 +85,7 @@ export interface PlannedService {
     component: string;
     /** The workload whose Pods it selects; none for ExternalName. */
     fronts?: "db" | "api";
-    ports: ServicePortArgs[];
+    ports: ServicePort[];
     /** LoadBalancer only. */
     loadBalancer?: { sourceRanges: string[]; annotations: Record<string, string>; addressWaitSeconds: number };
     /** ExternalName only. */
@@ -93,7 +93,7 @@ export interface PlannedService {
 }
 
 /** The port the API Service serves on: HTTPS through the TLS sidecar, or go-demo-2's own HTTP. */
-function apiServicePort(config: StackConfig): ServicePortArgs & { targetPort: number } {
+function apiServicePort(config: StackConfig): ServicePort & { targetPort: number } {
     return config.tls ? { name: "https", port: 443, targetPort: TLS_PORT } : { name: "http", port: API_PORT, targetPort: API_PORT };
 }
 

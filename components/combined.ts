@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { apiContainer } from "./api";
 import { selectors } from "./labels";
-import { mongoContainer, MongoContainerArgs, mongoPod } from "./mongodb";
+import { mongoContainer, MongoContainer, mongoPod } from "./mongodb";
 import { createWorkload, Workload, workloadType } from "./workload";
 
 export interface CombinedBackendArgs {
@@ -27,7 +27,7 @@ export interface CombinedBackendArgs {
      */
     replicas?: number;
     /** The `db` container of every Pod: its mongo image, HTTP interface and memory. */
-    db: MongoContainerArgs;
+    db: MongoContainer;
     /** A go-demo-2 image. */
     apiImage: string;
     /**

@@ -11,8 +11,8 @@
  */
 export { ClusterIPService, DEFAULT_CLUSTER_DOMAIN, ExternalNameService, LoadBalancerService, noAddressWarning, NodePortService } from "./services";
 export type { AnyService, ExternalNameServiceArgs, LoadBalancerServiceArgs, SelectingServiceArgs, ServiceArgs } from "./services";
-export { buildServiceSpec, NODE_PORT_RANGE, SERVICE_TYPES, validateServiceSpec } from "./serviceSpec";
-export type { ServicePortArgs, ServiceSpecArgs, ServiceType } from "./serviceSpec";
+export { buildServiceSpec, DEFAULT_ADDRESS_WAIT_SECONDS, NODE_PORT_RANGE, SERVICE_TYPES, validateServiceSpec } from "./serviceSpec";
+export type { ServicePort, ServiceSpecArgs, ServiceType } from "./serviceSpec";
 
 export { API_PORT, DB_RELEASE_ANNOTATION, GoDemo2Api } from "./api";
 export type { ApiContainerArgs, GoDemo2ApiArgs } from "./api";
@@ -28,7 +28,7 @@ export {
     supportsHttpInterface,
     unusableMongoImage,
 } from "./mongodb";
-export type { MongoContainerArgs, MongoDbArgs, MongoStorageArgs } from "./mongodb";
+export type { MongoContainer, MongoDbArgs, MongoStorage } from "./mongodb";
 export { CombinedBackend } from "./combined";
 export type { CombinedBackendArgs } from "./combined";
 export type { Workload } from "./workload";

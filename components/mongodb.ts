@@ -12,7 +12,7 @@ export const MONGO_HTTP_PORT = 28017;
 /** The `mongodb` user of the official mongo images, which owns /data/db. */
 const MONGO_UID = 999;
 
-export interface MongoContainerArgs {
+export interface MongoContainer {
     /** A mongo image the API can use (see unusableMongoImage). */
     image: string;
     /** Run `mongod --rest --httpinterface` and expose 28017 (MongoDB older than 3.6 only). */
@@ -141,7 +141,7 @@ const EMPTYDIR_DATA = { request: "512Mi", sizeLimit: "1Gi" } as const;
 export type MongoData = "emptyDir" | "claim";
 
 /** The `db` container, in the split topology's DB Pods and in the lab's combined Pod alike. */
-export function mongoContainer(args: MongoContainerArgs, data: MongoData = "emptyDir"): k8s.types.input.core.v1.Container {
+export function mongoContainer(args: MongoContainer, data: MongoData = "emptyDir"): k8s.types.input.core.v1.Container {
     if (args.httpInterface && !supportsHttpInterface(args.image)) {
         throw new Error(
             `mongoContainer: httpInterface needs a mongo image whose tag names a version before 3.6 (--rest and ` +
@@ -207,7 +207,7 @@ export const mongoPod: { volumes: k8s.types.input.core.v1.Volume[]; fsGroup: num
 };
 
 /** A PersistentVolumeClaim for MongoDB's data, kept across releases. */
-export interface MongoStorageArgs {
+export interface MongoStorage {
     /** Requested size, a Kubernetes quantity such as `10Gi`. */
     size: string;
     /**
@@ -223,7 +223,7 @@ export interface MongoStorageArgs {
     protect?: boolean;
 }
 
-export interface MongoDbArgs extends MongoContainerArgs {
+export interface MongoDbArgs extends MongoContainer {
     /** Namespace the ReplicaSet, its Pod and its claim live in. */
     namespace: pulumi.Input<string>;
     /**
@@ -242,7 +242,7 @@ export interface MongoDbArgs extends MongoContainerArgs {
      * Where the data lives: a PersistentVolumeClaim, kept across releases.
      * @default none: an emptyDir (at most 1Gi), lost with the Pod, as in the lab
      */
-    storage?: MongoStorageArgs;
+    storage?: MongoStorage;
     /**
      * Seconds `pulumi up` waits for the new Pod to be Ready before it fails.
      * @default 300, the workloads' default

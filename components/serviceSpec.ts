@@ -8,7 +8,7 @@ export type ServiceType = (typeof SERVICE_TYPES)[number];
 /** The Kubernetes NodePort range the apiserver accepts by default. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
-export interface ServicePortArgs {
+export interface ServicePort {
     /** Port name, a DNS-1123 label; unique within the Service. Names the port in the nodePorts output. */
     name: string;
     /** The port the Service listens on at its cluster IP. */
@@ -48,7 +48,7 @@ export interface ServiceSpecArgs {
      * The Service's ports. Required for every type but ExternalName.
      * @default none: validateServiceSpec refuses that for every type but ExternalName
      */
-    ports?: ServicePortArgs[];
+    ports?: ServicePort[];
     /**
      * DNS name the ExternalName Service aliases. ExternalName only.
      * @default none: validateServiceSpec refuses that for an ExternalName Service

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     buildServiceSpec,
     SERVICE_TYPES,
-    ServicePortArgs,
+    ServicePort,
     ServiceSpecArgs,
     ServiceType,
     serviceWaitFor,
@@ -50,7 +50,7 @@ export interface SelectingServiceArgs extends ServiceArgs {
     /** Labels of the Pods the Service routes to; its ReplicaSet's template must carry them. */
     selector: Record<string, string>;
     /** At least one port. */
-    ports: ServicePortArgs[];
+    ports: ServicePort[];
 }
 
 export interface LoadBalancerServiceArgs extends SelectingServiceArgs {
