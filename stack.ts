@@ -216,7 +216,7 @@ function serviceFor(
     }
 }
 
-/** Composes the stack a validated config describes; see README for what each stack creates. */
+/** Composes the stack a validated config describes; see docs/stacks.md for what each stack creates. */
 export function createStack(config: StackConfig): Stack {
     // cert-manager before anything else: every object of the stack lives in the Namespace, which
     // depends on it, so a cluster without cert-manager or a failed install stops the deployment
@@ -290,7 +290,7 @@ export function createStack(config: StackConfig): Stack {
                 ? { size: config.dbStorageSize, storageClass: config.dbStorageClass, protect: config.dbStorageProtected }
                 : undefined,
             rolloutTimeoutSeconds,
-            // Its own: on a lost node its ReadWriteOnce volume stays attached (see README).
+            // Its own: on a lost node its ReadWriteOnce volume stays attached (see docs/operations.md, "What it survives").
             nodeLossTolerationSeconds: config.dbNodeLossTolerationSeconds,
             architectures,
         });

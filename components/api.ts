@@ -79,7 +79,7 @@ const apiResources: k8s.types.input.core.v1.ResourceRequirements = {
  * fails until the process restarts, while `/demo/hello` still answers. A restart then dials the
  * MongoDB that answers and serves again. While MongoDB takes no connection the probe passes:
  * restarting would only crash-loop on the dial and take `/demo/hello` down too. Every 10 s,
- * restarted after 3 failures; what that gives per fault is measured by tests/pods (README,
+ * restarted after 3 failures; what that gives per fault is measured by tests/pods (docs/operations.md,
  * "What it survives").
  */
 export const API_LIVENESS_PROBE: k8s.types.input.core.v1.Probe = {
