@@ -230,7 +230,8 @@ const keys = {
     }),
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
-const KNOWN_KEYS = Object.keys(keys);
+/** Every key config.ts decodes, without the `go-demo-2:` prefix. */
+export const KNOWN_KEYS = Object.keys(keys);
 
 const show = (value: unknown) => JSON.stringify(value);
 
