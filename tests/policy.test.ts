@@ -16,7 +16,7 @@ import {
 } from "../policy/policies";
 import { createStack } from "../stack";
 import { installMocks, recorded, registered, resetRecorded } from "./mocks";
-import { stackFileConfig } from "./stackFiles";
+import { stackFileConfig } from "../tools/stackFiles";
 
 installMocks();
 beforeEach(resetRecorded);

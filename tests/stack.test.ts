@@ -9,7 +9,7 @@ import { parseConfig, StackConfig } from "../config";
 import { createStack, names } from "../stack";
 import { expectedObjects, withoutTemplateHash } from "./expected";
 import { installMocks, MOCK_LB_IP, mockLoadBalancerController, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
-import { STACKS, stackFileConfig } from "./stackFiles";
+import { STACKS, stackFileConfig } from "../tools/stackFiles";
 
 installMocks();
 beforeEach(resetRecorded);

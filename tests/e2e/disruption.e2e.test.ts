@@ -14,7 +14,7 @@ import { selectors } from "../../components/labels";
 import { parseConfig } from "../../config";
 import { names } from "../../stack";
 import { copyProject, root, stackIn, timed, timings } from "../../tools/workspace";
-import { stackFileConfig } from "../stackFiles";
+import { stackFileConfig } from "../../tools/stackFiles";
 import { eventually, kubectl, kubectlAsync, kubectlJson, pods } from "./kube";
 import { watchReadyEndpoints } from "./watch";
 

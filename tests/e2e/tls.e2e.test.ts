@@ -15,7 +15,7 @@ import { DEFAULT_CLUSTER_DOMAIN } from "../../components/services";
 import { PROTECTED_ANNOTATION } from "../../destroyGuard";
 import { names } from "../../stack";
 import { parseConfig } from "../../config";
-import { stackFileConfig } from "../stackFiles";
+import { stackFileConfig } from "../../tools/stackFiles";
 import { expectedObjects, withoutTemplateHash } from "../expected";
 import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, liveObjects, pods } from "./kube";
 import { expectApiStartedAfterDb, watchStartOrder } from "./watch";

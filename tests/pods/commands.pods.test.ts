@@ -12,7 +12,7 @@ import { SHUTDOWN_DELAY_SECONDS, TERMINATION_GRACE_SECONDS } from "../../compone
 import { parseConfig } from "../../config";
 import { createStack } from "../../stack";
 import { installMocks, ofType, registered, resetRecorded } from "../mocks";
-import { STACKS, stackFileConfig } from "../stackFiles";
+import { STACKS, stackFileConfig } from "../../tools/stackFiles";
 import { DbAt, Fault, Liveness, simulate } from "./kubelet";
 import { LEGACY } from "./legacy";
 import { busyboxPath, DB_ADDRESS, DB_HOST, PodNetwork, Run } from "./sandbox";
