@@ -37,3 +37,18 @@ if ! pulumi up --yes --stack "$stack"; then
   exit 1
 fi
 pulumi stack output --stack "$stack" --json
+
+# How to reach what was deployed, from the outputs and the live API Service.
+ns=$(pulumi stack output namespace --stack "$stack")
+port=$(kubectl -n "$ns" get service go-demo-2-api -o jsonpath='{.spec.ports[0].port}')
+scheme=http
+[[ $port == 443 ]] && scheme=https
+node_port=$(kubectl -n "$ns" get service go-demo-2-api -o jsonpath='{.spec.ports[0].nodePort}')
+address=$(pulumi stack output loadBalancerIngress --stack "$stack" 2>/dev/null || true)
+step "reach the API:"
+printf '  kubectl port-forward -n %s service/go-demo-2-api 8080:%s   # then: curl -k %s://localhost:8080/demo/hello\n' "$ns" "$port" "$scheme" >&2
+[[ -n $node_port ]] && printf '  %s://<a node address>:%s/demo/hello   (nodePorts output)\n' "$scheme" "$node_port" >&2
+[[ -n $address ]] && printf '  %s://%s:%s/demo/hello   (loadBalancerIngress output)\n' "$scheme" "$address" "$port" >&2
+if [[ $GO_DEMO_2_CLUSTER == local ]]; then
+  step "on the local cluster nothing answers: its kubelets are simulated (docs/clusters.md); on kind, minikube or a cloud the commands above do"
+fi
