@@ -2,8 +2,15 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "components/dist/", "examples/*/node_modules/", "bin/", "rendered/", ".pulumi/", ".cluster/", "*.js", "*.mjs"] },
+    { ignores: ["node_modules/", "components/dist/", "examples/*/node_modules/", "bin/", "rendered/", ".pulumi/", ".cluster/", "coverage/"] },
     ...tseslint.configs.recommended,
+    {
+        // Every JavaScript file too (main.js and loader.js, which the engine runs, included):
+        // CommonJS, with the same rules but the type-aware Pulumi ones.
+        files: ["**/*.js"],
+        languageOptions: { sourceType: "commonjs" },
+        rules: { "prefer-const": "error", eqeqeq: "error" },
+    },
     {
         files: ["**/*.ts"],
         plugins: { "@pulumi": pulumi },

@@ -13,7 +13,6 @@ const fs = require("fs");
 const Module = require("module");
 const os = require("os");
 const path = require("path");
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** What tsconfig.json's compilerOptions say about the emitted JavaScript, in swc's terms. */
 const SWC_OPTIONS = {
