@@ -37,7 +37,7 @@ export { TLS_PORT, TLS_PROXY_IMAGE } from "./tls";
 export { APP, recommendedLabels, selectors } from "./labels";
 export type { Selector } from "./labels";
 export { imageVersion } from "./imageVersion";
-export { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES_NODE_LOSS_TOLERATION_SECONDS } from "./placement";
+export { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES_NODE_LOSS_TOLERATION_SECONDS, NODE_TOPOLOGY_KEY } from "./placement";
 export { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./networkPolicy";
 export type { ApiPolicyArgs, DbPolicyArgs } from "./networkPolicy";
 export { contentHash, TEMPLATE_HASH_LABEL } from "./templateHash";

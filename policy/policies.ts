@@ -1,5 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+// The facts the policies check are the components' own (the template-hash label a release adds,
+// the node label Pods spread by, how an image reference names its version, MongoDB's ports), so
+// a change to one is checked by the same definition it is made with.
+import { imageVersion, MONGO_HTTP_PORT, MONGO_PORT, NODE_TOPOLOGY_KEY, TEMPLATE_HASH_LABEL } from "go-demo-2";
 
 /**
  * The rules every environment is checked against. They live apart from the PolicyPack (index.ts)
@@ -12,16 +16,14 @@ type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Report = (message: string) => void;
 
 /** MongoDB's wire and HTTP ports: never reachable from outside the cluster in production. */
-export const DB_PORTS = [27017, 28017];
+export const DB_PORTS = [MONGO_PORT, MONGO_HTTP_PORT];
 
-/** Whether an image names a fixed version: a digest, or a tag other than `latest`. */
+/**
+ * Whether an image names a fixed version: a digest, or a tag other than `latest` (no tag is
+ * `latest`), read the way the components read image references.
+ */
 export function isPinned(image: string): boolean {
-    if (image.includes("@sha256:")) {
-        return true;
-    }
-    const lastSegment = image.slice(image.lastIndexOf("/") + 1);
-    const colon = lastSegment.indexOf(":");
-    return colon >= 0 && lastSegment.slice(colon + 1) !== "latest";
+    return image.includes("@sha256:") || imageVersion(image) !== "latest";
 }
 
 /** The containers of a pod template, whatever their shape at preview (unknowns are skipped). */
@@ -141,8 +143,6 @@ export const servicesSelectWorkloads: StackValidationPolicy = {
     },
 };
 
-/** The label a ReplicaSet's release adds; a selector with it stops matching at the next release. */
-const TEMPLATE_HASH_LABEL = "pod-template-hash";
 
 /** Whether every label of a (non-empty) selector is on a Pod template. */
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
@@ -228,8 +228,8 @@ export const probesDiffer: ResourceValidationPolicy = {
     }),
 };
 
-/** The node label that spreading over nodes counts by. */
-const HOSTNAME_KEY = "kubernetes.io/hostname";
+/** The node label that spreading over nodes counts by: the one the components spread by. */
+const HOSTNAME_KEY = NODE_TOPOLOGY_KEY;
 
 export const spreadOverNodes: ResourceValidationPolicy = {
     name: "spread-over-nodes",
