@@ -37,4 +37,12 @@ if [[ -n $wrong ]]; then
   echo "$wrong" >&2
   exit 1
 fi
+# Review comments: each stack's own, through scripts/pr-comment.sh, never `gh pr comment` (whose
+# --edit-last would overwrite the preview comment the same bot posts).
+wrong=$(grep -rn "gh pr comment" .github || true)
+if [[ -n $wrong ]]; then
+  echo "[lint:workflows] comment on pull requests through scripts/pr-comment.sh (a comment per stack, found by its marker), not gh pr comment:" >&2
+  echo "$wrong" >&2
+  exit 1
+fi
 echo "[lint:workflows] workflows OK (actionlint v$version, Pulumi CLI $pinned and Node.js from .nvmrc everywhere)" >&2
