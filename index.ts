@@ -27,7 +27,7 @@ export default async function main() {
     const config = loadConfig();
     const check = checkTransition(await lastDeployment(), intent(config), config);
     if (check.problems.length > 0) {
-        throw new ConfigError(check.problems, pulumi.getStack(), "Config change refused on the deployed stack");
+        throw new ConfigError(check.problems, pulumi.getStack(), "Config change refused");
     }
     for (const warning of check.warnings) {
         void pulumi.log.warn(warning);
