@@ -83,8 +83,6 @@ export interface PlannedService {
     type: ServiceType;
     /** Its `app.kubernetes.io/component` label. */
     component: string;
-    /** The workload whose Pods it selects; none for ExternalName. */
-    fronts?: "db" | "api";
     ports: ServicePort[];
     /** LoadBalancer only. */
     loadBalancer?: { sourceRanges: string[]; annotations: Record<string, string>; addressWaitSeconds: number };
@@ -100,14 +98,13 @@ function apiServicePort(config: StackConfig): ServicePort & { targetPort: number
 /** The Services a config asks for, in the order the stack creates them. */
 export function plannedServices(config: StackConfig): PlannedService[] {
     return [
-        { name: names.db, type: "ClusterIP", component: "database", fronts: "db", ports: [{ name: "mongodb", port: MONGO_PORT }] },
+        { name: names.db, type: "ClusterIP", component: "database", ports: [{ name: "mongodb", port: MONGO_PORT }] },
         ...(config.dbHttpInterface
             ? [
                   {
                       name: names.dbHttp,
                       type: "NodePort" as const,
                       component: "database",
-                      fronts: "db" as const,
                       ports: [{ name: "mongodb-http", port: MONGO_HTTP_PORT, nodePort: config.nodePort }],
                   },
               ]
@@ -116,7 +113,6 @@ export function plannedServices(config: StackConfig): PlannedService[] {
             name: names.api,
             type: config.loadBalancer ? "LoadBalancer" : "ClusterIP",
             component: "api",
-            fronts: "api",
             ports: [apiServicePort(config)],
             loadBalancer: config.loadBalancer
                 ? {

@@ -20,9 +20,7 @@
 import { contentHash } from "go-demo-2";
 
 import { AddressChange, addressChanges, ServiceSide, ServiceStep } from "./addresses";
-
-/** The config key prefix, as config.ts spells it (not imported: config.ts imports this module). */
-const PROJECT = "go-demo-2";
+import { PROJECT } from "./config";
 
 /** MongoDB's claim as the stack gave it. */
 export interface ClaimRecord {
