@@ -36,8 +36,11 @@ export class PodNetwork {
     private readonly peers: ChildProcess[] = [];
     private readonly bin: string;
 
-    /** Makes both namespaces; `busybox` is the binary whose applets the commands find on PATH. */
-    constructor(busybox: string) {
+    /**
+     * Makes both namespaces; `busybox` is the binary whose applets the commands find on PATH, and
+     * `nameserver` the Pod's name server (an address in the namespaces: a peer serving DNS).
+     */
+    constructor(busybox: string, nameserver?: string) {
         if (process.getuid?.() !== 0) {
             throw new Error("the in-Pod tests need root: they make network namespaces (ip netns); run them with sudo");
         }
@@ -53,8 +56,9 @@ export class PodNetwork {
         const etc = `/etc/netns/${this.pod}`;
         fs.mkdirSync(etc, { recursive: true });
         fs.writeFileSync(`${etc}/hosts`, `127.0.0.1 localhost\n${DB_ADDRESS} ${DB_HOST}\n`);
-        // No name server: a name missing from hosts fails at once instead of leaving the namespace.
-        fs.writeFileSync(`${etc}/resolv.conf`, "");
+        // Without a name server of the test's, none: a name missing from hosts fails at once
+        // instead of leaving the namespace.
+        fs.writeFileSync(`${etc}/resolv.conf`, nameserver ? `nameserver ${nameserver}\n` : "");
         ip("netns", "add", this.pod);
         ip("netns", "add", this.db);
         ip("link", "add", `${id}a`, "netns", this.pod, "type", "veth", "peer", "name", `${id}b`, "netns", this.db);
@@ -78,9 +82,15 @@ export class PodNetwork {
         }
     }
 
+    /** Puts a program of this machine on the Pod's PATH, beside busybox's applets (an image's curl). */
+    provide(program: string): void {
+        fs.symlinkSync(program, path.join(this.bin, path.basename(program)));
+    }
+
     /** Starts a peer (tests/pods/peer.mjs) in a namespace and resolves once it listens. */
-    async startPeer(ns: string, behaviour: string, address: string, port: number): Promise<ChildProcess> {
-        const child = spawn(IP, ["netns", "exec", ns, process.execPath, path.join(__dirname, "peer.mjs"), behaviour, address, String(port)], {
+    async startPeer(ns: string, behaviour: string, address: string, port: number, extra?: string): Promise<ChildProcess> {
+        const args = [behaviour, address, String(port), ...(extra === undefined ? [] : [extra])];
+        const child = spawn(IP, ["netns", "exec", ns, process.execPath, path.join(__dirname, "peer.mjs"), ...args], {
             stdio: ["ignore", "pipe", "inherit"],
         });
         this.peers.push(child);
