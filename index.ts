@@ -38,7 +38,8 @@ export default async function main() {
         clusterIPs: stack.clusterIPs,
         nodePorts: stack.nodePorts,
         dnsNames: stack.dnsNames,
-        loadBalancerIngress: stack.loadBalancerIngress,
+        // Only where the API has a load balancer: an undefined output is dropped with a warning.
+        ...(stack.loadBalancerIngress ? { loadBalancerIngress: stack.loadBalancerIngress } : {}),
         externalName: stack.externalName,
         deployment: stack.deployment,
     };

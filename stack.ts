@@ -64,10 +64,11 @@ export interface Stack {
     /** Service name → in-cluster DNS name. */
     dnsNames: pulumi.Output<Record<string, string>>;
     /**
-     * The API load balancer's address, when the API has a LoadBalancer Service and Pulumi has seen
-     * its address (undefined until then, see loadBalancerWaitSeconds).
+     * The API load balancer's address, when the API has a LoadBalancer Service: null until Pulumi
+     * has seen one (see loadBalancerWaitSeconds). Null, not undefined: a stack output that resolves
+     * to undefined is dropped with a warning.
      */
-    loadBalancerIngress?: pulumi.Output<string | undefined>;
+    loadBalancerIngress?: pulumi.Output<string | null>;
     /** The host the ExternalName Service aliases. */
     externalName: pulumi.Output<string>;
     /** What stops a protected stack's destroy, when the stack keeps data on a claim. */
@@ -378,7 +379,7 @@ export function createStack(config: StackConfig): Stack {
                 : undefined,
         ),
         dnsNames: byService(services, (s) => s.dnsName),
-        loadBalancerIngress: apiService instanceof LoadBalancerService ? apiService.ingress : undefined,
+        loadBalancerIngress: apiService instanceof LoadBalancerService ? apiService.ingress.apply((address) => address ?? null) : undefined,
         externalName: (services[names.external] as ExternalNameService).externalName,
         destroyGuard: guard,
         deployment: pulumi

@@ -62,7 +62,8 @@ export interface LoadBalancerServiceArgs extends SelectingServiceArgs {
     loadBalancerSourceRanges?: string[];
     /**
      * Seconds `pulumi up` waits for the load balancer's address before it fails, an integer from 0
-     * to 3600; 0: it does not wait for an address, and warns while the Service has none.
+     * to 3600; 0: it does not wait for an address, and warns while a Service that existed before
+     * the update has none.
      * @default 600, the Kubernetes provider's own timeout
      * @see noAddressWarning
      */
@@ -70,8 +71,25 @@ export interface LoadBalancerServiceArgs extends SelectingServiceArgs {
 }
 
 /**
- * The warning on a LoadBalancer Service that `up` did not wait for and that had no address when
- * Pulumi last read it: what is missing, and what provides it.
+ * The clock difference between the API server and the machine running the program that
+ * {@link createdSince} allows for, with the second the API server rounds `creationTimestamp` to.
+ */
+const CLOCK_SKEW_MS = 5_000;
+
+/**
+ * Whether an object's `creationTimestamp` says this update created it: no earlier than its
+ * registration, give or take the clock skew. A load balancer created a moment ago gets its address
+ * a moment later (seconds; a minute or two on a cloud): its missing address is no news, whereas a
+ * Service that existed before this update and still has none may never get one.
+ */
+export function createdSince(creationTimestamp: string | undefined, registeredAt: number): boolean {
+    const created = creationTimestamp === undefined ? NaN : Date.parse(creationTimestamp);
+    return created >= registeredAt - CLOCK_SKEW_MS;
+}
+
+/**
+ * The warning on a LoadBalancer Service that `up` did not wait for, that existed before this
+ * update, and that had no address when Pulumi last read it: what is missing, and what provides it.
  */
 export function noAddressWarning(serviceName: string): string {
     return (
@@ -298,8 +316,9 @@ export class LoadBalancerService extends pulumi.ComponentResource {
         });
         if (args.addressWaitSeconds === 0) {
             // Known only once the Service exists (or from state): a preview of a new one says nothing.
-            pulumi.all([this.serviceName, this.ingress]).apply(([serviceName, address]) => {
-                if (address === undefined) {
+            const registeredAt = Date.now();
+            pulumi.all([this.serviceName, this.ingress, this.service.metadata.creationTimestamp]).apply(([serviceName, address, created]) => {
+                if (address === undefined && !createdSince(created, registeredAt)) {
                     void pulumi.log.warn(noAddressWarning(serviceName), this.service);
                 }
             });

@@ -33,6 +33,15 @@ describe("the program (index.ts)", () => {
         expect(program.loadBalancerIngress).toBeDefined();
     });
 
+    it("has no loadBalancerIngress output without a load balancer (an undefined output would draw the SDK's warning)", async () => {
+        pulumi.runtime.setAllConfig({ "go-demo-2:loadBalancer": "false" });
+        const program = await run();
+        expect(program).not.toHaveProperty("loadBalancerIngress");
+        expect(Object.values(program).every((value) => value !== undefined)).toBe(true);
+        // Every registration done, so that none lands in the next test's record.
+        await unwrap(program.deployment);
+    });
+
     it("fails on bad config before registering any resource", async () => {
         pulumi.runtime.setAllConfig({ "go-demo-2:replicas": "0", "go-demo-2:topolgy": "split" });
         // resetModules gives each import its own copy of config.ts, so match the error by shape.

@@ -44,6 +44,13 @@ export function mockLoadBalancerController(present: boolean): void {
     loadBalancerController = present;
 }
 
+let serviceCreationTimestamp: string | undefined;
+
+/** The `creationTimestamp` the mocked apiserver gives Services (default none: as for a Service of an older state). */
+export function mockServiceCreationTimestamp(timestamp: string | undefined): void {
+    serviceCreationTimestamp = timestamp;
+}
+
 /**
  * Fills in what the apiserver (or a cloud) computes for a Service, so tests can read the
  * outputs built on them: a cluster IP (not for ExternalName), node ports for NodePort and
@@ -58,6 +65,7 @@ function serviceState(inputs: Record<string, any>): Record<string, any> { // esl
     const exposesNodePorts = spec.type === "NodePort" || spec.type === "LoadBalancer";
     return {
         ...inputs,
+        metadata: { ...inputs.metadata, ...(serviceCreationTimestamp ? { creationTimestamp: serviceCreationTimestamp } : {}) },
         spec: {
             ...spec,
             clusterIP: `${MOCK_SERVICE_CIDR_PREFIX}${counter}`,

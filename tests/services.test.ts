@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import {
     ClusterIPService,
+    createdSince,
     ExternalNameService,
     LoadBalancerService,
     LoadBalancerServiceArgs,
@@ -10,7 +11,7 @@ import {
     serviceAliases,
 } from "../components/services";
 import { SERVICE_REVISION_ANNOTATION, SERVICE_TYPES, serviceWaitFor } from "../components/serviceSpec";
-import { installMocks, MOCK_LB_IP, mockLoadBalancerController, recorded, registered, resetRecorded, unwrap } from "./mocks";
+import { installMocks, MOCK_LB_IP, mockLoadBalancerController, mockServiceCreationTimestamp, recorded, registered, resetRecorded, unwrap } from "./mocks";
 
 installMocks();
 beforeEach(resetRecorded);
@@ -146,6 +147,30 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
         expect(warnings[0][0]).toMatch(/go-demo-2-api had no load-balancer address.*cloud-provider-kind.*MetalLB.*minikube tunnel/s);
     });
 
+    it("does not warn on a Service this update created: its address comes a moment later", async () => {
+        mockServiceCreationTimestamp(new Date().toISOString());
+        try {
+            const svc = new LoadBalancerService("api", { ...base, serviceName: "go-demo-2-api", addressWaitSeconds: 0 });
+            expect(await unwrap(svc.ingress)).toBeUndefined();
+            await new Promise((resolve) => setImmediate(resolve));
+            expect(warnings).toEqual([]);
+        } finally {
+            mockServiceCreationTimestamp(undefined);
+        }
+    });
+
+    it("warns on a Service created before this update (older than the clock skew it allows)", async () => {
+        mockServiceCreationTimestamp(new Date(Date.now() - 60_000).toISOString());
+        try {
+            const svc = new LoadBalancerService("api", { ...base, serviceName: "go-demo-2-api", addressWaitSeconds: 0 });
+            await unwrap(svc.ingress);
+            await new Promise((resolve) => setImmediate(resolve));
+            expect(warnings).toEqual([[noAddressWarning("go-demo-2-api"), svc.service]]);
+        } finally {
+            mockServiceCreationTimestamp(undefined);
+        }
+    });
+
     it("does not warn once the cluster has given an address", async () => {
         mockLoadBalancerController(true);
         const svc = new LoadBalancerService("api", { ...base, addressWaitSeconds: 0 });
@@ -205,5 +230,23 @@ describe("serviceAliases: one identity per Service name across types and token r
             ...SERVICE_TYPES.filter((t) => t !== type).map((t) => `go-demo-2:index:${t}Service`),
             ...SERVICE_TYPES.map((t) => `go-demo-2:services:${t}Service`),
         ]);
+    });
+});
+
+describe("createdSince", () => {
+    const at = Date.parse("2026-01-01T12:00:00Z");
+    it.each([
+        ["2026-01-01T12:00:00Z", true],
+        ["2026-01-01T12:00:30Z", true],
+        // the API server's clock a little behind, and its second rounded down
+        ["2026-01-01T11:59:56Z", true],
+        ["2026-01-01T11:59:54Z", false],
+        ["2025-12-31T12:00:00Z", false],
+    ])("%s against a registration at 12:00:00: %s", (created, expected) => {
+        expect(createdSince(created, at)).toBe(expected);
+    });
+
+    it("is false without a timestamp (a state written before it was read)", () => {
+        expect(createdSince(undefined, at)).toBe(false);
     });
 });

@@ -352,12 +352,12 @@ describe("config variations", () => {
         expect(Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("pulumi.com/") || key === SERVICE_REVISION_ANNOTATION))).toEqual(waits);
     });
 
-    it("on a cluster without a load-balancer controller, dev leaves loadBalancerIngress absent and warns on the API Service", async () => {
+    it("on a cluster without a load-balancer controller, dev's loadBalancerIngress is null and the API Service warns", async () => {
         mockLoadBalancerController(false);
         const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue();
         try {
             const { stack, outputs } = await run(fromFile("dev"));
-            expect(outputs.loadBalancerIngress).toBeUndefined();
+            expect(outputs.loadBalancerIngress).toBeNull();
             await new Promise((resolve) => setImmediate(resolve));
             expect(warn.mock.calls).toEqual([[expect.stringContaining("go-demo-2-api had no load-balancer address"), stack.services[names.api].service]]);
         } finally {
