@@ -260,7 +260,7 @@ describe("smokeTable", () => {
         ];
         expect(smokeTable(rows).split("\n")).toEqual([
             "ClusterIP",
-            "  go-demo-2-db   dns    db  ok",
+            "  go-demo-2-db   dns    db         ok",
             "LoadBalancer",
             "  go-demo-2-api  hello  http://a/  FAIL  curl: (28) timeout",
         ]);

@@ -342,13 +342,13 @@ export function smokeTable(rows: SmokeRow[]): string {
     const order = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"];
     const types = [...new Set(rows.map((r) => r.serviceType))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
     const width = (pick: (r: SmokeRow) => string) => Math.max(0, ...rows.map((r) => pick(r).length));
-    const [serviceWidth, whatWidth] = [width((r) => r.service), width((r) => r.what)];
+    const [serviceWidth, whatWidth, targetWidth] = [width((r) => r.service), width((r) => r.what), width((r) => r.target)];
     const lines: string[] = [];
     for (const type of types) {
         lines.push(type);
         for (const r of rows.filter((x) => x.serviceType === type)) {
             const result = r.ok ? "ok" : `FAIL${r.detail ? `  ${r.detail}` : ""}`;
-            lines.push(`  ${r.service.padEnd(serviceWidth)}  ${r.what.padEnd(whatWidth)}  ${r.target}  ${result}`);
+            lines.push(`  ${r.service.padEnd(serviceWidth)}  ${r.what.padEnd(whatWidth)}  ${r.target.padEnd(targetWidth)}  ${result}`);
         }
     }
     return lines.join("\n");
