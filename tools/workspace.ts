@@ -6,7 +6,28 @@ import * as path from "path";
 
 /** The project root. */
 export const root = path.join(__dirname, "..");
-const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "main.js", "loader.js", "index.ts", "config", "cluster.ts", "stack.ts", "addresses.ts", "transitions.ts", "certManager.ts", "destroyGuard.ts", "components"];
+/**
+ * What the program is made of. The review renders a base ref with today's list, so the files of the
+ * layout before runtime/ and config/ (`loader.js`, `config.ts`) stay listed; what a tree lacks is skipped.
+ */
+const PROGRAM_FILES = [
+    "Pulumi.yaml",
+    "package.json",
+    "tsconfig.json",
+    "main.js",
+    "runtime",
+    "index.ts",
+    "config",
+    "cluster.ts",
+    "stack.ts",
+    "addresses.ts",
+    "transitions.ts",
+    "certManager.ts",
+    "destroyGuard.ts",
+    "components",
+    "loader.js",
+    "config.ts",
+];
 
 /**
  * A copy of the program (of `from`, the project root by default) in a new folder under `parent`,
