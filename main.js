@@ -1,7 +1,3 @@
-// The program's entry (package.json "main"): plain JavaScript, so the SDK's runner needs neither
-// TypeScript's compiler nor ts-node (Pulumi.yaml: typescript: false); loader.js runs index.ts,
-// whose default export is the program: an async function whose result is the stack outputs.
-"use strict";
-/* eslint-disable @typescript-eslint/no-require-imports -- the runner requires this as CommonJS */
-require("./loader").register({ programDir: __dirname });
-module.exports = require("./index.ts").default;
+// The program's entry, where the engine looks for it (package.json's "main"); runtime/README.md says how it runs.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the runner requires this as CommonJS
+module.exports = require("./runtime/main");

@@ -69,7 +69,7 @@ export interface TransitionCheck {
     moves: AddressChange[];
 }
 
-/** The multiplier of each suffix config.ts accepts on dbStorageSize. */
+/** The multiplier of each suffix config/keys.ts accepts on dbStorageSize. */
 const STORAGE_UNITS: Record<string, number> = {
     "": 1,
     k: 1e3,
@@ -84,7 +84,7 @@ const STORAGE_UNITS: Record<string, number> = {
     Pi: 2 ** 50,
 };
 
-/** Bytes of a storage quantity of the form config.ts accepts (`10Gi`, `500M`, `1073741824`). */
+/** Bytes of a storage quantity of the form config/keys.ts accepts (`10Gi`, `500M`, `1073741824`). */
 export function storageBytes(quantity: string): number {
     const match = /^([0-9]+)([A-Za-z]*)$/.exec(quantity);
     const unit = match ? STORAGE_UNITS[match[2]] : undefined;

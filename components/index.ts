@@ -27,6 +27,7 @@ export {
     MongoDb,
     supportsHttpInterface,
     unusableMongoImage,
+    WHOLE_GB_CACHE_MEMORY_LIMIT,
 } from "./mongodb";
 export type { MongoContainer, MongoDbArgs, MongoStorage } from "./mongodb";
 export { CombinedBackend } from "./combined";

@@ -116,6 +116,13 @@ export function fractionalCacheSize(imageRef: string): boolean {
 }
 
 /**
+ * The least memory limit under which a mongod that takes only whole GB of cache (see
+ * fractionalCacheSize) keeps MongoDB's rule: its smallest cache, 1 GB, is 50% of (memory − 1 GB)
+ * only from 3Gi; below that wiredTigerCacheGB still gives 1, more than the rule allows.
+ */
+export const WHOLE_GB_CACHE_MEMORY_LIMIT = "3Gi";
+
+/**
  * WiredTiger's cache for a mongod limited to `memoryLimit`: MongoDB's own default rule, 50% of
  * (memory − 1 GB), at least 0.25 GB — applied to the container's limit. mongod cannot be left to
  * apply it itself: it reads the node's RAM (3.x), or a cgroup v1 limit (later 3.6 and 4.0 releases,

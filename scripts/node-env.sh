@@ -4,7 +4,7 @@
 # dependencies installed: `npm ci` runs when node_modules is missing or older than
 # package-lock.json, and the components package built. Whatever starts `node` by name afterwards — npm, the Pulumi language host,
 # tools, tests — gets that Node.js, and Node's compile cache (kept between runs, outside the repo;
-# loader.js enables the same one for a program started without these scripts).
+# runtime/loader.js enables the same one for a program started without these scripts).
 
 _gd2_node_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 _gd2_node_out=$(bash "$_gd2_node_root/scripts/node.sh") || {

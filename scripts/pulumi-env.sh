@@ -35,8 +35,8 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 if [[ -f $_gd2_bin/../toolchain.txt ]]; then
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
   # Its language host ignores Pulumi.yaml's runtime options; the SDK's runner gets them from
-  # this preload instead (scripts/runtime-options.js).
-  _gd2_preload="--require \"$_gd2_root/scripts/runtime-options.js\""
+  # this preload instead (runtime/runtime-options.js).
+  _gd2_preload="--require \"$_gd2_root/runtime/runtime-options.js\""
   case " ${NODE_OPTIONS:-} " in
   *" $_gd2_preload "*) ;;
   *) export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }$_gd2_preload" ;;

@@ -5,7 +5,8 @@ import * as path from "path";
 
 import { supportsHttpInterface } from "../components/mongodb";
 import { ConfigError, loadConfig, parseConfig, StackConfig } from "../config";
-import { projectConfigDeclarations, STACKS, stackFileConfig, stackFileContext } from "../tools/stackFiles";
+import { STACKS, stackFileConfig } from "../tools/stackFiles";
+import { projectConfigDeclarations, stackFileContext } from "./projectFiles";
 
 /** The problems parseConfig reports for `raw`; fails the test if it accepts it. */
 function problems(raw: Record<string, string>): string[] {

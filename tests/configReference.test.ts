@@ -3,13 +3,13 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 
 import { KNOWN_KEYS } from "../config";
-import { CONFIG_REFERENCE, configReferenceTable, withoutLinks } from "../configReference";
+import { CONFIG_REFERENCE, configReferenceTable, withoutLinks } from "../config/reference";
 import { docsWithTable, projectWithDescriptions } from "../tools/docsConfig";
 
 const root = path.join(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
 
-describe("the config reference (configReference.ts) is the one source of the keys' documentation", () => {
+describe("the config reference (config/reference.ts) is the one source of the keys' documentation", () => {
     it("documents exactly the keys config.ts decodes, plus the provider keys the program checks", () => {
         expect(CONFIG_REFERENCE.map((k) => k.key).filter((k) => !k.includes(":")).sort()).toEqual([...KNOWN_KEYS].sort());
         expect(CONFIG_REFERENCE.map((k) => k.key).filter((k) => k.includes(":"))).toEqual(["kubernetes:context", "kubernetes:kubeconfig"]);

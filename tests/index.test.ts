@@ -44,7 +44,7 @@ describe("the program (index.ts)", () => {
 
     it("fails on bad config before registering any resource", async () => {
         pulumi.runtime.setAllConfig({ "go-demo-2:replicas": "0", "go-demo-2:topolgy": "split" });
-        // resetModules gives each import its own copy of config.ts, so match the error by shape.
+        // resetModules gives each import its own copy of config/, so match the error by shape.
         await expect(run()).rejects.toMatchObject({
             name: ConfigError.name,
             problems: [expect.stringContaining("go-demo-2:replicas"), expect.stringContaining("go-demo-2:topolgy")],

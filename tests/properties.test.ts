@@ -125,7 +125,7 @@ describe("storageBytes", () => {
         );
     });
 
-    it("accepts every size config.ts accepts", () => {
+    it("accepts every size config/keys.ts accepts", () => {
         fc.assert(
             fc.property(quantity, ([n, unit]) => {
                 expect(problemsFor("dbStorageSize", `${n}${unit}`)).toEqual([]);

@@ -7,7 +7,7 @@ import { create } from "ts-node";
 import * as ts from "typescript";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, loaded by the engine before any TypeScript
-const loader = require("../loader.js") as {
+const loader = require("../runtime/loader.js") as {
     SWC_OPTIONS: { jsc: { target: string }; module: { type: string } };
 };
 
@@ -24,7 +24,7 @@ describe("loading the TypeScript under pulumi preview and up", () => {
         expect(options).toMatchObject({ transpileOnly: true, swc: true });
     });
 
-    it("type-checks the policy pack with TypeScript, through the tsconfig policy/analyzer points ts-node at", () => {
+    it("type-checks the policy pack with TypeScript, through the tsconfig policy/analyzer points ts-node at (runtime/policy.tsconfig.json)", () => {
         const analyzer = fs.readFileSync(path.join(root, "policy", "analyzer"), "utf8");
         const project = /^export TS_NODE_PROJECT="\$dir\/(.+)"$/m.exec(analyzer)?.[1];
         expect(project).toBeDefined();
@@ -36,11 +36,11 @@ describe("loading the TypeScript under pulumi preview and up", () => {
 });
 
 /**
- * How the engine runs the program: package.json's main, main.js, registers loader.js, which runs
+ * How the engine runs the program: package.json's main, main.js, requires runtime/main.js, which registers runtime/loader.js, which runs
  * each .ts file through a transpile cache keyed by its content. Each case runs a fresh Node.js
  * process, as the engine does, on files of its own and caches of its own.
  */
-describe("loader.js: the program's TypeScript without TypeScript's compiler", () => {
+describe("runtime/loader.js: the program's TypeScript without TypeScript's compiler", () => {
     let work: string;
     beforeEach(() => {
         work = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-loader-"));
@@ -50,7 +50,7 @@ describe("loader.js: the program's TypeScript without TypeScript's compiler", ()
     /** Requires `file` in a new process through the loader; returns what it printed and how many files it transpiled. */
     function load(file: string, before = ""): { out: unknown; transpiled: number } {
         const script = `${before}
-            const counter = require(${JSON.stringify(path.join(root, "loader.js"))}).register({ cacheDir: ${JSON.stringify(path.join(work, "cache"))} });
+            const counter = require(${JSON.stringify(path.join(root, "runtime", "loader.js"))}).register({ cacheDir: ${JSON.stringify(path.join(work, "cache"))} });
             let out;
             try { out = require(${JSON.stringify(file)}).value; } catch (e) { out = String(e.stack).split("\\n").slice(0, 2).join(" | "); }
             console.log(JSON.stringify({ out, transpiled: counter.transpiled }));`;
@@ -102,7 +102,7 @@ describe("loader.js: the program's TypeScript without TypeScript's compiler", ()
     it("turns on Node's compile cache in the cache folder", () => {
         const out = execFileSync(
             process.execPath,
-            ["-e", `require(${JSON.stringify(path.join(root, "loader.js"))}).register({ cacheDir: ${JSON.stringify(work)} }); console.log(require("module").getCompileCacheDir())`],
+            ["-e", `require(${JSON.stringify(path.join(root, "runtime", "loader.js"))}).register({ cacheDir: ${JSON.stringify(work)} }); console.log(require("module").getCompileCacheDir())`],
             { encoding: "utf8", env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_COMPILE_CACHE")) },
         );
         // Node keeps one folder per Node.js version inside it.
@@ -114,7 +114,7 @@ describe("loader.js: the program's TypeScript without TypeScript's compiler", ()
         const run = (defer: boolean) => {
             const script = `
                 const loaded = () => Object.keys(require.cache).some((k) => /node_modules[\\\\/]typescript[\\\\/]/.test(k));
-                ${defer ? `require(${JSON.stringify(path.join(root, "loader.js"))}).deferTypeScript(${JSON.stringify(root)});` : ""}
+                ${defer ? `require(${JSON.stringify(path.join(root, "runtime", "loader.js"))}).deferTypeScript(${JSON.stringify(root)});` : ""}
                 const pulumi = require("@pulumi/pulumi");
                 const before = loaded();
                 pulumi.runtime.serializeFunction(() => 40 + 2).then((f) =>
@@ -134,8 +134,68 @@ describe("loader.js: the program's TypeScript without TypeScript's compiler", ()
     it("is what the engine runs: package.json's main is main.js, which exports index.ts's outputs; Pulumi.yaml turns the runner's TypeScript off", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
         expect(pkg.main).toBe("main.js");
-        expect(fs.readFileSync(path.join(root, "main.js"), "utf8")).toMatch(/require\("\.\/loader"\)\.register\(\{ programDir: __dirname \}\);\nmodule\.exports = require\("\.\/index\.ts"\)\.default;/);
+        expect(fs.readFileSync(path.join(root, "main.js"), "utf8")).toMatch(/^module\.exports = require\("\.\/runtime\/main"\);$/m);
+        expect(fs.readFileSync(path.join(root, "runtime", "main.js"), "utf8")).toMatch(
+            /const programDir = path\.join\(__dirname, "\.\."\);\nrequire\("\.\/loader"\)\.register\(\{ programDir \}\);\nmodule\.exports = require\("\.\.\/index\.ts"\)\.default;/,
+        );
         const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { runtime: { options: Record<string, unknown> } };
         expect(project.runtime.options.typescript).toBe(false);
+    });
+
+    it("runs from main.js through runtime/: a new process that requires it gets index.ts's program, a function, transpiled into the cache", () => {
+        const script = `const program = require(${JSON.stringify(path.join(root, "main.js"))});
+            console.log(JSON.stringify([typeof program, program.name]));`;
+        const out = execFileSync(process.execPath, ["-e", script], { cwd: work, env: { ...process.env, GO_DEMO_2_CACHE: path.join(work, "cache") }, encoding: "utf8" });
+        expect(JSON.parse(out)).toEqual(["function", "main"]);
+        const [swc] = fs.readdirSync(path.join(work, "cache", "transpiled"));
+        expect(fs.readdirSync(path.join(work, "cache", "transpiled", swc)).length).toBeGreaterThan(1);
+    });
+});
+
+describe("runtime/runtime-options.js: Pulumi.yaml's runtime options under the language host built here", () => {
+    let work: string;
+    beforeEach(() => {
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-options-"));
+    });
+    afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    /**
+     * What a runner started the way that host starts the SDK's (PULUMI_NODEJS_TYPESCRIPT=true,
+     * `--pwd <project>`) sees of PULUMI_NODEJS_TYPESCRIPT, with the preload scripts/pulumi-env.sh adds.
+     */
+    function runnerSees(project: string, script = path.join("node_modules", "@pulumi", "pulumi", "cmd", "run", "index.js")): string {
+        const runner = path.join(work, script);
+        fs.mkdirSync(path.dirname(runner), { recursive: true });
+        fs.writeFileSync(runner, 'process.stdout.write(String(process.env.PULUMI_NODEJS_TYPESCRIPT ?? "unset"));\n');
+        return execFileSync(process.execPath, ["--require", path.join(root, "runtime", "runtime-options.js"), runner, "--pwd", project, "."], {
+            cwd: work,
+            env: { PATH: process.env.PATH ?? "", PULUMI_NODEJS_TYPESCRIPT: "true" },
+            encoding: "utf8",
+        });
+    }
+
+    function project(runtime: string): string {
+        const dir = fs.mkdtempSync(path.join(work, "project-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\n${runtime}`);
+        return dir;
+    }
+
+    it("turns the runner's TypeScript mode off when Pulumi.yaml says typescript: false, as the official host does", () => {
+        expect(runnerSees(project("runtime:\n  name: nodejs\n  options:\n    typescript: false\n"))).toBe("unset");
+    });
+
+    it.each([
+        ["typescript: true", "runtime:\n  name: nodejs\n  options:\n    typescript: true\n"],
+        ["no options", "runtime: nodejs\n"],
+    ])("leaves it on with %s", (_, runtime) => {
+        expect(runnerSees(project(runtime))).toBe("true");
+    });
+
+    it("touches no other Node.js process", () => {
+        expect(runnerSees(project("runtime:\n  name: nodejs\n  options:\n    typescript: false\n"), "other.js")).toBe("true");
+    });
+
+    it("gives the project's own Pulumi.yaml the runner the official CLI would start", () => {
+        expect(runnerSees(root)).toBe("unset");
     });
 });

@@ -14,7 +14,17 @@ import {
 import { CombinedBackend } from "../components/combined";
 import { disruptionBudgetSpec } from "../components/disruptionBudget";
 import { selectors } from "../components/labels";
-import { fractionalCacheSize, MONGO_HTTP_PORT, MONGO_PORT, MONGO_STARTUP_SECONDS, mongoContainer, MongoDb, wiredTigerCacheGB } from "../components/mongodb";
+import {
+    fractionalCacheSize,
+    memoryBytes,
+    MONGO_HTTP_PORT,
+    MONGO_PORT,
+    MONGO_STARTUP_SECONDS,
+    mongoContainer,
+    MongoDb,
+    WHOLE_GB_CACHE_MEMORY_LIMIT,
+    wiredTigerCacheGB,
+} from "../components/mongodb";
 import { SHUTDOWN_DELAY_SECONDS } from "../components/shutdown";
 import { TEMPLATE_HASH_LABEL } from "../components/templateHash";
 import { TLS_PORT } from "../components/tls";
@@ -183,6 +193,14 @@ describe("WiredTiger cache", () => {
         ["mongo:3.3.5", "4Gi", 1.5],
     ])("%s limited to %s gets %d GB", (image, limit, gb) => {
         expect(wiredTigerCacheGB(image, limit)).toBe(gb);
+    });
+
+    it("keeps a whole-GB cache within 50% of (limit − 1 GB) from WHOLE_GB_CACHE_MEMORY_LIMIT on, and not 1Mi below it", () => {
+        const half = (limit: string) => 0.5 * (memoryBytes(limit) / 2 ** 30 - 1);
+        const least = WHOLE_GB_CACHE_MEMORY_LIMIT;
+        const below = `${memoryBytes(least) / 2 ** 20 - 1}Mi`;
+        expect(wiredTigerCacheGB("mongo:3.2", least)).toBeLessThanOrEqual(half(least));
+        expect(wiredTigerCacheGB("mongo:3.2", below)).toBeGreaterThan(half(below));
     });
 
     it.each([

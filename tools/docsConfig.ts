@@ -1,12 +1,12 @@
 /**
- * `npm run docs:config`: writes the config reference (configReference.ts) where it is read: the
+ * `npm run docs:config`: writes the config reference (config/reference.ts) where it is read: the
  * table in docs/configuration.md, between its markers, and each declared key's description in
  * Pulumi.yaml. tests/configReference.test.ts fails until this has been run after a change.
  */
 import * as fs from "fs";
 import * as path from "path";
 
-import { CONFIG_REFERENCE, configReferenceTable, TABLE_MARKERS, withoutLinks } from "../configReference";
+import { CONFIG_REFERENCE, configReferenceTable, TABLE_MARKERS, withoutLinks } from "../config/reference";
 
 const root = path.join(__dirname, "..");
 

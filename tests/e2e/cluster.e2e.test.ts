@@ -13,8 +13,10 @@ import * as path from "path";
 import { noAddressWarning } from "../../components/services";
 import { SERVICE_REVISION_ANNOTATION, serviceWaitFor } from "../../components/serviceSpec";
 import { names } from "../../stack";
-import { currentContext, destroyTestStack, printTimings, root, stackIn, testStack, timed } from "../../tools/workspace";
+import { root, stackIn } from "../../tools/workspace";
 import { eventually, exists, kubectlJson } from "./kube";
+import { currentContext, destroyTestStack, testStack } from "./stacks";
+import { printTimings, timed } from "./timings";
 
 jest.setTimeout(10 * 60_000);
 

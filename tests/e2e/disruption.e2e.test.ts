@@ -13,9 +13,10 @@ import * as path from "path";
 import { selectors } from "../../components/labels";
 import { parseConfig } from "../../config";
 import { names } from "../../stack";
-import { copyProject, root, stackIn, timed, timings } from "../../tools/workspace";
+import { copyProject, root, stackIn } from "../../tools/workspace";
 import { stackFileConfig } from "../../tools/stackFiles";
 import { eventually, kubectl, kubectlAsync, kubectlJson, pods } from "./kube";
+import { timed, timings } from "./timings";
 import { watchReadyEndpoints } from "./watch";
 
 jest.setTimeout(15 * 60_000);

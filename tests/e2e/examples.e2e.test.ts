@@ -11,8 +11,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { currentContext, printTimings, root, timed } from "../../tools/workspace";
+import { root } from "../../tools/workspace";
 import { exists, kubectlJson } from "./kube";
+import { currentContext } from "./stacks";
+import { printTimings, timed } from "./timings";
 
 jest.setTimeout(15 * 60_000);
 afterAll(printTimings);

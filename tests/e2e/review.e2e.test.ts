@@ -9,7 +9,8 @@ import * as path from "path";
 
 import { render } from "../../tools/render";
 import { CHANGES, diffDirs, enforcementFor, POLICY_PACK, steps } from "../../tools/review";
-import { copyProject, currentContext, stackIn } from "../../tools/workspace";
+import { copyProject, stackIn } from "../../tools/workspace";
+import { currentContext } from "./stacks";
 import { expectedObjects, withoutTemplateHash } from "../expected";
 
 jest.setTimeout(10 * 60_000);

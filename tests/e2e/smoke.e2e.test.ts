@@ -11,8 +11,10 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 
-import { destroyTestStack, printTimings, root, testStack, timed } from "../../tools/workspace";
+import { root } from "../../tools/workspace";
 import { eventually, kubectl, kubectlJson } from "./kube";
+import { destroyTestStack, testStack } from "./stacks";
+import { printTimings, timed } from "./timings";
 
 jest.setTimeout(10 * 60_000);
 afterAll(printTimings);

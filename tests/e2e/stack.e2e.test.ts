@@ -14,10 +14,12 @@ import { PROTECTED_ANNOTATION } from "../../destroyGuard";
 import { selectors } from "../../components/labels";
 import { names } from "../../stack";
 import { expectedObjects, withoutTemplateHash } from "../expected";
-import { endpointIPs, eventually, exists, kubectl, kubectlJson, labelSelector, pods, serviceCIDRs } from "./kube";
-import { expectApiStartedAfterDb, watchPodCount, watchReadyEndpoints, watchReadyPods, watchStartOrder } from "./watch";
 import { CHANGES, previewSummary, steps } from "../../tools/review";
-import { copyProject, destroyTestStack, printTimings, root, stackIn, testStack, timed, timings } from "../../tools/workspace";
+import { copyProject, root, stackIn } from "../../tools/workspace";
+import { endpointIPs, eventually, exists, kubectl, kubectlJson, labelSelector, pods, serviceCIDRs } from "./kube";
+import { destroyTestStack, testStack } from "./stacks";
+import { printTimings, timed, timings } from "./timings";
+import { expectApiStartedAfterDb, watchPodCount, watchReadyEndpoints, watchReadyPods, watchStartOrder } from "./watch";
 
 jest.setTimeout(15 * 60_000);
 

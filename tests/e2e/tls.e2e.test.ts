@@ -17,10 +17,12 @@ import { names } from "../../stack";
 import { parseConfig } from "../../config";
 import { stackFileConfig } from "../../tools/stackFiles";
 import { expectedObjects, withoutTemplateHash } from "../expected";
-import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, liveObjects, pods } from "./kube";
-import { expectApiStartedAfterDb, watchStartOrder } from "./watch";
 import { CHANGES, steps } from "../../tools/review";
-import { destroyTestStack, printTimings, root, testStack, timed } from "../../tools/workspace";
+import { root } from "../../tools/workspace";
+import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, liveObjects, pods } from "./kube";
+import { destroyTestStack, testStack } from "./stacks";
+import { printTimings, timed } from "./timings";
+import { expectApiStartedAfterDb, watchStartOrder } from "./watch";
 
 jest.setTimeout(15 * 60_000);
 afterAll(printTimings);

@@ -13,8 +13,9 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { selectors } from "../../components/labels";
 import { names } from "../../stack";
 import { previewSummary } from "../../tools/review";
-import { destroyTestStack, printTimings, testStack, timed } from "../../tools/workspace";
 import { exists, kubectlJson, labelSelector, liveObjects, recordedAndLive } from "./kube";
+import { destroyTestStack, testStack } from "./stacks";
+import { printTimings, timed } from "./timings";
 import { watchReadyEndpoints } from "./watch";
 
 jest.setTimeout(15 * 60_000);

@@ -10,8 +10,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { copyProject, currentContext, printTimings, root, stackIn, timed } from "../../tools/workspace";
+import { copyProject, root, stackIn } from "../../tools/workspace";
 import { exists, liveObjects } from "./kube";
+import { currentContext } from "./stacks";
+import { printTimings, timed } from "./timings";
 
 jest.setTimeout(15 * 60_000);
 afterAll(printTimings);

@@ -1,4 +1,4 @@
-// How the program's TypeScript runs under `pulumi preview` and `pulumi up` (main.js calls it),
+// How the program's TypeScript runs under `pulumi preview` and `pulumi up` (main.js here calls it),
 // without TypeScript's compiler or ts-node in the process:
 // - each .ts file is transpiled by swc (types stripped, nothing checked: `npm run typecheck` does
 //   that) into a cache keyed by the file's name and content, so a file compiles once per change,

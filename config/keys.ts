@@ -1,7 +1,12 @@
-import * as pulumi from "@pulumi/pulumi";
+/**
+ * The key table: every key the stack accepts, its type, how its string value decodes and what it
+ * accepts, and its default. A new key is a field of StackConfig, a decoder in KEYS and a default in
+ * withDefaults, all here (the compiler holds StackConfig and KEYS to the same keys, and withDefaults
+ * to every key that has a default), then its row in reference.ts (its test fails until then); a
+ * rule that relates it to other keys goes to rules.ts.
+ */
 import { closest, distance } from "fastest-levenshtein";
 import * as ipaddr from "ipaddr.js";
-import * as os from "os";
 import { z } from "zod";
 
 import {
@@ -9,17 +14,12 @@ import {
     DEFAULT_CLUSTER_DOMAIN,
     DEFAULT_DB_MEMORY_LIMIT,
     DEFAULT_NODE_LOSS_TOLERATION_SECONDS,
-    fractionalCacheSize,
-    imageVersion,
     KUBERNETES_NODE_LOSS_TOLERATION_SECONDS,
     MEMORY_QUANTITY,
     memoryBytes,
-    supportsHttpInterface,
-    unusableMongoImage,
 } from "go-demo-2";
 
-import { CERT_MANAGER_SOURCES, CertManagerSource } from "./certManager";
-import { checkCluster, readKubeconfig } from "./cluster";
+import { CERT_MANAGER_SOURCES, CertManagerSource } from "../certManager";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
 export const PROJECT = "go-demo-2";
@@ -60,24 +60,6 @@ export interface StackConfig {
     acknowledgeAddressChanges?: string;
 }
 
-/**
- * Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace.
- * `what` heads the list: an invalid config, or a change the deployed stack refuses (transitions.ts).
- */
-export class ConfigError extends pulumi.RunError {
-    constructor(
-        readonly problems: string[],
-        stack: string,
-        what = "Invalid configuration",
-    ) {
-        super(
-            `${what} for stack ${stack} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p}`).join("\n"),
-        );
-        this.name = "ConfigError";
-    }
-}
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // An OCI image reference: [registry[:port]/]path[:tag][@digest]. Kubernetes rejects whitespace and
@@ -86,10 +68,6 @@ const IMAGE_REF =
     /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 /** The `kubernetes.io/arch` values of the architectures Kubernetes releases its node binaries for. */
 const KUBERNETES_ARCHITECTURES = ["amd64", "arm64", "arm", "ppc64le", "s390x"] as const;
-/** The go-demo-2 image the lab uses, on Docker Hub, whatever its tag or digest. */
-const OFFICIAL_API_IMAGE = /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?vfarcic\/go-demo-2(?:[:@]|$)/;
-/** The least memory for a mongod that takes only whole GB of cache (1 GB = 50% of the limit less 1 GiB). */
-const WHOLE_GB_CACHE_LIMIT = "3Gi";
 
 // Pulumi hands every config value to the program as a string (arrays JSON-encoded), so each
 // key decodes its string first, then checks the decoded value.
@@ -186,7 +164,7 @@ const stringArray = (item: z.ZodType<string>) =>
     json("expected a YAML list of strings").pipe(z.array(item, { error: "expected a YAML list of strings" }));
 
 /** Every key the stack accepts, with how its string value decodes and what it accepts. */
-const keys = {
+const KEYS = {
     namespace: label("namespace name (DNS-1123 label)"),
     topology: z.enum(["split", "combined"], { error: "expected split or combined" }),
     replicas: integer(1, 100),
@@ -230,23 +208,25 @@ const keys = {
     }),
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
-/** Every key config.ts decodes, without the `go-demo-2:` prefix. */
-export const KNOWN_KEYS = Object.keys(keys);
+/** Every key the table decodes, without the `go-demo-2:` prefix. */
+export const KNOWN_KEYS = Object.keys(KEYS);
 
-const show = (value: unknown) => JSON.stringify(value);
+/** A value as a problem shows it. */
+export const show = (value: unknown) => JSON.stringify(value);
+
+/** The keys that decoded cleanly, each as its decoder returns it. */
+export type DecodedConfig = { [K in keyof typeof KEYS]?: z.output<(typeof KEYS)[K]> };
 
 /**
- * Decodes, defaults and validates the stack's raw config (keys without the `go-demo-2:` prefix,
- * values as Pulumi passes them: strings, lists JSON-encoded). Throws one ConfigError listing
- * every problem, `otherProblems` (found outside the project's keys) first; returns only a fully
- * valid config.
+ * Decodes the stack's raw config (keys without the `go-demo-2:` prefix, values as Pulumi passes
+ * them: strings, lists JSON-encoded) through the table. Returns what decoded, and one problem for
+ * each unknown key and each value a key does not accept, naming key, value and what is accepted.
  */
-export function parseConfig(raw: Record<string, string>, stack: string, otherProblems: string[] = []): StackConfig {
-    const problems = [...otherProblems];
-    const decoded: { [K in keyof typeof keys]?: z.output<(typeof keys)[K]> } = {};
-
+export function decodeKeys(raw: Record<string, string>): { decoded: DecodedConfig; problems: string[] } {
+    const problems: string[] = [];
+    const decoded: DecodedConfig = {};
     for (const [key, value] of Object.entries(raw)) {
-        if (!(key in keys)) {
+        if (!(key in KEYS)) {
             const suggestion = closest(key, KNOWN_KEYS);
             const hint = distance(key, suggestion) <= 3 ? ` Did you mean ${PROJECT}:${suggestion}?` : "";
             problems.push(
@@ -254,8 +234,8 @@ export function parseConfig(raw: Record<string, string>, stack: string, otherPro
             );
             continue;
         }
-        const name = key as keyof typeof keys;
-        const result = keys[name].safeParse(value);
+        const name = key as keyof typeof KEYS;
+        const result = KEYS[name].safeParse(value);
         if (result.success) {
             (decoded as Record<string, unknown>)[name] = result.data;
             continue;
@@ -272,9 +252,13 @@ export function parseConfig(raw: Record<string, string>, stack: string, otherPro
             problems.push(`${PROJECT}:${key} = ${shown}: ${issue.message}.`);
         }
     }
+    return { decoded, problems };
+}
 
+/** The config with every key that did not decode (or was not set) at its default; `stack` names the default namespace. */
+export function withDefaults(decoded: DecodedConfig, stack: string): StackConfig {
     const topology = decoded.topology ?? "split";
-    const config: StackConfig = {
+    return {
         namespace: decoded.namespace ?? `${PROJECT}-${stack}`,
         topology,
         replicas: decoded.replicas ?? (topology === "split" ? 3 : 2),
@@ -305,144 +289,4 @@ export function parseConfig(raw: Record<string, string>, stack: string, otherPro
         guardAddresses: decoded.guardAddresses ?? false,
         acknowledgeAddressChanges: decoded.acknowledgeAddressChanges,
     };
-
-    // Rules that span keys, checked only on values that decoded cleanly.
-    const unusable = unusableMongoImage(config.dbImage);
-    if (unusable !== undefined) {
-        problems.push(`${PROJECT}:dbImage = ${show(config.dbImage)}: ${unusable}.`);
-    } else if (!fractionalCacheSize(config.dbImage) && memoryBytes(config.dbMemoryLimit) < memoryBytes(WHOLE_GB_CACHE_LIMIT)) {
-        problems.push(
-            `${PROJECT}:dbMemoryLimit = ${show(config.dbMemoryLimit)}: ${PROJECT}:dbImage = ${show(config.dbImage)} takes ` +
-                `--wiredTigerCacheSizeGB only in whole GB, at least 1, and a 1 GB cache is 50% of (memory − 1 GB) only from ` +
-                `${WHOLE_GB_CACHE_LIMIT}; set dbMemoryLimit to ${WHOLE_GB_CACHE_LIMIT} or more, or use mongo 3.4 or later.`,
-        );
-    }
-    const foreign = config.nodeArchitectures.filter((a) => a !== "amd64");
-    if (OFFICIAL_API_IMAGE.test(config.apiImage) && foreign.length > 0) {
-        problems.push(
-            `${PROJECT}:nodeArchitectures = ${show(config.nodeArchitectures)}: ${PROJECT}:apiImage = ${show(config.apiImage)} is built ` +
-                `for amd64 only (its Dockerfile links /lib/libc.musl-x86_64.so.1), so on ${foreign.join(" or ")} nodes it would fail with ` +
-                `"exec format error"; set nodeArchitectures to [amd64], or use a go-demo-2 image built for ${foreign.join(" and ")}.`,
-        );
-    }
-    if (config.dbHttpInterface && !supportsHttpInterface(config.dbImage)) {
-        const which = Array.isArray(imageVersion(config.dbImage))
-            ? `${PROJECT}:dbImage = ${show(config.dbImage)} is 3.6 or later`
-            : `the version of ${PROJECT}:dbImage = ${show(config.dbImage)} cannot be read from its reference (a digest, or a tag that names no version)`;
-        problems.push(
-            `${PROJECT}:dbHttpInterface = true: MongoDB 3.6 and later removed --rest/--httpinterface, and ${which}; ` +
-                `set dbHttpInterface to false, or use a mongo image whose tag names a version older than 3.6 (such as mongo:3.4).`,
-        );
-    }
-    if (config.nodePort !== undefined && !config.dbHttpInterface) {
-        problems.push(
-            `${PROJECT}:nodePort = ${config.nodePort}: only the go-demo-2-svc NodePort Service uses it, and that ` +
-                `Service exists only when ${PROJECT}:dbHttpInterface is true; remove nodePort or enable dbHttpInterface.`,
-        );
-    }
-    if (!config.loadBalancer && config.loadBalancerSourceRanges.length > 0) {
-        problems.push(
-            `${PROJECT}:loadBalancerSourceRanges = ${show(config.loadBalancerSourceRanges)}: applies only to the ` +
-                `LoadBalancer Service, but ${PROJECT}:loadBalancer is false; remove the ranges or enable loadBalancer.`,
-        );
-    }
-    if (!config.loadBalancer && Object.keys(config.loadBalancerAnnotations).length > 0) {
-        problems.push(
-            `${PROJECT}:loadBalancerAnnotations = ${show(config.loadBalancerAnnotations)}: apply only to the ` +
-                `LoadBalancer Service, but ${PROJECT}:loadBalancer is false; remove the annotations or enable loadBalancer.`,
-        );
-    }
-    if (!config.loadBalancer && config.loadBalancerWaitSeconds > 0) {
-        problems.push(
-            `${PROJECT}:loadBalancerWaitSeconds = ${config.loadBalancerWaitSeconds}: waits for the LoadBalancer Service's ` +
-                `address, but ${PROJECT}:loadBalancer is false; remove loadBalancerWaitSeconds or enable loadBalancer.`,
-        );
-    }
-    if (config.tlsHostname !== undefined && !config.tls) {
-        problems.push(
-            `${PROJECT}:tlsHostname = ${show(config.tlsHostname)}: names the API's certificate, but ` +
-                `${PROJECT}:tls is false; remove tlsHostname or enable tls.`,
-        );
-    }
-    if (config.certManager === "install" && !config.tls) {
-        problems.push(
-            `${PROJECT}:certManager = "install": cert-manager is installed only to issue the API's certificate, but ` +
-                `${PROJECT}:tls is false; remove certManager or enable tls.`,
-        );
-    }
-    if (config.tls && !config.loadBalancer) {
-        problems.push(
-            `${PROJECT}:tls = true: TLS is served on the API's LoadBalancer Service, but ${PROJECT}:loadBalancer is false; enable loadBalancer.`,
-        );
-    }
-
-    if (config.tls && config.topology === "combined") {
-        problems.push(
-            `${PROJECT}:tls = true: TLS is served by a sidecar of the API's own Pods, but ${PROJECT}:topology = "combined"; use the split topology.`,
-        );
-    }
-
-    // Pulumi hands every stack the declared default (Pulumi.yaml), so only another value is a choice.
-    if (config.dbNodeLossTolerationSeconds !== KUBERNETES_NODE_LOSS_TOLERATION_SECONDS && config.topology === "combined") {
-        problems.push(
-            `${PROJECT}:dbNodeLossTolerationSeconds = ${config.dbNodeLossTolerationSeconds}: applies to the split topology's ` +
-                `MongoDB Pod, but ${PROJECT}:topology = "combined" runs MongoDB beside the API in every Pod, which ` +
-                `${PROJECT}:nodeLossTolerationSeconds governs; use the split topology or remove dbNodeLossTolerationSeconds.`,
-        );
-    }
-    if (config.dbStorageSize !== undefined && config.topology === "combined") {
-        problems.push(
-            `${PROJECT}:dbStorageSize = ${show(config.dbStorageSize)}: a claim holds one MongoDB's data, but ` +
-                `${PROJECT}:topology = "combined" runs a MongoDB in every replica; use the split topology or remove dbStorageSize.`,
-        );
-    }
-    const withoutClaim = (key: string, value: unknown) =>
-        `${PROJECT}:${key} = ${show(value)}: applies to MongoDB's claim, but ${PROJECT}:dbStorageSize is unset ` +
-        `(the data lives in an emptyDir); set dbStorageSize or remove ${key}.`;
-    if (config.dbStorageSize === undefined && config.dbStorageClass !== undefined) {
-        problems.push(withoutClaim("dbStorageClass", config.dbStorageClass));
-    }
-    if (config.dbStorageSize === undefined && config.dbStorageProtected) {
-        problems.push(withoutClaim("dbStorageProtected", true));
-    }
-
-    if (problems.length > 0) {
-        throw new ConfigError(problems, stack);
-    }
-    return config;
-}
-
-/**
- * Reads this stack's config from the Pulumi runtime and validates it (see parseConfig), together
- * with the cluster it is bound to (`kubernetes:context`, see cluster.ts), and says in the engine's
- * output which cluster it deploys to. Rendering manifests needs no cluster, so nothing is checked then.
- */
-export function loadConfig(): StackConfig {
-    const all = pulumi.runtime.allConfig();
-    const prefix = `${PROJECT}:`;
-    const raw = Object.fromEntries(
-        Object.entries(all)
-            .filter(([key]) => key.startsWith(prefix))
-            .map(([key, value]) => [key.slice(prefix.length), value]),
-    );
-    const cluster = renderingManifests()
-        ? { problems: [] }
-        : checkCluster(
-              all["kubernetes:context"],
-              readKubeconfig({ kubeconfig: all["kubernetes:kubeconfig"], kubeconfigEnv: process.env.KUBECONFIG, home: os.homedir() }),
-          );
-    const config = parseConfig(raw, pulumi.getStack(), cluster.problems);
-    if (cluster.target) {
-        void pulumi.log.info(cluster.target);
-    }
-    return config;
-}
-
-/**
- * Whether the engine renders manifests instead of applying them (the Kubernetes provider's
- * `renderYamlToDirectory`, which `npm run render` sets): then nothing may be read from a cluster,
- * because there may be none. Not a key of this project's, so parseConfig does not see it.
- */
-export function renderingManifests(): boolean {
-    return new pulumi.Config("kubernetes").get("renderYamlToDirectory") !== undefined;
 }

@@ -1,0 +1,10 @@
+/**
+ * The stack's configuration, one job per file: the key table (keys.ts: types, decoders, defaults),
+ * the rules across keys (rules.ts), the whole parse that reports every problem at once (parse.ts),
+ * the runtime read (load.ts: the only place Pulumi's config is read), and the keys' documentation
+ * (reference.ts, read by the docs writer and its test rather than by the program).
+ */
+export { KNOWN_KEYS, PROJECT } from "./keys";
+export type { StackConfig, Topology } from "./keys";
+export { ConfigError, parseConfig } from "./parse";
+export { loadConfig, renderingManifests } from "./load";
