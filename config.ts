@@ -20,6 +20,7 @@ import {
 
 import { CERT_MANAGER_SOURCES, CertManagerSource } from "./certManager";
 import { checkCluster, readKubeconfig } from "./cluster";
+import { MONITORING_MODES, MonitoringMode } from "./monitoring";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
 export const PROJECT = "go-demo-2";
@@ -58,6 +59,9 @@ export interface StackConfig {
     guardAddresses: boolean;
     /** The token of the address moves this update may make; see transitions.ts. */
     acknowledgeAddressChanges?: string;
+    monitoring: MonitoringMode;
+    /** The namespace the metrics scraper runs in: the only one the API's metrics port is open to. */
+    monitoringNamespace: string;
 }
 
 /**
@@ -228,6 +232,8 @@ const keys = {
     acknowledgeAddressChanges: z.string().regex(/^[0-9a-f]{10}$/, {
         error: "expected the token the refusal names: 10 hexadecimal digits",
     }),
+    monitoring: z.enum(MONITORING_MODES, { error: "expected none, annotations (prometheus.io/* on a metrics Service) or serviceMonitor (a Prometheus Operator ServiceMonitor)" }),
+    monitoringNamespace: label("namespace name (DNS-1123 label)"),
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
 /** Every key config.ts decodes, without the `go-demo-2:` prefix. */
@@ -304,6 +310,8 @@ export function parseConfig(raw: Record<string, string>, stack: string, otherPro
         acknowledgeDataLoss: decoded.acknowledgeDataLoss,
         guardAddresses: decoded.guardAddresses ?? false,
         acknowledgeAddressChanges: decoded.acknowledgeAddressChanges,
+        monitoring: decoded.monitoring ?? "none",
+        monitoringNamespace: decoded.monitoringNamespace ?? "monitoring",
     };
 
     // Rules that span keys, checked only on values that decoded cleanly.
