@@ -6,7 +6,8 @@ import * as path from "path";
 
 /** The project root. */
 export const root = path.join(__dirname, "..");
-const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "main.js", "loader.js", "index.ts", "config.ts", "cluster.ts", "stack.ts", "addresses.ts", "transitions.ts", "certManager.ts", "crds.ts", "monitoring.ts", "destroyGuard.ts", "components"];
+/** What a copy of the program holds: every file the engine loads to run it (tests/workspace.test.ts keeps it complete). */
+export const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "main.js", "loader.js", "index.ts", "config.ts", "cluster.ts", "stack.ts", "addresses.ts", "transitions.ts", "certManager.ts", "crds.ts", "monitoring.ts", "destroyGuard.ts", "components"];
 
 /**
  * A copy of the program (of `from`, the project root by default) in a new folder under `parent`,
