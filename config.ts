@@ -60,7 +60,7 @@ export interface StackConfig {
     /** The token of the address moves this update may make; see transitions.ts. */
     acknowledgeAddressChanges?: string;
     monitoring: MonitoringMode;
-    /** The namespace the metrics scraper runs in: the only one the API's metrics port is open to. */
+    /** The namespace the metrics scraper runs in: the API's NetworkPolicy opens the metrics port to its Pods. */
     monitoringNamespace: string;
 }
 
