@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { CertManager } from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
 
+import { requireCrds } from "./crds";
+
 /**
  * The cert-manager release of the Helm chart the stack installs (`certManager: install`). The
  * local cluster runs the same release (package.json .toolchain.certManager; a unit test keeps
@@ -68,9 +70,7 @@ export class CertManagerSetup extends pulumi.ComponentResource {
             );
             this.crds = [];
         } else if (args.check ?? true) {
-            this.crds = CERT_MANAGER_CRDS.map((crd) =>
-                k8s.apiextensions.v1.CustomResourceDefinition.get(`${name}-requires-${crd}`, crd, { parent: this }),
-            );
+            this.crds = requireCrds(name, CERT_MANAGER_CRDS, { parent: this });
         } else {
             this.crds = [];
         }

@@ -28,7 +28,9 @@ import {
 import { ServiceSide } from "./addresses";
 import { ApiCertificate, CertManagerSetup } from "./certManager";
 import { renderingManifests, StackConfig } from "./config";
+import { requireCrds } from "./crds";
 import { destroyGuard } from "./destroyGuard";
+import { METRICS_PORT, scrapeAnnotations, SERVICE_MONITOR_CRD, serviceMonitor } from "./monitoring";
 import { DeploymentRecord, Intent } from "./transitions";
 
 /** Kubernetes object names: fixed, because they are the stable DNS names Pods use. */
@@ -41,6 +43,8 @@ export const names = {
     dbHttp: "go-demo-2-svc",
     /** The API ReplicaSet and its Service. */
     api: "go-demo-2-api",
+    /** The API's metrics: a ClusterIP Service (never the public one) and the ServiceMonitor that selects it. */
+    apiMetrics: "go-demo-2-api-metrics",
     /** The ExternalName Service. */
     external: "go-demo-2-external",
     /** The API's certificate and the Secret it lands in. */
@@ -85,6 +89,8 @@ export interface PlannedService {
     /** Its `app.kubernetes.io/component` label. */
     component: string;
     ports: ServicePort[];
+    /** Annotations on the Service object (a LoadBalancer takes its own from `loadBalancer`). */
+    annotations?: Record<string, string>;
     /** LoadBalancer only. */
     loadBalancer?: { sourceRanges: string[]; annotations: Record<string, string>; addressWaitSeconds: number };
     /** ExternalName only. */
@@ -123,6 +129,18 @@ export function plannedServices(config: StackConfig): PlannedService[] {
                   }
                 : undefined,
         },
+        // Its own ClusterIP Service: the public one, in prod, serves only TLS, and must not publish 8080.
+        ...(config.monitoring === "none"
+            ? []
+            : [
+                  {
+                      name: names.apiMetrics,
+                      type: "ClusterIP" as const,
+                      component: "api",
+                      ports: [METRICS_PORT],
+                      annotations: config.monitoring === "annotations" ? scrapeAnnotations() : undefined,
+                  },
+              ]),
         { name: names.external, type: "ExternalName", component: "external", ports: [], externalName: config.externalName },
     ];
 }
@@ -192,7 +210,7 @@ function serviceFor(
     if (!workload) {
         throw new Error(`the ${type} Service ${name} must front a workload`);
     }
-    const args = { ...base, selector: workload.selector, ports: planned.ports };
+    const args = { ...base, selector: workload.selector, ports: planned.ports, annotations: planned.annotations };
     const opts = { dependsOn: [workload] };
     switch (type) {
         case "ClusterIP":
@@ -221,6 +239,10 @@ export function createStack(config: StackConfig): Stack {
     const certManager = config.tls
         ? new CertManagerSetup("cert-manager", { source: config.certManager, check: !renderingManifests() })
         : undefined;
+    // The same for the ServiceMonitor's CRD: a cluster without the Prometheus Operator's CRDs fails
+    // the preview with nothing created.
+    const monitoringCrds =
+        config.monitoring === "serviceMonitor" && !renderingManifests() ? requireCrds("monitoring", [SERVICE_MONITOR_CRD]) : [];
     const namespace = new k8s.core.v1.Namespace("namespace", {
         metadata: {
             name: config.namespace,
@@ -230,7 +252,7 @@ export function createStack(config: StackConfig): Stack {
                 "pod-security.kubernetes.io/enforce": "restricted",
             },
         },
-    }, { dependsOn: certManager ? [certManager] : [] });
+    }, { dependsOn: [...(certManager ? [certManager] : []), ...monitoringCrds] });
     const ns = namespace.metadata.name;
     const dbArgs = { image: config.dbImage, httpInterface: config.dbHttpInterface, memoryLimit: config.dbMemoryLimit };
 
@@ -274,6 +296,7 @@ export function createStack(config: StackConfig): Stack {
             replicas: config.replicas,
             db: dbArgs,
             apiImage: config.apiImage,
+            apiServiceName: names.api,
             rolloutTimeoutSeconds,
             nodeLossTolerationSeconds,
             architectures,
@@ -301,6 +324,7 @@ export function createStack(config: StackConfig): Stack {
                 replicas: config.replicas,
                 image: config.apiImage,
                 dbHost: names.db,
+                serviceName: names.api,
                 tlsSecretName: tls ? names.apiTls : undefined,
                 rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds,
@@ -335,7 +359,14 @@ export function createStack(config: StackConfig): Stack {
             : [
                   new k8s.networking.v1.NetworkPolicy(names.api, {
                       metadata: { name: names.api, namespace: ns, labels: recommendedLabels(APP, "api", names.api) },
-                      spec: apiPolicySpec({ api: api.selector, port: apiPort.targetPort }),
+                      spec: apiPolicySpec({
+                          api: api.selector,
+                          port: apiPort.targetPort,
+                          metrics:
+                              config.monitoring === "none"
+                                  ? undefined
+                                  : { port: METRICS_PORT.targetPort, fromNamespace: config.monitoringNamespace },
+                      }),
                   }),
               ]),
     ];
@@ -351,15 +382,24 @@ export function createStack(config: StackConfig): Stack {
 
     createService(names.dbHttp, db);
     createService(names.api, api);
+    createService(names.apiMetrics, api);
     createService(names.external);
     const apiService = services[names.api];
+    const monitor =
+        config.monitoring === "serviceMonitor"
+            ? serviceMonitor(
+                  names.apiMetrics,
+                  { namespace: ns, labels: labels(names.apiMetrics, "api"), selects: labels(names.apiMetrics, "api") },
+                  { dependsOn: [services[names.apiMetrics]] },
+              )
+            : undefined;
 
     const guard = config.dbStorageSize
         ? destroyGuard(names.destroyGuard, {
               namespace: ns,
               protect: config.dbStorageProtected,
               guards: `PersistentVolumeClaim ${mongoClaimName(names.db)}`,
-              dependsOn: [namespace, ...allows, defaultDeny, db, api, ...Object.values(services), ...(tls ? [tls] : [])],
+              dependsOn: [namespace, ...allows, defaultDeny, db, api, ...Object.values(services), ...(tls ? [tls] : []), ...(monitor ? [monitor] : [])],
               labels: labels(names.destroyGuard, "database"),
           })
         : undefined;

@@ -18,6 +18,12 @@ export interface ApiContainerArgs {
     image: string;
     /** The host the API reaches MongoDB at: the DB Service's name, or `localhost` in a shared Pod. */
     dbHost: string;
+    /**
+     * The `SERVICE_NAME` the API's metrics carry (the `service` label of go-demo-2's
+     * `http_server_resp_time`), such as the name of the Service in front of it.
+     * @default none: go-demo-2's own `go-demo`
+     */
+    serviceName?: string;
 }
 
 /** Seconds a TCP connect to MongoDB may take before it counts as refused (busybox nc's -w). */
@@ -96,7 +102,10 @@ export function apiContainer(args: ApiContainerArgs): k8s.types.input.core.v1.Co
     return {
         name: "api",
         image: args.image,
-        env: [{ name: "DB", value: args.dbHost }],
+        env: [
+            { name: "DB", value: args.dbHost },
+            ...(args.serviceName === undefined ? [] : [{ name: "SERVICE_NAME", value: args.serviceName }]),
+        ],
         ports: [{ name: "http", containerPort: API_PORT, protocol: "TCP" }],
         // Ready: the API answers HTTP (3 s without an answer takes the Pod out of the endpoints).
         // /demo/hello needs no database, so a DB outage costs DB requests only.

@@ -31,6 +31,12 @@ export interface CombinedBackendArgs {
     /** A go-demo-2 image. */
     apiImage: string;
     /**
+     * The `SERVICE_NAME` the API's metrics carry (the `service` label of go-demo-2's
+     * `http_server_resp_time`), such as the name of the Service in front of the API.
+     * @default none: go-demo-2's own `go-demo`
+     */
+    apiServiceName?: string;
+    /**
      * Seconds `pulumi up` waits for a release's Pods to be Ready before it fails.
      * @default 300, the workloads' default
      */
@@ -94,7 +100,7 @@ export class CombinedBackend extends pulumi.ComponentResource implements Workloa
                 appName: "go-demo-2",
                 component: "backend",
                 labels: { db: "mongo", language: "go" },
-                containers: [mongoContainer(args.db), apiContainer({ image: args.apiImage, dbHost: "localhost" })],
+                containers: [mongoContainer(args.db), apiContainer({ image: args.apiImage, dbHost: "localhost", serviceName: args.apiServiceName })],
                 ...mongoPod,
                 rolloutTimeoutSeconds: args.rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds: args.nodeLossTolerationSeconds,

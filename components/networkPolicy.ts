@@ -30,17 +30,33 @@ export interface ApiPolicyArgs {
     api: Selector;
     /** The container port the API's Service targets (8080, or the TLS sidecar's 8443). */
     port: number;
+    /**
+     * A metrics port open to the Pods of one namespace only: the scraper's.
+     * @default none: only `port` is open
+     */
+    metrics?: { port: number; fromNamespace: string };
 }
 
 /**
  * Ingress rules for the API Pods: their Service's target port, from anywhere (the Service is
- * published through a load balancer or to other namespaces); nothing else.
+ * published through a load balancer or to other namespaces), and the metrics port from the
+ * scraper's namespace (matched by the name label Kubernetes sets on every namespace); nothing else.
  */
 export function apiPolicySpec(args: ApiPolicyArgs): k8s.types.input.networking.v1.NetworkPolicySpec {
     return {
         podSelector: { matchLabels: args.api },
         policyTypes: ["Ingress"],
-        ingress: [{ ports: [tcp(args.port)] }],
+        ingress: [
+            { ports: [tcp(args.port)] },
+            ...(args.metrics
+                ? [
+                      {
+                          from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.metrics.fromNamespace } } }],
+                          ports: [tcp(args.metrics.port)],
+                      },
+                  ]
+                : []),
+        ],
     };
 }
 

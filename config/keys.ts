@@ -20,6 +20,7 @@ import {
 } from "go-demo-2";
 
 import { CERT_MANAGER_SOURCES, CertManagerSource } from "../certManager";
+import { MONITORING_MODES, MonitoringMode } from "../monitoring";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
 export const PROJECT = "go-demo-2";
@@ -58,6 +59,9 @@ export interface StackConfig {
     guardAddresses: boolean;
     /** The token of the address moves this update may make; see transitions.ts. */
     acknowledgeAddressChanges?: string;
+    monitoring: MonitoringMode;
+    /** The namespace the metrics scraper runs in: the API's NetworkPolicy opens the metrics port to its Pods. */
+    monitoringNamespace: string;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -206,6 +210,8 @@ const KEYS = {
     acknowledgeAddressChanges: z.string().regex(/^[0-9a-f]{10}$/, {
         error: "expected the token the refusal names: 10 hexadecimal digits",
     }),
+    monitoring: z.enum(MONITORING_MODES, { error: "expected none, annotations (prometheus.io/* on a metrics Service) or serviceMonitor (a Prometheus Operator ServiceMonitor)" }),
+    monitoringNamespace: label("namespace name (DNS-1123 label)"),
 } satisfies Record<keyof StackConfig, z.ZodType>;
 
 /** Every key the table decodes, without the `go-demo-2:` prefix. */
@@ -288,5 +294,7 @@ export function withDefaults(decoded: DecodedConfig, stack: string): StackConfig
         acknowledgeDataLoss: decoded.acknowledgeDataLoss,
         guardAddresses: decoded.guardAddresses ?? false,
         acknowledgeAddressChanges: decoded.acknowledgeAddressChanges,
+        monitoring: decoded.monitoring ?? "none",
+        monitoringNamespace: decoded.monitoringNamespace ?? "monitoring",
     };
 }

@@ -49,6 +49,8 @@ describe("parseConfig defaults", () => {
             acknowledgeDataLoss: undefined,
             guardAddresses: false,
             acknowledgeAddressChanges: undefined,
+            monitoring: "none",
+            monitoringNamespace: "monitoring",
         });
     });
 
@@ -121,6 +123,10 @@ describe("parseConfig validation", () => {
         ["dbNodeLossTolerationSeconds", "-1", "from 0 to 3600"],
         ["dbNodeLossTolerationSeconds", "3601", "from 0 to 3600"],
         ["dbNodeLossTolerationSeconds", "5m", "from 0 to 3600"],
+        ["monitoring", "prometheus", "expected none, annotations (prometheus.io/* on a metrics Service) or serviceMonitor"],
+        ["monitoring", "ServiceMonitor", "expected none, annotations"],
+        ["monitoringNamespace", "Monitoring", "namespace name (DNS-1123 label)"],
+        ["monitoringNamespace", "a".repeat(64), "at most 63"],
     ])("rejects %s = %j naming the key, the value and what is accepted", (key, value, accepted) => {
         const found = problems({ [key]: value });
         expect(found).toHaveLength(1);
@@ -207,6 +213,24 @@ describe("parseConfig validation", () => {
             "go-demo-2:replicas",
             "go-demo-2:topology",
         ]);
+    });
+
+    it("reports a bad monitoring mode and scraper namespace together with the rest", () => {
+        const found = problems({ monitoring: "prom", monitoringNamespace: "kube_prometheus", replicas: "0" });
+        expect(found).toEqual([
+            expect.stringMatching(/^go-demo-2:monitoring = "prom": expected none, annotations .* or serviceMonitor/),
+            expect.stringMatching(/^go-demo-2:monitoringNamespace = "kube_prometheus": expected a namespace name \(DNS-1123 label\)/),
+            expect.stringMatching(/^go-demo-2:replicas = "0"/),
+        ]);
+    });
+
+    it("decodes every monitoring mode and a scraper namespace", () => {
+        for (const mode of ["none", "annotations", "serviceMonitor"] as const) {
+            expect(parseConfig({ monitoring: mode, monitoringNamespace: "observability" }, "dev")).toMatchObject({
+                monitoring: mode,
+                monitoringNamespace: "observability",
+            });
+        }
     });
 
     it("rejects an unknown key and suggests the nearest known one", () => {

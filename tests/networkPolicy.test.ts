@@ -47,4 +47,18 @@ describe("apiPolicySpec", () => {
             ingress: [{ ports: [{ protocol: "TCP", port: 8443 }] }],
         });
     });
+
+    it("opens the metrics port to the Pods of the scraper's namespace only, beside the Service's port", () => {
+        expect(apiPolicySpec({ api: selectors.api, port: 8443, metrics: { port: 8080, fromNamespace: "monitoring" } })).toEqual({
+            podSelector: { matchLabels: selectors.api },
+            policyTypes: ["Ingress"],
+            ingress: [
+                { ports: [{ protocol: "TCP", port: 8443 }] },
+                {
+                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+                    ports: [{ protocol: "TCP", port: 8080 }],
+                },
+            ],
+        });
+    });
 });

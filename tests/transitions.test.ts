@@ -128,6 +128,22 @@ describe("checkTransition", () => {
             expect(tlsOn.warnings).toEqual([expect.stringContaining(`acknowledgeAddressChanges = "${token}" matches no address move`)]);
         });
 
+        it("monitoring: adding the metrics Service moves nothing; removing it is its cluster IP going, guarded like any address", () => {
+            const guarded = { ...DEV, guardAddresses: "true" };
+            const on = { ...guarded, monitoring: "annotations" };
+            const added = check(guarded, on);
+            expect(added.problems).toEqual([]);
+            expect(added.moves.filter((m) => m.verdict === "changes" || m.verdict === "goes")).toEqual([]);
+            // Switching between the two modes keeps the Service and its address.
+            expect(check(on, { ...guarded, monitoring: "serviceMonitor" }).moves.filter((m) => m.verdict !== "stays" && m.verdict !== "new")).toEqual([]);
+            const removed = check(on, guarded);
+            expect(removed.moves.map((m) => [m.service, m.address, m.verdict])).toEqual([
+                [names.apiMetrics, "cluster IP", "goes"],
+                [names.apiMetrics, "DNS name", "goes"],
+            ]);
+            expect(removed.problems).toEqual([expect.stringContaining(`${names.apiMetrics}'s cluster IP 10.96.0.4 goes`)]);
+        });
+
         it("the token names the current addresses: the same change from another state needs another token", () => {
             const moves = check(DEV, lbOff).moves;
             expect(addressToken(moves.map((m) => ({ ...m, before: m.address === "node port http" ? "31999" : m.before })))).not.toBe(addressToken(moves));

@@ -6,10 +6,11 @@ import * as path from "path";
 /** The project root. */
 export const root = path.join(__dirname, "..");
 /**
- * What the program is made of. The review renders a base ref with today's list, so the files of the
- * layout before runtime/ and config/ (`loader.js`, `config.ts`) stay listed; what a tree lacks is skipped.
+ * What the program is made of (tests/workspace.test.ts keeps it complete). The review renders a
+ * base ref with today's list, so the files of the layout before runtime/ and config/ (`loader.js`,
+ * `config.ts`) stay listed; what a tree lacks is skipped.
  */
-const PROGRAM_FILES = [
+export const PROGRAM_FILES = [
     "Pulumi.yaml",
     "package.json",
     "tsconfig.json",
@@ -22,6 +23,8 @@ const PROGRAM_FILES = [
     "addresses.ts",
     "transitions.ts",
     "certManager.ts",
+    "crds.ts",
+    "monitoring.ts",
     "destroyGuard.ts",
     "components",
     "loader.js",
