@@ -4,27 +4,27 @@
 #   user's, or the local one started here) → local state backend → stack select/create →
 #   pulumi up --yes → outputs.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 stack=${1:-dev}
 step() { printf '[up] %s\n' "$*" >&2; }
 
-step "providing Node.js and the locked dependencies (scripts/node-env.sh)"
-# shellcheck source=node-env.sh
-source scripts/node-env.sh
+step "providing Node.js and the locked dependencies (scripts/env/node-env.sh)"
+# shellcheck source=../env/node-env.sh
+source scripts/env/node-env.sh
 
-# shellcheck source=kube-env.sh
-source scripts/kube-env.sh
+# shellcheck source=../env/kube-env.sh
+source scripts/env/kube-env.sh
 if [[ $GO_DEMO_2_CLUSTER == local ]]; then
-  step "starting the local cluster (scripts/cluster.sh start)"
-  bash scripts/cluster.sh start
+  step "starting the local cluster (scripts/cluster/cluster.sh start)"
+  bash scripts/cluster/cluster.sh start
 else
   step "using your cluster: KUBECONFIG=$KUBECONFIG, context $(kubectl config current-context)"
 fi
 
-step "providing the Pulumi toolchain (scripts/toolchain.sh)"
-# shellcheck source=pulumi-env.sh
-source scripts/pulumi-env.sh
+step "providing the Pulumi toolchain (scripts/toolchain/pulumi.sh)"
+# shellcheck source=../env/pulumi-env.sh
+source scripts/env/pulumi-env.sh
 
 step "stack $stack on $PULUMI_BACKEND_URL"
 pulumi stack select --create "$stack" >/dev/null
@@ -32,8 +32,8 @@ if bound=$(pulumi config get kubernetes:context --stack "$stack" 2>/dev/null); t
   step "stack $stack is bound to context $bound (kubernetes:context): it deploys there, or refuses"
 fi
 if ! pulumi up --yes --stack "$stack"; then
-  step "pulumi up failed; what the stack's Pods report (scripts/not-ready.sh):"
-  bash scripts/not-ready.sh || true
+  step "pulumi up failed; what the stack's Pods report (scripts/commands/not-ready.sh):"
+  bash scripts/commands/not-ready.sh || true
   exit 1
 fi
 pulumi stack output --stack "$stack" --json
