@@ -1,4 +1,4 @@
-// Preloaded into Node.js (NODE_OPTIONS=--require) by scripts/pulumi-env.sh when the Pulumi
+// Preloaded into Node.js (NODE_OPTIONS=--require) by scripts/env/pulumi-env.sh when the Pulumi
 // toolchain is the one built from Go modules here. Its language host (SDK 3.68.0) takes runtime
 // options only as command-line flags, which the CLI no longer passes, so it ignores Pulumi.yaml's
 // `typescript: false` and always starts the SDK's runner with PULUMI_NODEJS_TYPESCRIPT=true.

@@ -1,5 +1,5 @@
 /**
- * scripts/drift-issue.sh against a stand-in `gh` that keeps the repository's issues in a JSON
+ * scripts/github/drift-issue.sh against a stand-in `gh` that keeps the repository's issues in a JSON
  * file (`issue list` filtered by the real jq expression the script passes).
  */
 import { execFileSync } from "child_process";
@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const script = path.join(__dirname, "..", "scripts", "drift-issue.sh");
+const script = path.join(__dirname, "..", "scripts", "github", "drift-issue.sh");
 
 interface Issue {
     number: number;
@@ -68,7 +68,7 @@ function run(stack: string, outcome: string, issues: Issue[], preview = "~ Servi
 const title = (stack: string) => `Drift: the ${stack} stack differs from the program`;
 const issue = (number: number, stack: string, state: Issue["state"] = "open"): Issue => ({ number, title: title(stack), state, labels: ["drift"], comments: ["first"] });
 
-describe("scripts/drift-issue.sh: drift someone hears about", () => {
+describe("scripts/github/drift-issue.sh: drift someone hears about", () => {
     it("opens the stack's issue, with what the preview found, on the first drift", () => {
         const { issues, calls } = run("prod", "failure", []);
         expect(calls).toEqual(["issue list", "label create", "issue create"]);

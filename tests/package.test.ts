@@ -1,6 +1,6 @@
 /**
  * The components' npm package as `npm pack` makes it: what a consumer gets. The build
- * (components/dist) is what scripts/with-node.sh makes before every test run.
+ * (components/dist) is what scripts/commands/with-node.sh makes before every test run.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";

@@ -1,5 +1,5 @@
 /**
- * scripts/pr-comment.sh against a stand-in `gh` that keeps a pull request's comments in a JSON
+ * scripts/github/pr-comment.sh against a stand-in `gh` that keeps a pull request's comments in a JSON
  * file and answers `gh api` the way GitHub's REST API does (the list filtered by the real jq
  * expression the script passes, PATCH and POST applied to the file).
  */
@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const script = path.join(__dirname, "..", "scripts", "pr-comment.sh");
+const script = path.join(__dirname, "..", "scripts", "github", "pr-comment.sh");
 
 interface Comment {
     id: number;
@@ -67,7 +67,7 @@ function run(stack: string, comments: Comment[], review: string): { comments: Co
 /** What pulumi/actions posts as the same bot: the preview, which the review must never touch. */
 const preview: Comment = { id: 1, body: "#### :tropical_drink: `preview` on dev\n..." };
 
-describe("scripts/pr-comment.sh: one review comment per stack", () => {
+describe("scripts/github/pr-comment.sh: one review comment per stack", () => {
     it("adds the stack's comment, marked, when the pull request has none, leaving the preview alone", () => {
         const { comments, calls } = run("dev", [preview], "## Review of dev");
         expect(calls).toEqual(["GET repos/owner/go-demo-2/issues/42/comments", "POST repos/owner/go-demo-2/issues/42/comments"]);

@@ -161,7 +161,7 @@ describe("runtime/runtime-options.js: Pulumi.yaml's runtime options under the la
 
     /**
      * What a runner started the way that host starts the SDK's (PULUMI_NODEJS_TYPESCRIPT=true,
-     * `--pwd <project>`) sees of PULUMI_NODEJS_TYPESCRIPT, with the preload scripts/pulumi-env.sh adds.
+     * `--pwd <project>`) sees of PULUMI_NODEJS_TYPESCRIPT, with the preload scripts/env/pulumi-env.sh adds.
      */
     function runnerSees(project: string, script = path.join("node_modules", "@pulumi", "pulumi", "cmd", "run", "index.js")): string {
         const runner = path.join(work, script);

@@ -1,6 +1,7 @@
 /**
  * npm run bench: figures, side by side on one machine, printed and not asserted. Runs on the
- * local control plane (scripts/with-local-cluster.sh) with the real engine; budgets are in docs/benchmarks.md.
+ * local control plane (scripts/commands/with-local-cluster.sh) with the real engine; budgets are
+ * in docs/benchmarks.md.
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";

@@ -50,13 +50,13 @@ export function copyProject(stacks: string[], from = root, parent = os.tmpdir())
 }
 
 /**
- * A stack of a copied project, on the CLI and backend the environment names (scripts/pulumi-env.sh
+ * A stack of a copied project, on the CLI and backend the environment names (scripts/env/pulumi-env.sh
  * sets them; `envVars` may override them, e.g. a throwaway backend).
  */
 export async function stackIn(workDir: string, stackName: string, envVars: Record<string, string> = {}): Promise<Stack> {
     for (const name of ["PULUMI_BACKEND_URL", "PULUMI_HOME"]) {
         if (!process.env[name] && !envVars[name]) {
-            throw new Error(`${name} is not set: run this through its npm script, which sources scripts/pulumi-env.sh`);
+            throw new Error(`${name} is not set: run this through its npm script, which sources scripts/env/pulumi-env.sh`);
         }
     }
     return LocalWorkspace.createOrSelectStack({ stackName, workDir }, { envVars });

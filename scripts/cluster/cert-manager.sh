@@ -1,9 +1,10 @@
 # shellcheck shell=bash
-# cert-manager for the local cluster, sourced by scripts/cluster.sh (which defines log, die,
-# new_wrapper, go_step, publish, kc, CACHE_ROOT, PROJECT_DIR, WORK_DIR and KUBECONFIG_OUT).
+# cert-manager for the local cluster, sourced by cluster.sh (after lib.sh: log, die, pj, new_wrapper,
+# publish, CACHE_ROOT; build.sh: go_step; lifecycle.sh: kc, fail_start, wait_for, pid_state,
+# WORK_DIR, KUBECONFIG_OUT).
 #
 # A real cert-manager controller, run out of cluster against the local API server: the project's
-# own main (scripts/cert-manager/main.go) built from github.com/cert-manager/cert-manager at
+# own main (scripts/cluster/cert-manager/main.go) built from github.com/cert-manager/cert-manager at
 # package.json .toolchain.certManager, and the CRDs of that same module version
 # (deploy/crds/*.yaml), applied at start. Loopback only (it only dials the API server), no
 # leader election, no metrics or health listener; `stop` leaves no process behind.
@@ -12,14 +13,12 @@
 # The binary is rebuilt when main.go changes (its sha256 is kept next to it).
 # Runtime: $WORK_DIR/cert-manager/{pid,controller.log}.
 
-CERT_MANAGER_VERSION=$(node -p 'require(process.argv[1]).toolchain.certManager' "$PROJECT_DIR/package.json") \
-  || { echo "[cluster] ERROR: cannot read .toolchain.certManager from $PROJECT_DIR/package.json" >&2; exit 1; }
+CERT_MANAGER_VERSION=$(pj 'p.toolchain.certManager')
 CERT_MANAGER_VERSION=${CERT_MANAGER_VERSION#v}
-[[ $CERT_MANAGER_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] \
-  || { echo "[cluster] ERROR: bad .toolchain.certManager '$CERT_MANAGER_VERSION' in package.json" >&2; exit 1; }
+[[ $CERT_MANAGER_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "bad .toolchain.certManager '$CERT_MANAGER_VERSION' in package.json"
 
 CERT_MANAGER_DIR=$CACHE_ROOT/cert-manager-v$CERT_MANAGER_VERSION
-CERT_MANAGER_MAIN=$PROJECT_DIR/scripts/cert-manager/main.go
+CERT_MANAGER_MAIN=$CLUSTER_SCRIPTS/cert-manager/main.go
 CERT_MANAGER_BIN=$CERT_MANAGER_DIR/bin/cert-manager-controller
 CERT_MANAGER_RUN=$WORK_DIR/cert-manager
 # The packages main.go imports; `go get` them (not the whole module) so that only their
@@ -42,6 +41,7 @@ build_cert_manager() {
   log "cert-manager v$v: building the controller from $what (cold build takes 3-4 min on 2 cores)"
   local tmp; tmp=$(new_wrapper "cert-manager-v$v")
   (
+    # shellcheck disable=SC2034 # go_step (build.sh) writes it
     GO_LOG=$tmp/go.log
     cd "$tmp/src"
     cp "$CERT_MANAGER_MAIN" main.go

@@ -1,7 +1,7 @@
 /**
  * `up` on the clusters users have, with the real engine and the real API server: a cluster
  * without a load-balancer controller (kind, minikube — here the local cluster with
- * `scripts/cluster.sh lb off`), and a stack bound to a context its kubeconfig does not have.
+ * `npm run cluster -- lb off`), and a stack bound to a context its kubeconfig does not have.
  * Each `it` builds on the one before, so the steps run in order.
  */
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
@@ -23,7 +23,7 @@ jest.setTimeout(10 * 60_000);
 afterAll(printTimings);
 
 const cluster = (...args: string[]) =>
-    execFileSync("bash", [path.join(root, "scripts", "cluster.sh"), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync("bash", [path.join(root, "scripts", "cluster", "cluster.sh"), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
 /** The Kubernetes objects a stack's state holds (not those it only reads). */
 async function createdObjects(stack: Stack): Promise<string[]> {

@@ -55,7 +55,7 @@ afterAll(() => {
 });
 
 const cluster = (...args: string[]) =>
-    execFileSync("bash", [path.join(root, "scripts", "cluster.sh"), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync("bash", [path.join(root, "scripts", "cluster", "cluster.sh"), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
 interface NodeInfo {
     name: string;
@@ -161,7 +161,7 @@ beforeAll(async () => {
     if (ready.length < 3) {
         throw new Error(
             `these tests need 3 schedulable Ready nodes, the cluster has ${ready.length}: ` +
-                `run them through npm run test:e2e, or start the local cluster with scripts/cluster.sh start --nodes 3`,
+                `run them through npm run test:e2e, or start the local cluster with npm run cluster -- start --nodes 3`,
         );
     }
     const dir = copyProject([STACK]);

@@ -83,6 +83,6 @@ it("a Pulumi YAML program uses the component package through a packages: entry, 
     // The copy lives elsewhere: its package entry points at the repository's components/ folder.
     const project = path.join(dir, "Pulumi.yaml");
     fs.writeFileSync(project, fs.readFileSync(project, "utf8").replace("go-demo-2: ../../components", `go-demo-2: ${path.join(root, "components")}`));
-    const yamlHost = execFileSync("bash", [path.join(root, "scripts", "toolchain.sh"), "yaml"], { encoding: "utf8" }).trim().split("\n").pop()!;
+    const yamlHost = execFileSync("bash", [path.join(root, "scripts", "toolchain", "pulumi.sh"), "yaml"], { encoding: "utf8" }).trim().split("\n").pop()!;
     await deployAndCheck("yaml example", dir, "e2e-go-demo-2-example-yaml", { PATH: `${yamlHost}:${process.env.PATH}` });
 });

@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from "child_process";
 
-/** kubectl against the cluster the run targets (KUBECONFIG from scripts/kube-env.sh). */
+/** kubectl against the cluster the run targets (KUBECONFIG from scripts/env/kube-env.sh). */
 export function kubectl(...args: string[]): string {
     return execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }

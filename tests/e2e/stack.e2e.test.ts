@@ -1,7 +1,7 @@
 /**
  * The stack on a real control plane with the real Pulumi engine: `npm run test:e2e` provides
- * both (scripts/e2e.sh). Each `it` is one step of a deployment's life and builds on the one
- * before, so the steps run in order.
+ * both (scripts/commands/with-local-cluster.sh). Each `it` is one step of a deployment's life and
+ * builds on the one before, so the steps run in order.
  */
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
@@ -320,7 +320,7 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
             expect(waiting?.reason).toBe("ImagePullBackOff");
         }
         // What `npm run up` and the deploy workflow print after such a failure: each Pod and why.
-        const diagnosis = execFileSync("bash", [path.join(root, "scripts", "not-ready.sh")], { encoding: "utf8" });
+        const diagnosis = execFileSync("bash", [path.join(root, "scripts", "commands", "not-ready.sh")], { encoding: "utf8" });
         for (const pod of brokenPods) {
             expect(diagnosis).toContain(`${namespace}/${pod.metadata.name} (release ${broken[0].slice(-10)}): api ImagePullBackOff`);
         }

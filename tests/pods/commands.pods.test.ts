@@ -2,7 +2,7 @@
  * Every command the stacks run inside a Pod (init containers, exec probes, preStop hooks), run with
  * a real busybox as `nobody` in network namespaces made here, against peers that behave as mongod
  * and go-demo-2 do (peer.mjs); then, from what each run measurably did, what the kubelet makes of it
- * over a fault's timeline (kubelet.ts). The busybox is 1.35.0 built by scripts/busybox.sh; the
+ * over a fault's timeline (kubelet.ts). The busybox is 1.35.0 built by scripts/toolchain/busybox.sh; the
  * go-demo-2 image has 1.24.2, and the commands use only what behaves the same in both (see the
  * comments in components/api.ts).
  */

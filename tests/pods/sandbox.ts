@@ -158,9 +158,9 @@ export class PodNetwork {
     }
 }
 
-/** The busybox the tests run: built (once, cached) by scripts/busybox.sh; its last stdout line is the path. */
+/** The busybox the tests run: built (once, cached) by scripts/toolchain/busybox.sh; its last stdout line is the path. */
 export function busyboxPath(): string {
-    const out = execFileSync("bash", [path.join(__dirname, "..", "..", "scripts", "busybox.sh")], {
+    const out = execFileSync("bash", [path.join(__dirname, "..", "..", "scripts", "toolchain", "busybox.sh")], {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
     });

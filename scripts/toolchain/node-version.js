@@ -1,9 +1,9 @@
 // Which Node.js the project runs on: the machine's when it satisfies package.json's `engines.node`,
-// else the version pinned in .nvmrc (scripts/node.sh fetches it). Runs on whatever Node.js the
+// else the version pinned in .nvmrc (scripts/toolchain/node.sh fetches it). Runs on whatever Node.js the
 // machine has, before any dependency is installed, so it uses nothing but the standard library
 // and syntax old releases understand.
 //
-//   node scripts/node-version.js <machine version>   prints "machine" or the pinned version
+//   node scripts/toolchain/node-version.js <machine version>   prints "machine" or the pinned version
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- runs as plain CommonJS on any Node.js */
 var fs = require("fs");
@@ -67,7 +67,7 @@ module.exports = { satisfies: satisfies, choose: choose, projectPins: projectPin
 
 if (require.main === module) {
     try {
-        var pins = projectPins(path.join(__dirname, ".."));
+        var pins = projectPins(path.join(__dirname, "..", ".."));
         process.stdout.write(choose(process.argv[2], pins.range, pins.pinned) + "\n");
     } catch (e) {
         process.stderr.write("[node] " + e.message + "\n");

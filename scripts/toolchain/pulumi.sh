@@ -2,17 +2,18 @@
 # Provides the Pulumi CLI, its Node.js language host and the Kubernetes provider plugin at the
 # versions pinned in package.json.
 #
-#   scripts/toolchain.sh [ensure]   make sure everything is present; the last stdout line is the
-#                                   absolute directory holding `pulumi` and `pulumi-language-nodejs`
-#   scripts/toolchain.sh bin-dir    print that directory without building (exit 1 if missing)
-#   scripts/toolchain.sh yaml       make sure the Pulumi YAML language host is present (only the
-#                                   examples/ consumer programs need it); the last stdout line is
-#                                   the absolute directory holding `pulumi-language-yaml`
+#   scripts/toolchain/pulumi.sh [ensure]   make sure everything is present; the last stdout line
+#                                          is the absolute directory holding `pulumi` and
+#                                          `pulumi-language-nodejs`
+#   scripts/toolchain/pulumi.sh bin-dir    print that directory without building (exit 1 if missing)
+#   scripts/toolchain/pulumi.sh yaml       make sure the Pulumi YAML language host is present (only
+#                                          the examples/ consumer programs need it); the last stdout
+#                                          line is the absolute directory holding `pulumi-language-yaml`
 #
 # A Pulumi CLI already on PATH (with pulumi-language-nodejs beside it) is used as it is, and the
 # provider is installed the usual way (`pulumi plugin install`, which downloads). Otherwise, or with
-# GO_DEMO_2_BUILD_TOOLCHAIN=1, everything is built from Go modules into a cache outside the repo:
-# ${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/go-demo-2}.
+# GO_DEMO_2_BUILD_TOOLCHAIN=1, everything is built from Go modules into the cache, by version
+# ($CACHE_ROOT, scripts/lib.sh).
 #
 # package.json keys read:
 #   .toolchain.pulumi                    CLI version (tag vX.Y.Z of github.com/pulumi/pulumi)
@@ -34,19 +35,15 @@ readonly K8S_PROVIDER_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
 readonly K8S_SDK_MOD=github.com/pulumi/pulumi-kubernetes/sdk/v4
 readonly YAML_MOD=github.com/pulumi/pulumi-yaml
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE_ROOT=${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/go-demo-2}
-PROJECT_PULUMI_HOME=$ROOT/.pulumi/home
-STEP="starting"
-
 # Progress goes to the caller's stderr, kept on fd 3 so that an ERR trap running inside a
 # redirected command (`logged ...`) still reaches the terminal.
 exec 3>&2
-log() { printf '[toolchain] %s\n' "$*" >&3; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
+LOG_TAG=toolchain LOG_FD=3
+# shellcheck source=../lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+PROJECT_PULUMI_HOME=$PROJECT_DIR/.pulumi/home
+STEP="starting"
 on_err() {
   local rc=$?
   # With errtrace the trap also runs in command substitutions; report once, from the main shell.
@@ -58,12 +55,6 @@ on_err() {
   fi
 }
 trap on_err ERR
-
-# Prints a package.json value (empty if absent); the expression sees the parsed file as `p`.
-pj() {
-  node -p "const v = (p => $1)(require(process.argv[1])); v == null ? '' : v" "$ROOT/package.json" ||
-    die "cannot read $1 from $ROOT/package.json"
-}
 
 PULUMI_VERSION=$(pj 'p.toolchain?.pulumi')
 PULUMI_COMMIT=$(pj 'p.toolchain?.pulumiCommit')
@@ -153,21 +144,11 @@ copy_replaces() {
   fi
 }
 
-# new_wrapper NAME: a fresh module in $WORK/NAME, made the current directory.
-new_wrapper() {
-  mkdir -p "$WORK/$1"
-  cd "$WORK/$1"
-  logged go mod init "local/go-demo-2-$1"
-}
-
-# Moves a finished build into the cache in one rename, so a half build never looks complete.
-publish() {
-  local src=$1 dest=$2
-  if [[ -e $dest ]]; then
-    log "  $dest already exists; keeping it"
-  else
-    mv "$src" "$dest"
-  fi
+# enter_wrapper NAME: a throwaway module in $WORK (lib.sh's new_wrapper), made the current
+# directory; WRAPPER is its path, and $WRAPPER/out is for what is published.
+enter_wrapper() {
+  WRAPPER=$(new_wrapper "$1" "$WORK")
+  cd "$WRAPPER/src"
 }
 
 finish_work() {
@@ -221,13 +202,12 @@ build_cli() {
     die "cannot get $LANGHOST_MOD for $tag: the proxy gave no commit for the tag or does not serve the module at it (commit: ${commit:-unknown}). Set package.json .toolchain.pulumiCommit, or .toolchain.pulumiLanguageNodejsSdk to build the older language host inside sdk/v3."
   fi
 
-  out=$WORK/out-cli
-  mkdir -p "$out/bin"
-
   STEP="building $PULUMI_MOD/pkg/v3/cmd/pulumi@$tag"
   log "building pulumi $tag (cold: several minutes)..."
   t0=$SECONDS
-  new_wrapper cli
+  enter_wrapper cli
+  out=$WRAPPER/out
+  mkdir -p "$out/bin"
   copy_replaces "$PULUMI_MOD/pkg/v3@$tag"
   copy_replaces "$PULUMI_MOD/sdk/v3@$tag"
   logged go get "$PULUMI_MOD/pkg/v3@$tag" "$PULUMI_MOD/sdk/v3@$tag"
@@ -237,7 +217,7 @@ build_cli() {
   log "  pulumi built in $((SECONDS - t0))s"
 
   t0=$SECONDS
-  new_wrapper langhost
+  enter_wrapper langhost
   if [[ -n $lh_version ]]; then
     STEP="building $LANGHOST_MOD@$lh_version"
     log "building pulumi-language-nodejs $lh_version..."
@@ -266,7 +246,7 @@ build_cli() {
     echo "built: $(date -u +%FT%TZ) with $(go env GOVERSION)"
   } >"$out/toolchain.txt"
   STEP="moving the CLI build into $dest"
-  publish "$out" "$dest"
+  publish "$out" "$dest" bin/pulumi-language-nodejs
 }
 
 build_provider() {
@@ -282,7 +262,7 @@ build_provider() {
   STEP="building $K8S_PROVIDER_MOD/cmd/pulumi-resource-kubernetes@$pseudo (as $K8S_VERSION)"
   log "building pulumi-resource-kubernetes $K8S_VERSION from $K8S_PROVIDER_MOD@$pseudo (cold: several minutes)..."
   t0=$SECONDS
-  new_wrapper provider
+  enter_wrapper provider
   # The provider's go.mod points sdk/v4 at ../sdk; the sdk/v4 tag of the release is the same commit.
   copy_replaces "$K8S_PROVIDER_MOD@$pseudo"
   logged go get "$K8S_PROVIDER_MOD@$pseudo" "$K8S_SDK_MOD@$tag"
@@ -295,8 +275,7 @@ build_provider() {
   STEP="generating the provider schema (generate.go, VERSION=$K8S_VERSION)"
   (cd cmd/pulumi-resource-kubernetes && VERSION=$K8S_VERSION logged go run generate.go)
   STEP="building $K8S_PROVIDER_MOD/cmd/pulumi-resource-kubernetes@$pseudo (as $K8S_VERSION)"
-  out=$WORK/out-provider
-  mkdir -p "$out"
+  out=$WRAPPER/out
   logged go build -trimpath -o "$out/pulumi-resource-kubernetes" \
     -ldflags "-s -w -X $K8S_PROVIDER_MOD/pkg/version.Version=$K8S_VERSION" \
     ./cmd/pulumi-resource-kubernetes
@@ -304,7 +283,7 @@ build_provider() {
     "$K8S_PROVIDER_MOD" "$pseudo" "$(date -u +%FT%TZ)" "$(go env GOVERSION)" >"$out/toolchain.txt"
   log "  pulumi-resource-kubernetes built in $((SECONDS - t0))s"
   STEP="moving the provider build into $PROVIDER_DIR"
-  publish "$out" "$PROVIDER_DIR"
+  publish "$out" "$PROVIDER_DIR" pulumi-resource-kubernetes
 }
 
 build_yaml_langhost() {
@@ -313,20 +292,20 @@ build_yaml_langhost() {
   STEP="building $YAML_MOD/cmd/pulumi-language-yaml@$tag"
   log "building pulumi-language-yaml $tag (cold: a few minutes)..."
   t0=$SECONDS
-  new_wrapper yaml
+  enter_wrapper yaml
   copy_replaces "$YAML_MOD@$tag"
   # pulumi-yaml requires pkg/v3 and sdk/v3 at one release; their own replaces apply here too.
   sdk=$(go_env go mod edit -json "$(mod_field "$YAML_MOD@$tag" GoMod)" |
     node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log((m.Require || []).find((r) => r.Path === process.argv[1]).Version)' "$PULUMI_MOD/sdk/v3")
   copy_replaces "$PULUMI_MOD/sdk/v3@$sdk"
   logged go get "$YAML_MOD@$tag"
-  out=$WORK/out-yaml
+  out=$WRAPPER/out
   mkdir -p "$out/bin"
   logged go build -trimpath -o "$out/bin/pulumi-language-yaml" -ldflags "-s -w" "$YAML_MOD/cmd/pulumi-language-yaml"
   printf 'pulumi-language-yaml: %s@%s\nbuilt: %s with %s\n' "$YAML_MOD" "$tag" "$(date -u +%FT%TZ)" "$(go env GOVERSION)" >"$out/toolchain.txt"
   log "  pulumi-language-yaml built in $((SECONDS - t0))s"
   STEP="moving the YAML language host build into $YAML_DIR"
-  publish "$out" "$YAML_DIR"
+  publish "$out" "$YAML_DIR" bin/pulumi-language-yaml
 }
 
 # Prints the directory of the Pulumi YAML language host: the ambient CLI's, else one built here.
@@ -383,17 +362,21 @@ ensure() {
   printf '%s\n' "$bin_dir"
 }
 
-case "${1:-ensure}" in
-ensure) ensure ;;
-yaml) ensure_yaml ;;
-bin-dir)
-  ambient_bin_dir || built_bin_dir || {
-    log "no toolchain yet: run scripts/toolchain.sh ensure"
-    exit 1
-  }
-  ;;
-*)
-  echo "usage: $0 [ensure|bin-dir|yaml]" >&2
-  exit 2
-  ;;
-esac
+main() {
+  case "${1:-ensure}" in
+  ensure) ensure ;;
+  yaml) ensure_yaml ;;
+  bin-dir)
+    ambient_bin_dir || built_bin_dir || {
+      log "no toolchain yet: run scripts/toolchain/pulumi.sh ensure"
+      exit 1
+    }
+    ;;
+  *)
+    echo "usage: $0 [ensure|bin-dir|yaml]" >&2
+    exit 2
+    ;;
+  esac
+}
+
+main "$@"

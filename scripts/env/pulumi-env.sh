@@ -1,18 +1,18 @@
 # shellcheck shell=bash
-# Source this file (`source scripts/pulumi-env.sh`) to run Pulumi the way this project does:
+# Source this file (`source scripts/env/pulumi-env.sh`) to run Pulumi the way this project does:
 # the project's Node.js and the pinned toolchain first on PATH, a project-local PULUMI_HOME and a
 # local file state backend. A user's own PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE and
 # KUBECONFIG are kept.
 
-_gd2_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+_gd2_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # The language host starts the `node` it finds on PATH: the project's (node-env.sh).
 # shellcheck source=node-env.sh
-source "$_gd2_root/scripts/node-env.sh" || {
+source "$_gd2_root/scripts/env/node-env.sh" || {
   unset _gd2_root
   return 1
 }
-_gd2_out=$(bash "$_gd2_root/scripts/toolchain.sh" ensure) || {
-  echo "[pulumi-env] scripts/toolchain.sh failed" >&2
+_gd2_out=$(bash "$_gd2_root/scripts/toolchain/pulumi.sh" ensure) || {
+  echo "[pulumi-env] scripts/toolchain/pulumi.sh failed" >&2
   unset _gd2_root _gd2_out
   return 1
 }
@@ -45,6 +45,6 @@ if [[ -f $_gd2_bin/../toolchain.txt ]]; then
 fi
 # The cluster: KUBECONFIG, else the current context, else the local one (one rule, kube-env.sh).
 # shellcheck source=kube-env.sh
-source "$_gd2_root/scripts/kube-env.sh"
+source "$_gd2_root/scripts/env/kube-env.sh"
 
 unset _gd2_root _gd2_out _gd2_bin

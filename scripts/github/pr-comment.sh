@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# scripts/pr-comment.sh <pull request number> <stack> <body file>: puts a stack's review on a pull
-# request as one comment of its own, which the next run edits in place. The comment is found by a
-# marker naming the stack on its first line, so each stack's review edits its own comment and never
-# the preview comment pulumi/actions posts as the same bot (`gh pr comment --edit-last` would edit
-# whichever comment that bot made last). Needs `gh` with GH_TOKEN, and GITHUB_REPOSITORY.
+# scripts/github/pr-comment.sh <pull request number> <stack> <body file>: puts a stack's review on a
+# pull request as one comment of its own, which the next run edits in place. The comment is found by
+# a marker naming the stack on its first line, so each stack's review edits its own comment and
+# never the preview comment pulumi/actions posts as the same bot (`gh pr comment --edit-last` would
+# edit whichever comment that bot made last). Needs `gh` with GH_TOKEN, and GITHUB_REPOSITORY.
 set -euo pipefail
 pr=$1 stack=$2 file=$3
 : "${GITHUB_REPOSITORY:?GITHUB_REPOSITORY (owner/name) is not set}"

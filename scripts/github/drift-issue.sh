@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# scripts/drift-issue.sh <stack> <success|failure> <preview output file>: tells people about drift
-# through one GitHub issue per stack, labelled `drift`. The scheduled drift workflow calls it after
-# its refreshing preview: on drift it opens the stack's issue with what the preview found, or adds
-# that to the issue already open; once the stack is clean again it closes the issue, saying so.
+# scripts/github/drift-issue.sh <stack> <success|failure> <preview output file>: tells people about
+# drift through one GitHub issue per stack, labelled `drift`. The scheduled drift workflow calls it
+# after its refreshing preview: on drift it opens the stack's issue with what the preview found, or
+# adds that to the issue already open; once the stack is clean again it closes the issue, saying so.
 # Needs `gh` with GH_TOKEN (issues: write) and GITHUB_REPOSITORY; GITHUB_RUN_URL, if set, is linked.
 set -euo pipefail
 stack=$1 outcome=$2 file=$3

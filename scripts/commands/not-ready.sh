@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# scripts/not-ready.sh: every Pod of the stack (any namespace) that is not Ready, and why, as the
-# kubelet reports it: each container's waiting reason and message, or its last exit. `pulumi up`
-# names a workload that did not become Ready; this says what its Pods are waiting for. Run by
+# scripts/commands/not-ready.sh: every Pod of the stack (any namespace) that is not Ready, and why,
+# as the kubelet reports it: each container's waiting reason and message, or its last exit.
+# `pulumi up` names a workload that did not become Ready; this says what its Pods are waiting for. Run by
 # npm run up and by the deploy workflow when an up fails.
 set -euo pipefail
-# shellcheck source=kube-env.sh
-source "$(dirname "$0")/kube-env.sh"
+# shellcheck source=../env/kube-env.sh
+source "$(dirname "$0")/../env/kube-env.sh"
 kubectl get pods -A -l app.kubernetes.io/part-of=go-demo-2 -o json | node -e '
   let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
     const lines = [];

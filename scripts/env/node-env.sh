@@ -1,20 +1,21 @@
 # shellcheck shell=bash
-# Source this file (`source scripts/node-env.sh`) to run on the project's Node.js (scripts/node.sh:
-# the machine's if package.json's engines accept it, else the release .nvmrc pins) with the locked
-# dependencies installed: `npm ci` runs when node_modules is missing or older than
-# package-lock.json, and the components package built. Whatever starts `node` by name afterwards — npm, the Pulumi language host,
-# tools, tests — gets that Node.js, and Node's compile cache (kept between runs, outside the repo;
-# runtime/loader.js enables the same one for a program started without these scripts).
+# Source this file (`source scripts/env/node-env.sh`) to run on the project's Node.js
+# (scripts/toolchain/node.sh: the machine's if package.json's engines accept it, else the release
+# .nvmrc pins) with the locked dependencies installed: `npm ci` runs when node_modules is missing
+# or older than package-lock.json, and the components package built. Whatever starts `node` by
+# name afterwards — npm, the Pulumi language host, tools, tests — gets that Node.js, and Node's
+# compile cache (kept between runs, outside the repo; runtime/loader.js enables the same one for a program
+# started without these scripts).
 
-_gd2_node_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-_gd2_node_out=$(bash "$_gd2_node_root/scripts/node.sh") || {
-  echo "[node-env] scripts/node.sh failed" >&2
+_gd2_node_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+_gd2_node_out=$(bash "$_gd2_node_root/scripts/toolchain/node.sh") || {
+  echo "[node-env] scripts/toolchain/node.sh failed" >&2
   unset _gd2_node_root _gd2_node_out
   return 1
 }
 _gd2_node_bin=${_gd2_node_out##*$'\n'}
 [[ $PATH == "$_gd2_node_bin:"* ]] || export PATH="$_gd2_node_bin:$PATH"
-export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-${GO_DEMO_2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/go-demo-2}/node-compile-cache}
+export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-$(bash "$_gd2_node_root/scripts/lib.sh" cache-root)/node-compile-cache}
 
 if [[ ! -f $_gd2_node_root/node_modules/.package-lock.json ||
   $_gd2_node_root/package-lock.json -nt $_gd2_node_root/node_modules/.package-lock.json ]]; then

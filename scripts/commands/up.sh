@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# npm run up [-- <stack>]: everything a fresh machine needs, then `pulumi up` (stack dev by default).
+#   Node.js and the dependencies (node-env.sh: npm ci) → Pulumi toolchain → a cluster (the
+#   user's, or the local one started here) → local state backend → stack select/create →
+#   pulumi up --yes → outputs.
+set -euo pipefail
+step() { printf '[up] %s\n' "$*" >&2; }
+
+main() {
+  local stack=${1:-dev} bound ns port scheme node_port address
+  cd "$(dirname "$0")/../.."
+
+  step "providing Node.js and the locked dependencies (scripts/env/node-env.sh)"
+  # shellcheck source=../env/node-env.sh
+  source scripts/env/node-env.sh
+
+  # shellcheck source=../env/kube-env.sh
+  source scripts/env/kube-env.sh
+  if [[ $GO_DEMO_2_CLUSTER == local ]]; then
+    step "starting the local cluster (scripts/cluster/cluster.sh start)"
+    bash scripts/cluster/cluster.sh start
+  else
+    step "using your cluster: KUBECONFIG=$KUBECONFIG, context $(kubectl config current-context)"
+  fi
+
+  step "providing the Pulumi toolchain (scripts/toolchain/pulumi.sh)"
+  # shellcheck source=../env/pulumi-env.sh
+  source scripts/env/pulumi-env.sh
+
+  step "stack $stack on $PULUMI_BACKEND_URL"
+  pulumi stack select --create "$stack" >/dev/null
+  if bound=$(pulumi config get kubernetes:context --stack "$stack" 2>/dev/null); then
+    step "stack $stack is bound to context $bound (kubernetes:context): it deploys there, or refuses"
+  fi
+  if ! pulumi up --yes --stack "$stack"; then
+    step "pulumi up failed; what the stack's Pods report (scripts/commands/not-ready.sh):"
+    bash scripts/commands/not-ready.sh || true
+    exit 1
+  fi
+  pulumi stack output --stack "$stack" --json
+
+  # How to reach what was deployed, from the outputs and the live API Service.
+  ns=$(pulumi stack output namespace --stack "$stack")
+  port=$(kubectl -n "$ns" get service go-demo-2-api -o jsonpath='{.spec.ports[0].port}')
+  scheme=http
+  [[ $port == 443 ]] && scheme=https
+  node_port=$(kubectl -n "$ns" get service go-demo-2-api -o jsonpath='{.spec.ports[0].nodePort}')
+  address=$(pulumi stack output loadBalancerIngress --stack "$stack" 2>/dev/null || true)
+  step "reach the API:"
+  printf '  kubectl port-forward -n %s service/go-demo-2-api 8080:%s   # then: curl -k %s://localhost:8080/demo/hello\n' "$ns" "$port" "$scheme" >&2
+  [[ -n $node_port ]] && printf '  %s://<a node address>:%s/demo/hello   (nodePorts output)\n' "$scheme" "$node_port" >&2
+  [[ -n $address ]] && printf '  %s://%s:%s/demo/hello   (loadBalancerIngress output)\n' "$scheme" "$address" "$port" >&2
+  if [[ $GO_DEMO_2_CLUSTER == local ]]; then
+    step "on the local cluster nothing answers: its kubelets are simulated (docs/clusters.md); on kind, minikube or a cloud the commands above do"
+  fi
+}
+
+main "$@"
