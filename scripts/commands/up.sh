@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# npm run up [-- <stack>]: everything a fresh machine needs, then `pulumi up` (stack dev by default).
+# npm run up [-- <stack>] [-- --smoke]: everything a fresh machine needs, then `pulumi up` (stack
+# dev by default).
 #   Node.js and the dependencies (node-env.sh: npm ci) → Pulumi toolchain → a cluster (the
 #   user's, or the local one started here) → local state backend → stack select/create →
-#   pulumi up --yes → outputs.
+#   pulumi up --yes → outputs → how to reach the API → with --smoke, the smoke test
+#   (tools/smoke.ts: a Job that calls every Service from inside the cluster); its failure fails up.
 set -euo pipefail
 step() { printf '[up] %s\n' "$*" >&2; }
 
 main() {
-  local stack=${1:-dev} bound ns port scheme node_port address
+  local stack=dev smoke=false arg bound ns port scheme node_port address
+  for arg in "$@"; do
+    case $arg in
+      --smoke) smoke=true ;;
+      -*) echo "usage: npm run up -- [<stack>] [--smoke]" >&2; exit 2 ;;
+      *) stack=$arg ;;
+    esac
+  done
   cd "$(dirname "$0")/../.."
 
   step "providing Node.js and the locked dependencies (scripts/env/node-env.sh)"
@@ -45,13 +54,29 @@ main() {
   scheme=http
   [[ $port == 443 ]] && scheme=https
   node_port=$(kubectl -n "$ns" get service go-demo-2-api -o jsonpath='{.spec.ports[0].nodePort}')
-  address=$(pulumi stack output loadBalancerIngress --stack "$stack" 2>/dev/null || true)
+  # The live address: up does not wait for it where loadBalancerWaitSeconds is 0, so the output
+  # may still be null while the Service already has one.
+  address=$(kubectl -n "$ns" get service go-demo-2-api -o jsonpath='{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}')
   step "reach the API:"
   printf '  kubectl port-forward -n %s service/go-demo-2-api 8080:%s   # then: curl -k %s://localhost:8080/demo/hello\n' "$ns" "$port" "$scheme" >&2
-  [[ -n $node_port ]] && printf '  %s://<a node address>:%s/demo/hello   (nodePorts output)\n' "$scheme" "$node_port" >&2
-  [[ -n $address ]] && printf '  %s://%s:%s/demo/hello   (loadBalancerIngress output)\n' "$scheme" "$address" "$port" >&2
+  if [[ -n $node_port ]]; then
+    printf '  %s://<a node address>:%s/demo/hello   (nodePorts output)\n' "$scheme" "$node_port" >&2
+  fi
+  if [[ -n $address ]]; then
+    printf '  %s://%s:%s/demo/hello   (the load balancer; pulumi up --refresh records it in loadBalancerIngress)\n' "$scheme" "$address" "$port" >&2
+  elif [[ $(kubectl -n "$ns" get service go-demo-2-api -o jsonpath='{.spec.type}') == LoadBalancer ]]; then
+    printf '  (no load-balancer address yet: kind and minikube give none without cloud-provider-kind or minikube tunnel, docs/clusters.md)\n' >&2
+  fi
   if [[ $GO_DEMO_2_CLUSTER == local ]]; then
     step "on the local cluster nothing answers: its kubelets are simulated (docs/clusters.md); on kind, minikube or a cloud the commands above do"
+  fi
+
+  if $smoke; then
+    step "smoke test (tools/smoke.ts): a Job calls every Service of $stack from inside the cluster"
+    if ! bash scripts/commands/tool.sh smoke "$stack"; then
+      step "deployed, but the smoke test failed (the table above says which check)"
+      exit 1
+    fi
   fi
 }
 
