@@ -22,6 +22,7 @@ export interface ApiContainerArgs {
      * The `SERVICE_NAME` the API's metrics carry (the `service` label of go-demo-2's
      * `http_server_resp_time`), such as the name of the Service in front of it.
      * @default none: go-demo-2's own `go-demo`
+     * @see https://github.com/vfarcic/go-demo-2/blob/master/main.go (the `service` label of `http_server_resp_time`)
      */
     serviceName?: string;
 }
@@ -144,17 +145,20 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs {
      * Labels the API's Pods carry and the Services in front of them select.
      * @default `{ type: "api", service: "go-demo-2" }`, the lab's (`selectors.api`)
      * @see selectors
+     * @see https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-selector
      */
     selector?: Record<string, string>;
     /**
      * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`).
      * @default the component's name (the constructor's `name`)
+     * @see templateHash
      */
     replicaSetName?: string;
     /**
      * How many API Pods the ReplicaSet keeps running; with more than one, a PodDisruptionBudget
      * keeps all but one of them through a drain.
      * @default 3, as in the lab
+     * @see https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#replicas
      */
     replicas?: number;
     /**
@@ -163,11 +167,13 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs {
      * `tls` sidecar terminates HTTPS on TLS_PORT in front of the API.
      * @default none: plain HTTP on API_PORT only, no sidecar
      * @see TLS_PORT
+     * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
      */
     tlsSecretName?: string;
     /**
      * Seconds `pulumi up` waits for a release's Pods to be Ready before it fails.
      * @default 300, the workloads' default
+     * @see createWorkload (the `pulumi.com/waitFor` and `pulumi.com/timeoutSeconds` it gives the ReplicaSet)
      */
     rolloutTimeoutSeconds?: number;
     /**
@@ -190,6 +196,7 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs {
      * dial the new MongoDB, replace those holding a session to the old one (see API_LIVENESS_PROBE).
      * Make the component depend on what is Ready only once that MongoDB answers.
      * @default none: the Pods carry no DB_RELEASE_ANNOTATION, and a MongoDB release does not replace them
+     * @see DB_RELEASE_ANNOTATION
      * @see DB_RELEASE_ANNOTATION
      */
     dbRelease?: string;

@@ -13,17 +13,20 @@ export interface CombinedBackendArgs {
      * Labels the Pods carry and the Services in front of them select.
      * @default `{ type: "backend", service: "go-demo-2" }`, the lab's (`selectors.combined`)
      * @see selectors
+     * @see https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-selector
      */
     selector?: Record<string, string>;
     /**
      * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`).
      * @default the component's name (the constructor's `name`)
+     * @see templateHash
      */
     replicaSetName?: string;
     /**
      * How many Pods the ReplicaSet keeps running, each with its own MongoDB; with more than one,
      * a PodDisruptionBudget keeps all but one of them through a drain.
      * @default 2, as in the lab
+     * @see https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#replicas
      */
     replicas?: number;
     /** The `db` container of every Pod: its mongo image, HTTP interface and memory. */
@@ -34,11 +37,13 @@ export interface CombinedBackendArgs {
      * The `SERVICE_NAME` the API's metrics carry (the `service` label of go-demo-2's
      * `http_server_resp_time`), such as the name of the Service in front of the API.
      * @default none: go-demo-2's own `go-demo`
+     * @see ApiContainerArgs.serviceName
      */
     apiServiceName?: string;
     /**
      * Seconds `pulumi up` waits for a release's Pods to be Ready before it fails.
      * @default 300, the workloads' default
+     * @see createWorkload (the `pulumi.com/waitFor` and `pulumi.com/timeoutSeconds` it gives the ReplicaSet)
      */
     rolloutTimeoutSeconds?: number;
     /**

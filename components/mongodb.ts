@@ -21,6 +21,7 @@ export interface MongoContainer {
      * mongod's memory request and limit, `<n>Mi` or `<n>Gi`; WiredTiger's cache is sized from it.
      * @default `512Mi` (DEFAULT_DB_MEMORY_LIMIT): enough for WiredTiger's smallest cache and mongod itself
      * @see DEFAULT_DB_MEMORY_LIMIT
+     * @see https://www.mongodb.com/docs/manual/reference/configuration-options/#mongodb-setting-storage.wiredTiger.engineConfig.cacheSizeGB
      */
     memoryLimit?: string;
 }
@@ -226,6 +227,7 @@ export interface MongoStorage {
     /**
      * Protect the claim from `pulumi destroy` (Pulumi's `protect` resource option).
      * @default false: `pulumi destroy` deletes the claim, and with it the data
+     * @see https://www.pulumi.com/docs/iac/concepts/options/protect/
      */
     protect?: boolean;
 }
@@ -237,22 +239,26 @@ export interface MongoDbArgs extends MongoContainer {
      * Labels MongoDB's Pod carries and the Services in front of it select.
      * @default `{ type: "db", service: "go-demo-2" }`, the lab's (`selectors.db`)
      * @see selectors
+     * @see https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-selector
      */
     selector?: Record<string, string>;
     /**
      * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`); the
      * claim is named `<replicaSetName>-data`.
      * @default the component's name (the constructor's `name`)
+     * @see templateHash
      */
     replicaSetName?: string;
     /**
      * Where the data lives: a PersistentVolumeClaim, kept across releases.
      * @default none: an emptyDir (at most 1Gi), lost with the Pod, as in the lab
+     * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims
      */
     storage?: MongoStorage;
     /**
      * Seconds `pulumi up` waits for the new Pod to be Ready before it fails.
      * @default 300, the workloads' default
+     * @see createWorkload (the `pulumi.com/waitFor` and `pulumi.com/timeoutSeconds` it gives the ReplicaSet)
      */
     rolloutTimeoutSeconds?: number;
     /**

@@ -33,6 +33,7 @@ export interface ApiPolicyArgs {
     /**
      * A metrics port open to the Pods of one namespace only: the scraper's.
      * @default none: only `port` is open
+     * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
      */
     metrics?: { port: number; fromNamespace: string };
 }

@@ -42,16 +42,19 @@ export interface ServiceSpecArgs {
     /**
      * Pod labels the Service routes to. Required for every type but ExternalName.
      * @default none: validateServiceSpec refuses that for every type but ExternalName
+     * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
      */
     selector?: Record<string, string>;
     /**
      * The Service's ports. Required for every type but ExternalName.
      * @default none: validateServiceSpec refuses that for every type but ExternalName
+     * @see https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec
      */
     ports?: ServicePort[];
     /**
      * DNS name the ExternalName Service aliases. ExternalName only.
      * @default none: validateServiceSpec refuses that for an ExternalName Service
+     * @see https://kubernetes.io/docs/concepts/services-networking/service/#externalname
      */
     externalName?: string;
     /**

@@ -22,11 +22,13 @@ export interface ServiceArgs {
     /**
      * The Service's Kubernetes name, its stable DNS name.
      * @default the component's name (the constructor's `name`)
+     * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
      */
     serviceName?: string;
     /**
      * Labels on the Service object itself.
      * @default none
+     * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/
      */
     labels?: Record<string, string>;
     /**
@@ -34,6 +36,7 @@ export interface ServiceArgs {
      * The component's own wait annotations (`pulumi.com/waitFor`, `pulumi.com/timeoutSeconds` and
      * the Service's revision) always win.
      * @default none: the Service carries only the component's own wait annotations
+     * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/
      */
     annotations?: Record<string, string>;
     /**

@@ -43,7 +43,8 @@ function tagTexts(declaration: ts.Node, name: string): string[] {
     return ts
         .getJSDocTags(declaration)
         .filter((tag) => tag.tagName.text === name)
-        .map((tag) => (ts.getTextOfJSDocComment(tag.comment) ?? "").trim());
+        // `@see Symbol` is parsed into the tag's name, not its comment.
+        .map((tag) => `${ts.isJSDocSeeTag(tag) && tag.name ? tag.name.getText() : ""} ${ts.getTextOfJSDocComment(tag.comment) ?? ""}`.trim());
 }
 
 interface Property {
@@ -51,6 +52,7 @@ interface Property {
     label: string;
     optional: boolean;
     defaults: string[];
+    sees: string[];
 }
 
 const { checker, exports } = packageExports();
@@ -72,6 +74,7 @@ const argsInterfaces: [string, Property[]][] = [...exports]
                 label: `${name}.${property.getName()}${owner && owner !== name ? ` (declared in ${owner})` : ""}`,
                 optional: (property.flags & ts.SymbolFlags.Optional) !== 0,
                 defaults: declarations.flatMap((d) => tagTexts(d, "default")),
+                sees: declarations.flatMap((d) => tagTexts(d, "see")),
             };
         }),
     ]);
@@ -102,6 +105,11 @@ describe("the package's API documentation", () => {
     it.each(argsInterfaces)("states the default of every optional argument of %s with a @default tag", (_, properties) => {
         const undocumented = properties.filter((p) => p.optional && !p.defaults.some((text) => text.length > 0)).map((p) => p.label);
         expect(undocumented).toEqual([]);
+    });
+
+    it.each(argsInterfaces)("points every optional argument of %s at where its meaning is defined, with a @see tag", (_, properties) => {
+        const unreferenced = properties.filter((p) => p.optional && !p.sees.some((text) => text.length > 0)).map((p) => p.label);
+        expect(unreferenced).toEqual([]);
     });
 
     it.each(argsInterfaces)("gives no @default to a required argument of %s", (_, properties) => {
