@@ -142,7 +142,11 @@ describe.each(cases)("the $stack stack on a real cluster", ({ stack: stackName, 
 
     it("up: every Service gets a cluster IP, node ports and endpoints from the real control plane", async () => {
         const order = dbReplicaSet !== apiReplicaSet ? watchStartOrder(namespace, selectors, names.db) : undefined;
-        await timed(`${stackName}: up (empty → all Ready)`, () => stack.up({ color: "never" }));
+        const events: EngineEvent[] = [];
+        await timed(`${stackName}: up (empty → all Ready)`, () => stack.up({ color: "never", onEvent: (e) => events.push(e) }));
+        // A newcomer's first up is clean: the load balancer's address may come a moment later, and
+        // an output still without one is null, not an undefined the SDK warns about.
+        expect(events.flatMap((e) => (e.diagnosticEvent && ["warning", "error"].includes(e.diagnosticEvent.severity) ? [e.diagnosticEvent.message] : []))).toEqual([]);
         if (order) {
             expectApiStartedAfterDb(stackName, await order.stop(), replicas);
         }
