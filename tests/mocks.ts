@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 
-import { PROJECT } from "../config";
+import { PROJECT, StackConfig } from "../config";
+import { createStack, Stack } from "../stack";
 
 /** The resource options a registration carried that decide what the engine does on a change. */
 export interface RecordedOptions {
@@ -188,4 +189,16 @@ export function find(type: string, name: string): Recorded {
         throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
     }
     return found[0];
+}
+
+/** Runs the program's composition for a config and waits until every Service, ReplicaSet and the destroy guard (registered last) is registered. */
+export async function registeredStack(config: StackConfig): Promise<Stack> {
+    const stack = createStack(config);
+    await registered(
+        stack.db.replicaSet,
+        stack.api.replicaSet,
+        ...Object.values(stack.services).map((s) => s.service),
+        ...(stack.destroyGuard ? [stack.destroyGuard] : []),
+    );
+    return stack;
 }

@@ -2,9 +2,9 @@ import { API_PORT } from "../components/api";
 import { selectors } from "../components/labels";
 import { parseConfig, StackConfig } from "../config";
 import { METRICS_PATH, METRICS_PORT, scrapeAnnotations, SERVICE_MONITOR_CRD, serviceMonitorSpec } from "../monitoring";
-import { createStack, names, plannedServices } from "../stack";
+import { names, plannedServices } from "../stack";
 import { stackFileConfig } from "../tools/stackFiles";
-import { find, installMocks, ofType, recorded, registered, resetRecorded } from "./mocks";
+import { find, installMocks, ofType, recorded, registeredStack, resetRecorded } from "./mocks";
 
 installMocks();
 beforeEach(resetRecorded);
@@ -17,17 +17,7 @@ const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 const withMonitoring = (stack: "lab" | "dev" | "prod", monitoring: string, more: Record<string, string> = {}): StackConfig =>
     parseConfig({ ...stackFileConfig(stack), monitoring, ...more }, stack);
 
-/** Runs the program for a config and waits for every Service and ReplicaSet, and the destroy guard registered after everything else. */
-async function run(config: StackConfig) {
-    const stack = createStack(config);
-    await registered(
-        stack.db.replicaSet,
-        stack.api.replicaSet,
-        ...Object.values(stack.services).map((s) => s.service),
-        ...(stack.destroyGuard ? [stack.destroyGuard] : []),
-    );
-    return stack;
-}
+const run = registeredStack;
 
 const service = (name: string) => ofType(SERVICE).find((r) => r.inputs.metadata.name === name);
 const policy = (name: string) => ofType(POLICY).find((r) => r.inputs.metadata.name === name)!.inputs.spec;

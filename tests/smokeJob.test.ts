@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { parseConfig } from "../config";
-import { createStack, names } from "../stack";
+import { names } from "../stack";
 import {
     checksEnv,
     LiveServiceObject,
@@ -15,7 +15,7 @@ import {
     smokeOutcome,
     smokeTable,
 } from "../tools/smokeJob";
-import { installMocks, MOCK_LB_IP, ofType, registered, resetRecorded, unwrap } from "./mocks";
+import { installMocks, MOCK_LB_IP, ofType, registeredStack, resetRecorded, unwrap } from "./mocks";
 import { stackFileConfig } from "../tools/stackFiles";
 
 installMocks();
@@ -25,9 +25,8 @@ const NODE = "172.18.0.2";
 
 /** A stack file's Services as the mocked apiserver leaves them (cluster IPs, node ports, an LB address), and its DNS names. */
 async function deployed(stackName: string) {
-    const stack = createStack(parseConfig(stackFileConfig(stackName), stackName));
+    const stack = await registeredStack(parseConfig(stackFileConfig(stackName), stackName));
     const services = Object.values(stack.services).map((s) => s.service);
-    await registered(stack.db.replicaSet, stack.api.replicaSet, ...services);
     const objects = await Promise.all(
         services.map((s) => unwrap(pulumi.all([s.metadata, s.spec, s.status]).apply(([metadata, spec, status]) => ({ metadata, spec, status })))),
     );

@@ -6,9 +6,9 @@ import { selectors } from "../components/labels";
 import { SERVICE_REVISION_ANNOTATION, serviceWaitFor } from "../components/serviceSpec";
 import { CERT_MANAGER_CHART_VERSION } from "../certManager";
 import { parseConfig, StackConfig } from "../config";
-import { createStack, names } from "../stack";
+import { names } from "../stack";
 import { expectedObjects, withoutTemplateHash } from "./expected";
-import { installMocks, MOCK_LB_IP, mockLoadBalancerController, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
+import { installMocks, MOCK_LB_IP, mockLoadBalancerController, ofType, recorded, registeredStack, resetRecorded, unwrap } from "./mocks";
 import { STACKS, stackFileConfig } from "../tools/stackFiles";
 
 installMocks();
@@ -16,13 +16,7 @@ beforeEach(resetRecorded);
 
 /** Runs the program for a config, waits for every resource, returns the stack and its outputs. */
 async function run(config: StackConfig) {
-    const stack = createStack(config);
-    await registered(
-        stack.db.replicaSet,
-        stack.api.replicaSet,
-        ...Object.values(stack.services).map((s) => s.service),
-        ...(stack.destroyGuard ? [stack.destroyGuard] : []),
-    );
+    const stack = await registeredStack(config);
     const outputs = {
         namespace: await unwrap(stack.namespace),
         clusterIPs: await unwrap(stack.clusterIPs),
