@@ -290,13 +290,16 @@ export function createStack(config: StackConfig): Stack {
     let api: Workload;
     /** The claim MongoDB's data lives on, when it has one. */
     let dbClaim: k8s.core.v1.PersistentVolumeClaim | undefined;
+    // The API's metrics carry the API Service's name where something scrapes them. Only there: a
+    // new variable is a new Pod template, and a stack that scrapes nothing keeps its Pods.
+    const metricsName = config.monitoring === "none" ? undefined : names.api;
     if (config.topology === "combined") {
         db = api = new CombinedBackend(names.combined, {
             namespace: ns,
             replicas: config.replicas,
             db: dbArgs,
             apiImage: config.apiImage,
-            apiServiceName: names.api,
+            apiServiceName: metricsName,
             rolloutTimeoutSeconds,
             nodeLossTolerationSeconds,
             architectures,
@@ -324,7 +327,7 @@ export function createStack(config: StackConfig): Stack {
                 replicas: config.replicas,
                 image: config.apiImage,
                 dbHost: names.db,
-                serviceName: names.api,
+                serviceName: metricsName,
                 tlsSecretName: tls ? names.apiTls : undefined,
                 rolloutTimeoutSeconds,
                 nodeLossTolerationSeconds,

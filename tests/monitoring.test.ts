@@ -42,11 +42,18 @@ describe("scrapeAnnotations and serviceMonitorSpec", () => {
 });
 
 describe.each(["lab", "dev", "prod"] as const)("%s stack: SERVICE_NAME", (stack) => {
-    it("the API container names its metrics after the API Service, whatever the monitoring", async () => {
-        const config = withMonitoring(stack, "none");
+    it.each(["annotations", "serviceMonitor"])("with monitoring %s, the API container names its metrics after the API Service", async (monitoring) => {
+        const config = withMonitoring(stack, monitoring);
         await run(config);
         const env = apiEnv(config.topology === "combined" ? selectors.combined : selectors.api);
         expect(env).toContainEqual({ name: "SERVICE_NAME", value: names.api });
+    });
+
+    it("without monitoring, the API's Pod template is as before (no SERVICE_NAME: a new variable would release the API)", async () => {
+        const config = withMonitoring(stack, "none");
+        await run(config);
+        const env = apiEnv(config.topology === "combined" ? selectors.combined : selectors.api);
+        expect(env.map((e: { name: string }) => e.name)).not.toContain("SERVICE_NAME");
     });
 });
 

@@ -77,10 +77,7 @@ describe("dev stack (split)", () => {
         const rs = replicaSetSpecs();
         expect(rs["go-demo-2-db"].replicas).toBe(1);
         expect(rs["go-demo-2-api"].replicas).toBe(3);
-        expect(rs["go-demo-2-api"].template.spec.containers[0].env).toEqual([
-            { name: "DB", value: "go-demo-2-db" },
-            { name: "SERVICE_NAME", value: "go-demo-2-api" },
-        ]);
+        expect(rs["go-demo-2-api"].template.spec.containers[0].env).toEqual([{ name: "DB", value: "go-demo-2-db" }]);
         const services = servicesByName();
         expect(services["go-demo-2-db"]).toMatchObject({ type: "ClusterIP", ports: [{ port: 27017 }] });
         expect(services["go-demo-2-svc"]).toMatchObject({ type: "NodePort", ports: [{ port: 28017 }] });
