@@ -10,6 +10,7 @@ import {
     serviceWaitFor,
     validateServiceSpec,
 } from "./serviceSpec";
+import { forcedApply } from "./forcedApply";
 import { PACKAGE } from "./package";
 import { contentHash } from "./templateHash";
 
@@ -31,9 +32,9 @@ export interface ServiceArgs {
     labels?: Record<string, string>;
     /**
      * Annotations on the Service object, such as a cloud's internal load-balancer annotation.
-     * The component's own wait annotations (`pulumi.com/waitFor`, `pulumi.com/timeoutSeconds` and
-     * the Service's revision) always win.
-     * @default none: the Service carries only the component's own wait annotations
+     * The component's own annotations (`pulumi.com/waitFor`, `pulumi.com/timeoutSeconds`, the
+     * Service's revision and `pulumi.com/patchForce`) always win.
+     * @default none: the Service carries only the component's own annotations
      */
     annotations?: Record<string, string>;
     /**
@@ -157,7 +158,7 @@ function serviceObject(
                 name: serviceName,
                 namespace: args.namespace,
                 labels: args.labels,
-                annotations: { ...args.annotations, ...serviceWaitFor(spec, revision) },
+                annotations: forcedApply({ ...args.annotations, ...serviceWaitFor(spec, revision) }),
             },
             spec: built,
         },

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { disruptionBudgetSpec } from "./disruptionBudget";
+import { forcedApply } from "./forcedApply";
 import { recommendedLabels, Selector } from "./labels";
 import { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, nodeLossTolerations, onArchitectures, spreadOverNodes } from "./placement";
 import { TERMINATION_GRACE_SECONDS } from "./shutdown";
@@ -168,7 +169,7 @@ export function createWorkload(parent: pulumi.ComponentResource, name: string, a
             new k8s.core.v1.PersistentVolumeClaim(
                 `${name}-${c.volume}`,
                 {
-                    metadata: { name: c.claimName, namespace: args.namespace, labels },
+                    metadata: { name: c.claimName, namespace: args.namespace, labels, annotations: forcedApply() },
                     spec: {
                         accessModes: ["ReadWriteOnce"],
                         resources: { requests: { storage: c.size } },
@@ -194,10 +195,10 @@ export function createWorkload(parent: pulumi.ComponentResource, name: string, a
                 name: replicaSetName,
                 namespace: args.namespace,
                 labels: podLabels,
-                annotations: {
+                annotations: forcedApply({
                     "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${args.replicas}`,
                     "pulumi.com/timeoutSeconds": String(args.rolloutTimeoutSeconds ?? 300),
-                },
+                }),
             },
             spec: {
                 replicas: args.replicas,
@@ -212,7 +213,7 @@ export function createWorkload(parent: pulumi.ComponentResource, name: string, a
     const disruptionBudget = budget
         ? new k8s.policy.v1.PodDisruptionBudget(
               `${name}-disruption-budget`,
-              { metadata: { name: baseName, namespace: args.namespace, labels }, spec: budget },
+              { metadata: { name: baseName, namespace: args.namespace, labels, annotations: forcedApply() }, spec: budget },
               { parent },
           )
         : undefined;

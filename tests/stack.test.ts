@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { DB_RELEASE_ANNOTATION } from "../components/api";
+import { forcedApply, PATCH_FORCE_ANNOTATION } from "../components/forcedApply";
 import { PROTECTED_ANNOTATION } from "../destroyGuard";
 import { selectors } from "../components/labels";
 import { SERVICE_REVISION_ANNOTATION, serviceWaitFor } from "../components/serviceSpec";
@@ -219,6 +220,16 @@ describe.each(STACKS)("%s stack invariants", (name) => {
         }
     });
 
+    it("every object it creates forces its apply, so an edit made with kubectl is set back by the next up", async () => {
+        await run(fromFile(name));
+        const created = recorded.filter((r) => r.type.startsWith("kubernetes:") && r.readId === undefined);
+        // Every kind the stack creates is checked, not only the ones the drift end-to-end test edits.
+        expect(created.length).toBe(expectedObjects(name, fromFile(name).namespace).length);
+        for (const r of created) {
+            expect([r.type, r.name, r.inputs.metadata.annotations?.[PATCH_FORCE_ANNOTATION]]).toEqual([r.type, r.name, "true"]);
+        }
+    });
+
     it("outputs every Service's cluster IP, node ports and DNS name", async () => {
         const { stack, outputs } = await run(fromFile(name));
         const services = servicesByName();
@@ -349,7 +360,7 @@ describe("config variations", () => {
         const all = ofType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.api)?.inputs.metadata.annotations;
         // What the engine waits for; prod's internal-LB annotations are checked with prod.
         const waits = serviceWaitFor({ type: "LoadBalancer", addressWaitSeconds }, all[SERVICE_REVISION_ANNOTATION]);
-        expect(Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("pulumi.com/") || key === SERVICE_REVISION_ANNOTATION))).toEqual(waits);
+        expect(Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("pulumi.com/") || key === SERVICE_REVISION_ANNOTATION))).toEqual(forcedApply(waits));
     });
 
     it("on a cluster without a load-balancer controller, dev leaves loadBalancerIngress absent and warns on the API Service", async () => {
