@@ -35,7 +35,7 @@ const apiReplicaSet = () => `replicaset/${kubectlJson("get", "replicasets", "-n"
  * (`f:spec`, `f:replicas`): who the next apply would conflict with, or leave the field to.
  */
 function managersOf(object: string, ...path: string[]): string[] {
-    return live(object)
+    return kubectlJson("get", object, "-n", namespace, "--show-managed-fields")
         .metadata.managedFields.filter((m: { fieldsV1?: object }) =>
             // eslint-disable-next-line @typescript-eslint/no-explicit-any
             path.reduce<any>((fields, key) => fields?.[key], m.fieldsV1) !== undefined,
@@ -100,7 +100,8 @@ it("kubectl patch svc of the selector: found as an update of that Service, and u
     const dbIPs = pods(namespace, selectors.db).map((p) => p.ip);
     kubectl("patch", svc, "-n", namespace, "-p", JSON.stringify({ spec: { selector: selectors.api } }));
     // The edit is live: the Service now sends MongoDB's traffic to the API's Pods.
-    await eventually(() => expect(endpointIPs(namespace, names.db)).toHaveLength(REPLICAS));
+    const apiIPs = pods(namespace, selectors.api).map((p) => p.ip);
+    await eventually(() => expect(endpointIPs(namespace, names.db)).toEqual(apiIPs.sort()));
 
     expect(await refreshingPreview("selector")).toEqual([`update Service/${names.db}`]);
     await heal("selector");
