@@ -1,8 +1,11 @@
 /**
  * A stack deployed by the program before the components became a package (type tokens
  * `go-demo-2:services:*` and `go-demo-2:workloads:*`, components imported from files) keeps every
- * resource when the current program takes it over: its preview plans no change, and `up` keeps
- * every object (uid) in the cluster. That release is read from git history; the run needs the
+ * resource when the current program takes it over: its preview plans one in-place update of every
+ * Kubernetes object, adding the forced apply (`pulumi.com/patchForce`, components 0.3.0) and
+ * nothing else, no replacement; `up` keeps every object (uid) and spec in the cluster. That the
+ * annotation is the whole change is what makes taking over a deployed stack safe: an annotation is
+ * applied in place, and no Pod restarts. That release is read from git history; the run needs the
  * repository's history (a clone, not an archive).
  */
 import { execFileSync } from "child_process";
@@ -10,8 +13,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { EngineEvent } from "@pulumi/pulumi/automation";
+
+import { PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
 import { copyProject, currentContext, printTimings, root, stackIn, timed } from "../../tools/workspace";
-import { exists, liveObjects } from "./kube";
+import { expectedObjects } from "../expected";
+import { exists, kubectlJson, liveObjects } from "./kube";
 
 jest.setTimeout(15 * 60_000);
 afterAll(printTimings);
@@ -44,12 +51,24 @@ it("dev deployed by the previous release previews no change with this program, a
         const current = copyProject(["dev"], root, tmp);
         fs.cpSync(current, workDir, { recursive: true, force: true, filter: (src) => !src.endsWith("node_modules") && !src.endsWith("Pulumi.dev.yaml") });
 
-        await timed("upgrade: preview (this program, no change)", () => fresh.preview({ expectNoChanges: true, color: "never" }));
+        const events: EngineEvent[] = [];
+        await timed("upgrade: preview (this program)", () => fresh.preview({ onEvent: (e) => events.push(e), color: "never" }));
+        const planned = events
+            .flatMap((e) => (e.resourcePreEvent && e.resourcePreEvent.metadata.op !== "same" ? [e.resourcePreEvent.metadata] : []))
+            .map((m) => [m.op, m.type.startsWith("kubernetes:"), m.diffs, Object.keys(m.detailedDiff ?? {}).every((k) => k.includes(PATCH_FORCE_ANNOTATION))]);
+        // Every object of the stack, updated in place, its annotations the only change.
+        expect(planned).toEqual(expectedObjects("dev", namespace).map(() => ["update", true, ["metadata"], true]));
         await timed("upgrade: up (this program)", () => fresh.up({ color: "never" }));
         const types = (await fresh.exportStack()).deployment.resources.map((r: { type: string }) => r.type);
         expect(types).toContain("go-demo-2:index:LoadBalancerService");
         expect(types).not.toContain("go-demo-2:services:LoadBalancerService");
-        expect(liveObjects(namespace)).toEqual(live);
+        // The same objects with the same specs; the destroy guard's line shows its annotations, now with the forced apply.
+        expect(liveObjects(namespace).map((o) => o.replace(`,"${PATCH_FORCE_ANNOTATION}":"true"`, ""))).toEqual(live);
+        const forced = kubectlJson("get", "services,replicasets,persistentvolumeclaims,configmaps,networkpolicies,poddisruptionbudgets", "-n", namespace, "-l", "app.kubernetes.io/part-of=go-demo-2")
+            .items.map((o: { kind: string; metadata: { name: string; annotations?: Record<string, string> } }) => [`${o.kind}/${o.metadata.name}`, o.metadata.annotations?.[PATCH_FORCE_ANNOTATION]]);
+        expect(forced.length).toBe(expectedObjects("dev", namespace).length - 1);
+        expect(forced).toEqual(forced.map(([object]: [string]) => [object, "true"]));
+        await timed("upgrade: preview (this program, no change)", () => fresh.preview({ expectNoChanges: true, color: "never" }));
         await timed("upgrade: destroy", () => fresh.destroy({ color: "never" }));
         expect(exists("namespace", namespace)).toBe(false);
     } finally {
