@@ -146,9 +146,10 @@ function serviceObject(
     const spec: ServiceSpecArgs = { ...args, type };
     const serviceName = args.serviceName ?? name;
     const built = buildServiceSpec(spec);
+    const annotations = forcedApply(args.annotations);
     // Everything the object is given but its namespace (a new namespace is a new object).
     const revision = contentHash(
-        { serviceName, labels: args.labels, annotations: args.annotations, spec: built, addressWaitSeconds: args.addressWaitSeconds },
+        { serviceName, labels: args.labels, annotations, spec: built, addressWaitSeconds: args.addressWaitSeconds },
         `Service ${name}`,
     );
     const service = new k8s.core.v1.Service(
@@ -158,7 +159,7 @@ function serviceObject(
                 name: serviceName,
                 namespace: args.namespace,
                 labels: args.labels,
-                annotations: forcedApply({ ...args.annotations, ...serviceWaitFor(spec, revision) }),
+                annotations: { ...annotations, ...serviceWaitFor(spec, revision) },
             },
             spec: built,
         },

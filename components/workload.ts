@@ -169,7 +169,10 @@ export function createWorkload(parent: pulumi.ComponentResource, name: string, a
             new k8s.core.v1.PersistentVolumeClaim(
                 `${name}-${c.volume}`,
                 {
-                    metadata: { name: c.claimName, namespace: args.namespace, labels, annotations: forcedApply() },
+                    // Not forced (forcedApply): an update of a bound claim of a WaitForFirstConsumer
+                    // class never ends with the provider's 4.25 wait (pulumi/pulumi-kubernetes#4179),
+                    // so adding the annotation to a deployed claim would fail its stack's next up.
+                    metadata: { name: c.claimName, namespace: args.namespace, labels },
                     spec: {
                         accessModes: ["ReadWriteOnce"],
                         resources: { requests: { storage: c.size } },
