@@ -12,8 +12,8 @@ export const PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce";
 
 /**
  * `annotations` plus the forced apply: the annotations of every object the stack creates but a
- * claim (see workload.ts for why not a claim). The
- * forced apply is added last, so it cannot be turned off object by object.
+ * claim (workload.ts says why not a claim). The forced apply is added last, so it cannot be
+ * turned off object by object.
  */
 export function forcedApply(annotations: Record<string, string> = {}): Record<string, string> {
     return { ...annotations, [PATCH_FORCE_ANNOTATION]: "true" };
