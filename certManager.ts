@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { CertManager } from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
+import { forcedApply } from "go-demo-2";
 
 import { requireCrds } from "./crds";
 
@@ -106,7 +107,7 @@ export class ApiCertificate extends pulumi.ComponentResource {
             {
                 apiVersion: "cert-manager.io/v1",
                 kind: "Issuer",
-                metadata: { name: `${name}-selfsigned`, namespace: args.namespace },
+                metadata: { name: `${name}-selfsigned`, namespace: args.namespace, annotations: forcedApply() },
                 spec: { selfSigned: {} },
             },
             { parent: this },
@@ -120,7 +121,7 @@ export class ApiCertificate extends pulumi.ComponentResource {
                     name,
                     namespace: args.namespace,
                     // Pods mounting the Secret must not start before cert-manager has written it.
-                    annotations: { "pulumi.com/waitFor": "condition=Ready" },
+                    annotations: forcedApply({ "pulumi.com/waitFor": "condition=Ready" }),
                 },
                 spec: {
                     secretName: args.secretName,

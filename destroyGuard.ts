@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { forcedApply } from "go-demo-2";
 
 /** Whether the guard is protected, on the live object, for whoever reads the cluster. */
 export const PROTECTED_ANNOTATION = "go-demo-2/protected";
@@ -32,7 +33,7 @@ export function destroyGuard(name: string, args: DestroyGuardArgs): k8s.core.v1.
                 name,
                 namespace: args.namespace,
                 labels: args.labels,
-                annotations: { [PROTECTED_ANNOTATION]: String(args.protect) },
+                annotations: forcedApply({ [PROTECTED_ANNOTATION]: String(args.protect) }),
             },
             data: {
                 guards: args.guards,

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-import { API_PORT, ServicePort } from "go-demo-2";
+import { API_PORT, forcedApply, ServicePort } from "go-demo-2";
 
 /**
  * How a Prometheus finds the API's metrics (go-demo-2 serves them at /metrics on its own port):
@@ -57,7 +57,7 @@ export function serviceMonitor(name: string, args: ServiceMonitorArgs, opts?: pu
         {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "ServiceMonitor",
-            metadata: { name, namespace: args.namespace, labels: args.labels },
+            metadata: { name, namespace: args.namespace, labels: args.labels, annotations: forcedApply() },
             spec: serviceMonitorSpec(args.selects),
         },
         opts,

@@ -11,6 +11,7 @@ import {
     dbPolicySpec,
     defaultDenyIngressSpec,
     ExternalNameService,
+    forcedApply,
     GoDemo2Api,
     LoadBalancerService,
     MONGO_HTTP_PORT,
@@ -251,6 +252,7 @@ export function createStack(config: StackConfig): Stack {
                 // Every Pod of the stack meets the restricted Pod Security Standard; keep it so.
                 "pod-security.kubernetes.io/enforce": "restricted",
             },
+            annotations: forcedApply(),
         },
     }, { dependsOn: [...(certManager ? [certManager] : []), ...monitoringCrds] });
     const ns = namespace.metadata.name;
@@ -348,7 +350,7 @@ export function createStack(config: StackConfig): Stack {
 
     const allows = [
         new k8s.networking.v1.NetworkPolicy(names.db, {
-            metadata: { name: names.db, namespace: ns, labels: recommendedLabels("mongodb", "database", names.db) },
+            metadata: { name: names.db, namespace: ns, labels: recommendedLabels("mongodb", "database", names.db), annotations: forcedApply() },
             spec: dbPolicySpec({
                 db: db.selector,
                 api: api.selector,
@@ -361,7 +363,7 @@ export function createStack(config: StackConfig): Stack {
             ? []
             : [
                   new k8s.networking.v1.NetworkPolicy(names.api, {
-                      metadata: { name: names.api, namespace: ns, labels: recommendedLabels(APP, "api", names.api) },
+                      metadata: { name: names.api, namespace: ns, labels: recommendedLabels(APP, "api", names.api), annotations: forcedApply() },
                       spec: apiPolicySpec({
                           api: api.selector,
                           port: apiPort.targetPort,
@@ -376,7 +378,12 @@ export function createStack(config: StackConfig): Stack {
     const defaultDeny = new k8s.networking.v1.NetworkPolicy(
         names.defaultDeny,
         {
-            metadata: { name: names.defaultDeny, namespace: ns, labels: recommendedLabels(APP, "namespace", names.defaultDeny) },
+            metadata: {
+                name: names.defaultDeny,
+                namespace: ns,
+                labels: recommendedLabels(APP, "namespace", names.defaultDeny),
+                annotations: forcedApply(),
+            },
             spec: defaultDenyIngressSpec(),
         },
         // Allows first: denying before they exist would cut a running stack off for a moment.

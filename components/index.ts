@@ -36,6 +36,7 @@ export type { Workload } from "./workload";
 export { TLS_PORT, TLS_PROXY_IMAGE } from "./tls";
 
 export { APP, recommendedLabels, selectors } from "./labels";
+export { forcedApply, PATCH_FORCE_ANNOTATION } from "./forcedApply";
 export type { Selector } from "./labels";
 export { imageVersion } from "./imageVersion";
 export { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES_NODE_LOSS_TOLERATION_SECONDS, NODE_TOPOLOGY_KEY } from "./placement";

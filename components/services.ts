@@ -10,6 +10,7 @@ import {
     serviceWaitFor,
     validateServiceSpec,
 } from "./serviceSpec";
+import { forcedApply } from "./forcedApply";
 import { PACKAGE } from "./package";
 import { contentHash } from "./templateHash";
 
@@ -33,9 +34,9 @@ export interface ServiceArgs {
     labels?: Record<string, string>;
     /**
      * Annotations on the Service object, such as a cloud's internal load-balancer annotation.
-     * The component's own wait annotations (`pulumi.com/waitFor`, `pulumi.com/timeoutSeconds` and
-     * the Service's revision) always win.
-     * @default none: the Service carries only the component's own wait annotations
+     * The component's own annotations (`pulumi.com/waitFor`, `pulumi.com/timeoutSeconds`, the
+     * Service's revision and `pulumi.com/patchForce`) always win.
+     * @default none: the Service carries only the component's own annotations
      * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/
      */
     annotations?: Record<string, string>;
@@ -166,9 +167,10 @@ function serviceObject(
     const spec: ServiceSpecArgs = { ...args, type };
     const serviceName = args.serviceName ?? name;
     const built = buildServiceSpec(spec);
+    const annotations = forcedApply(args.annotations);
     // Everything the object is given but its namespace (a new namespace is a new object).
     const revision = contentHash(
-        { serviceName, labels: args.labels, annotations: args.annotations, spec: built, addressWaitSeconds: args.addressWaitSeconds },
+        { serviceName, labels: args.labels, annotations, spec: built, addressWaitSeconds: args.addressWaitSeconds },
         `Service ${name}`,
     );
     const service = new k8s.core.v1.Service(
@@ -178,7 +180,7 @@ function serviceObject(
                 name: serviceName,
                 namespace: args.namespace,
                 labels: args.labels,
-                annotations: { ...args.annotations, ...serviceWaitFor(spec, revision) },
+                annotations: { ...annotations, ...serviceWaitFor(spec, revision) },
             },
             spec: built,
         },

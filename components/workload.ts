@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 import { disruptionBudgetSpec } from "./disruptionBudget";
+import { forcedApply } from "./forcedApply";
 import { recommendedLabels, Selector } from "./labels";
 import { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, nodeLossTolerations, onArchitectures, spreadOverNodes } from "./placement";
 import { TERMINATION_GRACE_SECONDS } from "./shutdown";
@@ -168,6 +169,9 @@ export function createWorkload(parent: pulumi.ComponentResource, name: string, a
             new k8s.core.v1.PersistentVolumeClaim(
                 `${name}-${c.volume}`,
                 {
+                    // Not forced (forcedApply): an update of a bound claim of a WaitForFirstConsumer
+                    // class never ends with the provider's 4.25 wait (pulumi/pulumi-kubernetes#4179),
+                    // so adding the annotation to a deployed claim would fail its stack's next up.
                     metadata: { name: c.claimName, namespace: args.namespace, labels },
                     spec: {
                         accessModes: ["ReadWriteOnce"],
@@ -194,10 +198,10 @@ export function createWorkload(parent: pulumi.ComponentResource, name: string, a
                 name: replicaSetName,
                 namespace: args.namespace,
                 labels: podLabels,
-                annotations: {
+                annotations: forcedApply({
                     "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${args.replicas}`,
                     "pulumi.com/timeoutSeconds": String(args.rolloutTimeoutSeconds ?? 300),
-                },
+                }),
             },
             spec: {
                 replicas: args.replicas,
@@ -212,7 +216,7 @@ export function createWorkload(parent: pulumi.ComponentResource, name: string, a
     const disruptionBudget = budget
         ? new k8s.policy.v1.PodDisruptionBudget(
               `${name}-disruption-budget`,
-              { metadata: { name: baseName, namespace: args.namespace, labels }, spec: budget },
+              { metadata: { name: baseName, namespace: args.namespace, labels, annotations: forcedApply() }, spec: budget },
               { parent },
           )
         : undefined;

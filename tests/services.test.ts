@@ -10,6 +10,7 @@ import {
     NodePortService,
     serviceAliases,
 } from "../components/services";
+import { forcedApply } from "../components/forcedApply";
 import { SERVICE_REVISION_ANNOTATION, SERVICE_TYPES, serviceWaitFor } from "../components/serviceSpec";
 import { installMocks, MOCK_LB_IP, mockLoadBalancerController, mockServiceCreationTimestamp, recorded, registered, resetRecorded, unwrap } from "./mocks";
 
@@ -140,7 +141,7 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
         expect(await unwrap(svc.ingress)).toBeUndefined();
         await registered(svc.service);
         const annotations = recorded[1].inputs.metadata.annotations;
-        expect(annotations).toEqual(serviceWaitFor({ type: "ClusterIP" }, annotations[SERVICE_REVISION_ANNOTATION]));
+        expect(annotations).toEqual(forcedApply(serviceWaitFor({ type: "ClusterIP" }, annotations[SERVICE_REVISION_ANNOTATION])));
         // The warning follows the address on the next turn of the event loop.
         await new Promise((resolve) => setImmediate(resolve));
         expect(warnings).toEqual([[noAddressWarning("go-demo-2-api"), svc.service]]);
@@ -185,7 +186,7 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
         await unwrap(svc.ingress);
         await new Promise((resolve) => setImmediate(resolve));
         const annotations = recorded[1].inputs.metadata.annotations;
-        expect(annotations).toEqual(serviceWaitFor({ type: "LoadBalancer" }, annotations[SERVICE_REVISION_ANNOTATION]));
+        expect(annotations).toEqual(forcedApply(serviceWaitFor({ type: "LoadBalancer" }, annotations[SERVICE_REVISION_ANNOTATION])));
         expect(annotations["pulumi.com/waitFor"]).toContain("jsonpath={.status.loadBalancer.ingress}");
         expect(annotations["pulumi.com/timeoutSeconds"]).toBe("600");
         expect(warnings).toEqual([]);

@@ -8,6 +8,7 @@ import {
     CertManagerSetup,
     CertManagerSource,
 } from "../certManager";
+import { forcedApply } from "../components/forcedApply";
 import { find, installMocks, ofType, recorded, registered, resetRecorded } from "./mocks";
 
 installMocks();
@@ -76,7 +77,7 @@ describe("ApiCertificate", () => {
         expect(issuer.spec).toEqual({ selfSigned: {} });
 
         const certificate = find("kubernetes:cert-manager.io/v1:Certificate", "go-demo-2-api-tls-certificate").inputs;
-        expect(certificate.metadata.annotations).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
+        expect(certificate.metadata.annotations).toEqual(forcedApply({ "pulumi.com/waitFor": "condition=Ready" }));
         expect(certificate.spec).toMatchObject({
             secretName: "go-demo-2-api-tls",
             commonName: "api.example.com",

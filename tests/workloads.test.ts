@@ -253,7 +253,7 @@ describe("MongoDb", () => {
         expect(rs.metadata).toMatchObject({
             name: `go-demo-2-db-${db.templateHash}`,
             namespace: "ns",
-            annotations: { "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=1", "pulumi.com/timeoutSeconds": "300" },
+            annotations: { "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=1", "pulumi.com/timeoutSeconds": "300", "pulumi.com/patchForce": "true" },
         });
         expect(rs.spec.replicas).toBe(1);
         expect(rs.spec.selector.matchLabels).toEqual({ ...selectors.db, [TEMPLATE_HASH_LABEL]: db.templateHash });

@@ -67,7 +67,7 @@ it("a TypeScript program installs the packed npm package, type-checks against it
     const [{ filename }] = JSON.parse(
         execFileSync("npm", ["pack", "--json", "-w", "go-demo-2", "--pack-destination", dir], { cwd: root, encoding: "utf8" }),
     ) as { filename: string }[];
-    expect(filename).toBe("go-demo-2-0.2.0.tgz");
+    expect(filename).toBe("go-demo-2-0.3.0.tgz");
     await timed("typescript example: npm install", async () =>
         execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: dir, stdio: "pipe" }),
     );

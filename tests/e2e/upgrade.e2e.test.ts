@@ -1,8 +1,11 @@
 /**
  * A stack deployed by the program before the components became a package (type tokens
  * `go-demo-2:services:*` and `go-demo-2:workloads:*`, components imported from files) keeps every
- * resource when the current program takes it over: its preview plans no change, and `up` keeps
- * every object (uid) in the cluster. That release is read from git history; the run needs the
+ * resource when the current program takes it over: its preview plans one in-place update of every
+ * Kubernetes object but the claim, adding the forced apply (`pulumi.com/patchForce`, components
+ * 0.3.0) and nothing else, no replacement; `up` keeps every object (uid) and spec in the cluster. That the
+ * annotation is the whole change is what makes taking over a deployed stack safe: an annotation is
+ * applied in place, and no Pod restarts. That release is read from git history; the run needs the
  * repository's history (a clone, not an archive).
  */
 import { execFileSync } from "child_process";
@@ -10,8 +13,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
+
+import { PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
+import { SERVICE_REVISION_ANNOTATION } from "../../components/serviceSpec";
 import { copyProject, root, stackIn } from "../../tools/workspace";
-import { exists, liveObjects } from "./kube";
+import { expectedObjects, withoutTemplateHash } from "../expected";
+import { exists, kubectlJson, liveObjects } from "./kube";
 import { currentContext } from "./stacks";
 import { printTimings, timed } from "./timings";
 
@@ -22,7 +30,7 @@ afterAll(printTimings);
 const PREVIOUS_RELEASE = "010b6563a34e8ee8e6123ea32e47dfda79b5c57e";
 const namespace = "e2e-go-demo-2-upgrade";
 
-it("dev deployed by the previous release previews no change with this program, and up keeps every object", async () => {
+it("dev deployed by the previous release: this program updates every object but the claim in place, annotations only, and up keeps every object", async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-upgrade-"));
     const previous = path.join(tmp, "previous");
     execFileSync("git", ["-C", root, "worktree", "add", "--detach", "--quiet", previous, PREVIOUS_RELEASE]);
@@ -46,12 +54,38 @@ it("dev deployed by the previous release previews no change with this program, a
         const current = copyProject(["dev"], root, tmp);
         fs.cpSync(current, workDir, { recursive: true, force: true, filter: (src) => !src.endsWith("node_modules") && !src.endsWith("Pulumi.dev.yaml") });
 
-        await timed("upgrade: preview (this program, no change)", () => fresh.preview({ expectNoChanges: true, color: "never" }));
+        const events: EngineEvent[] = [];
+        await timed("upgrade: preview (this program)", () => fresh.preview({ onEvent: (e) => events.push(e), color: "never" }));
+        // The provider names each annotation that changes, or the whole map where the object had
+        // none. A Service's revision hashes everything it is given, so it and the wait that names
+        // it change with the forced apply.
+        const changing = [PATCH_FORCE_ANNOTATION, SERVICE_REVISION_ANNOTATION, "pulumi.com/waitFor"].map((a) => `metadata.annotations["${a}"]`);
+        const forcedApplyOnly = (m: StepEventMetadata) =>
+            Object.keys(m.detailedDiff ?? {}).some((key) => key.includes(PATCH_FORCE_ANNOTATION) || key === "metadata.annotations") &&
+            Object.keys(m.detailedDiff ?? {}).every(
+                (key) =>
+                    changing.includes(key) ||
+                    (key === "metadata.annotations" && JSON.stringify(m.new?.inputs?.metadata?.annotations) === JSON.stringify({ [PATCH_FORCE_ANNOTATION]: "true" })),
+            );
+        const planned = events
+            .flatMap((e) => (e.resourcePreEvent && e.resourcePreEvent.metadata.op !== "same" ? [e.resourcePreEvent.metadata] : []))
+            .filter((m) => m.type.startsWith("kubernetes:"))
+            .map((m) => [m.op, forcedApplyOnly(m)]);
+        // Every object of the stack but the claim (components/workload.ts), updated in place, the
+        // forced apply its only change (a Service's revision annotation follows it).
+        const updated = expectedObjects("dev", namespace).filter((o) => !o.startsWith("PersistentVolumeClaim/"));
+        expect(planned).toEqual(updated.map(() => ["update", true]));
         await timed("upgrade: up (this program)", () => fresh.up({ color: "never" }));
         const types = (await fresh.exportStack()).deployment.resources.map((r: { type: string }) => r.type);
         expect(types).toContain("go-demo-2:index:LoadBalancerService");
         expect(types).not.toContain("go-demo-2:services:LoadBalancerService");
-        expect(liveObjects(namespace)).toEqual(live);
+        // The same objects with the same specs; the destroy guard's line shows its annotations, now with the forced apply.
+        expect(liveObjects(namespace).map((o) => o.replace(`,"${PATCH_FORCE_ANNOTATION}":"true"`, ""))).toEqual(live);
+        const forced = kubectlJson("get", "services,replicasets,configmaps,networkpolicies,poddisruptionbudgets", "-n", namespace, "-l", "app.kubernetes.io/part-of=go-demo-2")
+            .items.map((o: { kind: string; metadata: { name: string; annotations?: Record<string, string> } }) => [`${o.kind}/${o.metadata.name}`, o.metadata.annotations?.[PATCH_FORCE_ANNOTATION]]);
+        expect(forced.map(([object]: [string]) => withoutTemplateHash(object)).sort()).toEqual(updated.filter((o) => !o.startsWith("Namespace/")).sort());
+        expect(forced).toEqual(forced.map(([object]: [string]) => [object, "true"]));
+        await timed("upgrade: preview (this program, no change)", () => fresh.preview({ expectNoChanges: true, color: "never" }));
         await timed("upgrade: destroy", () => fresh.destroy({ color: "never" }));
         expect(exists("namespace", namespace)).toBe(false);
     } finally {
