@@ -49,8 +49,12 @@ it("dev deployed by the previous release: this program updates every object but 
         expect(state).toContain("go-demo-2:workloads:MongoDb");
         const live = liveObjects(namespace);
 
-        // The current program takes over the same folder and stack.
-        fs.rmSync(path.join(workDir, "components"), { recursive: true, force: true });
+        // The current program takes over the same folder and stack, as a checkout of the new
+        // release does: the previous release's files go (config.ts would shadow config/), its
+        // stack file stays.
+        for (const entry of fs.readdirSync(workDir).filter((e) => e !== "node_modules" && e !== "Pulumi.dev.yaml")) {
+            fs.rmSync(path.join(workDir, entry), { recursive: true, force: true });
+        }
         const current = copyProject(["dev"], root, tmp);
         fs.cpSync(current, workDir, { recursive: true, force: true, filter: (src) => !src.endsWith("node_modules") && !src.endsWith("Pulumi.dev.yaml") });
 
