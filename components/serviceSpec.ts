@@ -182,10 +182,10 @@ export function buildServiceSpec(args: ServiceSpecArgs): k8s.types.input.core.v1
 }
 
 /**
- * The annotation carrying a Service's revision: a hash of everything the stack gives the object,
- * so it differs in every update.
+ * The annotation carrying an object's revision: a hash of everything the stack gives the object,
+ * so it differs in every update. Services and ReplicaSets carry it (replicaSetWaitFor).
  */
-export const SERVICE_REVISION_ANNOTATION = "go-demo-2.local/revision";
+export const REVISION_ANNOTATION = "go-demo-2.local/revision";
 
 /**
  * What `pulumi up` waits for after it creates or updates a Service (its `pulumi.com/waitFor`, and
@@ -209,8 +209,8 @@ export const SERVICE_REVISION_ANNOTATION = "go-demo-2.local/revision";
  * the start.
  */
 export function serviceWaitFor(args: Pick<ServiceSpecArgs, "type" | "addressWaitSeconds">, revision: string): Record<string, string> {
-    const conditions = [`jsonpath={.metadata.annotations['${SERVICE_REVISION_ANNOTATION}']}=${revision}`];
-    const annotations: Record<string, string> = { [SERVICE_REVISION_ANNOTATION]: revision };
+    const conditions = [`jsonpath={.metadata.annotations['${REVISION_ANNOTATION}']}=${revision}`];
+    const annotations: Record<string, string> = { [REVISION_ANNOTATION]: revision };
     const seconds = args.addressWaitSeconds ?? DEFAULT_ADDRESS_WAIT_SECONDS;
     if (args.type === "LoadBalancer" && seconds > 0) {
         conditions.push("jsonpath={.status.loadBalancer.ingress}");

@@ -7,7 +7,8 @@ import { recommendedLabels, Selector } from "./labels";
 import { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, nodeLossTolerations, onArchitectures, spreadOverNodes } from "./placement";
 import { TERMINATION_GRACE_SECONDS } from "./shutdown";
 import { PACKAGE } from "./package";
-import { TEMPLATE_HASH_LABEL, templateHash as templateHashOf } from "./templateHash";
+import { REVISION_ANNOTATION } from "./serviceSpec";
+import { contentHash, TEMPLATE_HASH_LABEL, templateHash as templateHashOf } from "./templateHash";
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -186,6 +187,7 @@ export function createWorkload(parent: pulumi.ComponentResource, name: string, a
     const templateHash = templateHashOf(podTemplate(args, labels));
     const replicaSetName = `${baseName}-${templateHash}`;
     const podLabels = { ...labels, [TEMPLATE_HASH_LABEL]: templateHash };
+    const applied = { labels: podLabels, annotations: forcedApply({ "pulumi.com/timeoutSeconds": String(args.rolloutTimeoutSeconds ?? 300) }) };
     const replicaSet = new k8s.apps.v1.ReplicaSet(
         // surge: each template is a resource of its own, so the engine creates the new one and
         // deletes the old one only once the whole update has succeeded; a failed release leaves
@@ -197,11 +199,8 @@ export function createWorkload(parent: pulumi.ComponentResource, name: string, a
             metadata: {
                 name: replicaSetName,
                 namespace: args.namespace,
-                labels: podLabels,
-                annotations: forcedApply({
-                    "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${args.replicas}`,
-                    "pulumi.com/timeoutSeconds": String(args.rolloutTimeoutSeconds ?? 300),
-                }),
+                labels: applied.labels,
+                annotations: { ...applied.annotations, ...replicaSetWaitFor(applied, args.replicas) },
             },
             spec: {
                 replicas: args.replicas,
@@ -221,6 +220,23 @@ export function createWorkload(parent: pulumi.ComponentResource, name: string, a
           )
         : undefined;
     return { replicaSet, replicaSetName, templateHash, selector: args.selector, disruptionBudget, claims };
+}
+
+/**
+ * What `pulumi up` waits for after it creates or updates a ReplicaSet, plus the revision
+ * annotation that wait checks first. The revision, for the reason serviceWaitFor gives: the
+ * provider records the last copy its watch delivered, which may be the one from before the update,
+ * and an update of the ReplicaSet's metadata only (an annotation, a label) bumps no
+ * `metadata.generation` to tell that copy by. Then every replica Ready.
+ * @internal
+ */
+export function replicaSetWaitFor(metadata: { labels: Record<string, string>; annotations: Record<string, string> }, replicas: number): Record<string, string> {
+    const revision = contentHash({ ...metadata, replicas }, "replica set");
+    return {
+        [REVISION_ANNOTATION]: revision,
+        // A JSON list: all must hold; the provider records the first condition's object.
+        "pulumi.com/waitFor": JSON.stringify([`jsonpath={.metadata.annotations['${REVISION_ANNOTATION}']}=${revision}`, `jsonpath={.status.readyReplicas}=${replicas}`]),
+    };
 }
 
 /** The container settings every container of the stack shares: no privileges, read-only root. */

@@ -1,6 +1,6 @@
 import {
     buildServiceSpec,
-    SERVICE_REVISION_ANNOTATION,
+    REVISION_ANNOTATION,
     ServiceSpecArgs,
     serviceWaitFor,
     validateServiceSpec,
@@ -94,11 +94,11 @@ describe("validateServiceSpec", () => {
 
 describe("serviceWaitFor", () => {
     const revision = "0123456789";
-    const applied = `jsonpath={.metadata.annotations['${SERVICE_REVISION_ANNOTATION}']}=${revision}`;
+    const applied = `jsonpath={.metadata.annotations['${REVISION_ANNOTATION}']}=${revision}`;
     const ingress = "jsonpath={.status.loadBalancer.ingress}";
-    const onlyApplied = { [SERVICE_REVISION_ANNOTATION]: revision, "pulumi.com/waitFor": applied };
+    const onlyApplied = { [REVISION_ANNOTATION]: revision, "pulumi.com/waitFor": applied };
     const withAddress = (seconds: string) => ({
-        [SERVICE_REVISION_ANNOTATION]: revision,
+        [REVISION_ANNOTATION]: revision,
         "pulumi.com/waitFor": JSON.stringify([applied, ingress]),
         "pulumi.com/timeoutSeconds": seconds,
     });

@@ -11,7 +11,7 @@ import {
     serviceAliases,
 } from "../components/services";
 import { forcedApply } from "../components/forcedApply";
-import { SERVICE_REVISION_ANNOTATION, SERVICE_TYPES, serviceWaitFor } from "../components/serviceSpec";
+import { REVISION_ANNOTATION, SERVICE_TYPES, serviceWaitFor } from "../components/serviceSpec";
 import { installMocks, MOCK_LB_IP, mockLoadBalancerController, mockServiceCreationTimestamp, recorded, registered, resetRecorded, unwrap } from "./mocks";
 
 installMocks();
@@ -72,7 +72,7 @@ describe("Service metadata", () => {
         await registered(svc.service);
         const annotations = recorded[1].inputs.metadata.annotations;
         expect(annotations["networking.gke.io/load-balancer-type"]).toBe("Internal");
-        expect(annotations["pulumi.com/waitFor"]).toBe(serviceWaitFor({ type: "LoadBalancer" }, annotations[SERVICE_REVISION_ANNOTATION])["pulumi.com/waitFor"]);
+        expect(annotations["pulumi.com/waitFor"]).toBe(serviceWaitFor({ type: "LoadBalancer" }, annotations[REVISION_ANNOTATION])["pulumi.com/waitFor"]);
     });
 
     it("ends the DNS name with the cluster's domain", async () => {
@@ -86,9 +86,9 @@ describe("the Service's revision, which up waits to see on the object it records
         await registered(svc.service);
         const annotations = recorded[recorded.length - 1].inputs.metadata.annotations;
         // The wait names the revision the object carries.
-        expect(annotations["pulumi.com/waitFor"]).toContain(`']}=${annotations[SERVICE_REVISION_ANNOTATION]}"`);
+        expect(annotations["pulumi.com/waitFor"]).toContain(`']}=${annotations[REVISION_ANNOTATION]}"`);
         resetRecorded();
-        return annotations[SERVICE_REVISION_ANNOTATION] as string;
+        return annotations[REVISION_ANNOTATION] as string;
     };
     const args = { ...base, ports: [{ name: "http", port: 8080, nodePort: 30080 }] };
 
@@ -141,7 +141,7 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
         expect(await unwrap(svc.ingress)).toBeUndefined();
         await registered(svc.service);
         const annotations = recorded[1].inputs.metadata.annotations;
-        expect(annotations).toEqual(forcedApply(serviceWaitFor({ type: "ClusterIP" }, annotations[SERVICE_REVISION_ANNOTATION])));
+        expect(annotations).toEqual(forcedApply(serviceWaitFor({ type: "ClusterIP" }, annotations[REVISION_ANNOTATION])));
         // The warning follows the address on the next turn of the event loop.
         await new Promise((resolve) => setImmediate(resolve));
         expect(warnings).toEqual([[noAddressWarning("go-demo-2-api"), svc.service]]);
@@ -186,7 +186,7 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
         await unwrap(svc.ingress);
         await new Promise((resolve) => setImmediate(resolve));
         const annotations = recorded[1].inputs.metadata.annotations;
-        expect(annotations).toEqual(forcedApply(serviceWaitFor({ type: "LoadBalancer" }, annotations[SERVICE_REVISION_ANNOTATION])));
+        expect(annotations).toEqual(forcedApply(serviceWaitFor({ type: "LoadBalancer" }, annotations[REVISION_ANNOTATION])));
         expect(annotations["pulumi.com/waitFor"]).toContain("jsonpath={.status.loadBalancer.ingress}");
         expect(annotations["pulumi.com/timeoutSeconds"]).toBe("600");
         expect(warnings).toEqual([]);

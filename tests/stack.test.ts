@@ -4,7 +4,7 @@ import { DB_RELEASE_ANNOTATION } from "../components/api";
 import { forcedApply, PATCH_FORCE_ANNOTATION } from "../components/forcedApply";
 import { PROTECTED_ANNOTATION } from "../destroyGuard";
 import { selectors } from "../components/labels";
-import { SERVICE_REVISION_ANNOTATION, serviceWaitFor } from "../components/serviceSpec";
+import { REVISION_ANNOTATION, serviceWaitFor } from "../components/serviceSpec";
 import { CERT_MANAGER_CHART_VERSION } from "../certManager";
 import { parseConfig, StackConfig } from "../config";
 import { names } from "../stack";
@@ -367,8 +367,8 @@ describe("config variations", () => {
         await run(fromFile(name));
         const all = ofType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.api)?.inputs.metadata.annotations;
         // What the engine waits for; prod's internal-LB annotations are checked with prod.
-        const waits = serviceWaitFor({ type: "LoadBalancer", addressWaitSeconds }, all[SERVICE_REVISION_ANNOTATION]);
-        expect(Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("pulumi.com/") || key === SERVICE_REVISION_ANNOTATION))).toEqual(forcedApply(waits));
+        const waits = serviceWaitFor({ type: "LoadBalancer", addressWaitSeconds }, all[REVISION_ANNOTATION]);
+        expect(Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("pulumi.com/") || key === REVISION_ANNOTATION))).toEqual(forcedApply(waits));
     });
 
     it("on a cluster without a load-balancer controller, dev's loadBalancerIngress is null and the API Service warns", async () => {

@@ -28,7 +28,8 @@ import {
 import { SHUTDOWN_DELAY_SECONDS } from "../components/shutdown";
 import { TEMPLATE_HASH_LABEL } from "../components/templateHash";
 import { TLS_PORT } from "../components/tls";
-import { Workload, workloadType } from "../components/workload";
+import { replicaSetWaitFor, Workload, workloadType } from "../components/workload";
+import { REVISION_ANNOTATION } from "../components/serviceSpec";
 import { failureWindowSeconds } from "../policy/policies";
 import { installMocks, ofType, recorded, registered, resetRecorded, unwrap } from "./mocks";
 
@@ -253,7 +254,13 @@ describe("MongoDb", () => {
         expect(rs.metadata).toMatchObject({
             name: `go-demo-2-db-${db.templateHash}`,
             namespace: "ns",
-            annotations: { "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=1", "pulumi.com/timeoutSeconds": "300", "pulumi.com/patchForce": "true" },
+        });
+        const revision = rs.metadata.annotations[REVISION_ANNOTATION];
+        expect(rs.metadata.annotations).toEqual({
+            [REVISION_ANNOTATION]: expect.stringMatching(/^[0-9a-f]{10}$/),
+            "pulumi.com/waitFor": JSON.stringify([`jsonpath={.metadata.annotations['${REVISION_ANNOTATION}']}=${revision}`, "jsonpath={.status.readyReplicas}=1"]),
+            "pulumi.com/timeoutSeconds": "300",
+            "pulumi.com/patchForce": "true",
         });
         expect(rs.spec.replicas).toBe(1);
         expect(rs.spec.selector.matchLabels).toEqual({ ...selectors.db, [TEMPLATE_HASH_LABEL]: db.templateHash });
@@ -288,7 +295,7 @@ describe("GoDemo2Api", () => {
         const rs = await replicaSetOf(api);
         expect(recorded[0].type).toBe("go-demo-2:index:GoDemo2Api");
         expect(rs.spec.replicas).toBe(5);
-        expect(rs.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.status.readyReplicas}=5");
+        expect(JSON.parse(rs.metadata.annotations["pulumi.com/waitFor"])[1]).toBe("jsonpath={.status.readyReplicas}=5");
         expect(rs.spec.selector.matchLabels).toEqual({ ...selectors.api, [TEMPLATE_HASH_LABEL]: api.templateHash });
         expect(rs.spec.template.metadata.labels).toMatchObject({ ...selectors.api, language: "go" });
         const [container] = rs.spec.template.spec.containers;
@@ -522,5 +529,29 @@ describe("workloadType", () => {
         const [type, opts] = workloadType("MongoDb", { aliases: [{ name: "old" }] });
         expect(type).toBe("go-demo-2:index:MongoDb");
         expect(opts.aliases).toEqual([{ name: "old" }, { type: "go-demo-2:workloads:MongoDb" }]);
+    });
+});
+
+describe("replicaSetWaitFor", () => {
+    const metadata = { labels: { a: "1" }, annotations: { "pulumi.com/timeoutSeconds": "300" } };
+
+    it("waits first for this update's revision, then for every replica Ready", () => {
+        const waits = replicaSetWaitFor(metadata, 3);
+        expect(JSON.parse(waits["pulumi.com/waitFor"])).toEqual([
+            `jsonpath={.metadata.annotations['${REVISION_ANNOTATION}']}=${waits[REVISION_ANNOTATION]}`,
+            "jsonpath={.status.readyReplicas}=3",
+        ]);
+    });
+
+    it.each([
+        ["a label", { ...metadata, labels: { a: "2" } }, 3],
+        ["an annotation (metadata only: no generation bump to tell the copy before it by)", { ...metadata, annotations: { ...metadata.annotations, "pulumi.com/patchForce": "true" } }, 3],
+        ["the replicas", metadata, 4],
+    ])("gives a new revision for %s", (_, changed, replicas) => {
+        expect(replicaSetWaitFor(changed, replicas)[REVISION_ANNOTATION]).not.toBe(replicaSetWaitFor(metadata, 3)[REVISION_ANNOTATION]);
+    });
+
+    it("gives the same revision for the same metadata and replicas", () => {
+        expect(replicaSetWaitFor({ ...metadata }, 3)).toEqual(replicaSetWaitFor(metadata, 3));
     });
 });

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { noAddressWarning } from "../../components/services";
-import { SERVICE_REVISION_ANNOTATION, serviceWaitFor } from "../../components/serviceSpec";
+import { REVISION_ANNOTATION, serviceWaitFor } from "../../components/serviceSpec";
 import { names } from "../../stack";
 import { root, stackIn } from "../../tools/workspace";
 import { eventually, exists, kubectlJson } from "./kube";
@@ -65,7 +65,7 @@ describe("dev on a cluster without a load-balancer controller", () => {
         expect(live.spec.type).toBe("LoadBalancer");
         // up waited for the updated object only, not for an address.
         const annotations = live.metadata.annotations;
-        expect(annotations["pulumi.com/waitFor"]).toBe(serviceWaitFor({ type: "LoadBalancer", addressWaitSeconds: 0 }, annotations[SERVICE_REVISION_ANNOTATION])["pulumi.com/waitFor"]);
+        expect(annotations["pulumi.com/waitFor"]).toBe(serviceWaitFor({ type: "LoadBalancer", addressWaitSeconds: 0 }, annotations[REVISION_ANNOTATION])["pulumi.com/waitFor"]);
         expect(annotations["pulumi.com/waitFor"]).not.toContain("loadBalancer");
         expect(live.status.loadBalancer?.ingress).toBeUndefined();
         expect(result.outputs.loadBalancerIngress.value).toBeNull();

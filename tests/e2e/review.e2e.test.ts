@@ -100,14 +100,12 @@ describe("the rendered-manifest diff of a review", () => {
         const files = diff.split("\n").filter((l) => l.startsWith("diff --git"));
         expect(files).toHaveLength(1);
         expect(files[0]).toMatch(/apps_v1-replicaset-go-demo-2-dev-go-demo-2-api-[0-9a-f]{10}\.yaml/);
-        expect(changedLines(diff)).toEqual(
-            [
-                "- pulumi.com/waitFor: jsonpath={.status.readyReplicas}=3",
-                "+ pulumi.com/waitFor: jsonpath={.status.readyReplicas}=4",
-                "- replicas: 3",
-                "+ replicas: 4",
-            ].sort(),
-        );
+        const lines = changedLines(diff);
+        // The replicas, what up waits for, and the ReplicaSet's revision (a hash of its metadata and replicas).
+        expect(lines.filter((l) => !/pulumi\.com\/waitFor|go-demo-2\.local\/revision/.test(l))).toEqual(["- replicas: 3", "+ replicas: 4"].sort());
+        const waits = lines.filter((l) => l.includes("pulumi.com/waitFor"));
+        expect(waits.map((l) => [l[0], /readyReplicas\}=(\d)/.exec(l)?.[1]]).sort()).toEqual([["+", "4"], ["-", "3"]]);
+        expect(lines.filter((l) => /^[-+] go-demo-2\.local\/revision: [0-9a-f]{10}$/.test(l)).map((l) => l[0]).sort()).toEqual(["+", "-"]);
     });
 
     it("shows a new image as a new ReplicaSet: the file renamed after the new template hash, the images changed", async () => {
@@ -118,7 +116,11 @@ describe("the rendered-manifest diff of a review", () => {
         expect(from).toBeDefined();
         expect(to).not.toBe(from);
         expect(diff).toContain("rename from");
-        expect(changedLines(diff)).toEqual(
+        // The ReplicaSet's revision hashes its labels, the template hash among them, and what up
+        // waits for names the revision.
+        const revisionLines = (l: string) => /^[-+] (go-demo-2\.local\/revision|pulumi\.com\/waitFor): /.test(l);
+        expect(changedLines(diff).filter(revisionLines).map((l) => l.slice(0, 3))).toEqual(["+ g", "+ p", "- g", "- p"]);
+        expect(changedLines(diff).filter((l) => !revisionLines(l))).toEqual(
             [
                 `- name: go-demo-2-api-${from}`,
                 `+ name: go-demo-2-api-${to}`,

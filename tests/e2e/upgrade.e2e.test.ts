@@ -16,7 +16,7 @@ import * as path from "path";
 import { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
 
 import { PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
-import { SERVICE_REVISION_ANNOTATION } from "../../components/serviceSpec";
+import { REVISION_ANNOTATION } from "../../components/serviceSpec";
 import { copyProject, root, stackIn } from "../../tools/workspace";
 import { expectedObjects, withoutTemplateHash } from "../expected";
 import { exists, kubectlJson, liveObjects } from "./kube";
@@ -63,7 +63,7 @@ it("dev deployed by the previous release: this program updates every object but 
         // The provider names each annotation that changes, or the whole map where the object had
         // none. A Service's revision hashes everything it is given, so it and the wait that names
         // it change with the forced apply.
-        const changing = [PATCH_FORCE_ANNOTATION, SERVICE_REVISION_ANNOTATION, "pulumi.com/waitFor"].map((a) => `metadata.annotations["${a}"]`);
+        const changing = [PATCH_FORCE_ANNOTATION, REVISION_ANNOTATION, "pulumi.com/waitFor"].map((a) => `metadata.annotations["${a}"]`);
         const forcedApplyOnly = (m: StepEventMetadata) =>
             Object.keys(m.detailedDiff ?? {}).some((key) => key.includes(PATCH_FORCE_ANNOTATION) || key === "metadata.annotations") &&
             Object.keys(m.detailedDiff ?? {}).every(
