@@ -28,7 +28,9 @@ go_step() {
 
 build_kubernetes() {
   local v=$K8S_VERSION b
-  local bins=(kube-apiserver kube-controller-manager kube-scheduler)
+  # kubelet and kube-proxy (the real node) share most packages with the control plane: one
+  # `go build`, one compile of what they share.
+  local bins=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
   local ok=1
   for b in "${bins[@]}"; do [[ -x $K8S_DIR/bin/$b ]] || ok=0; done
   if ((ok)); then log "kubernetes v$v: cached in $K8S_DIR/bin"; return; fi
@@ -55,8 +57,9 @@ build_kubernetes() {
       go_step "$what" go mod edit -godebug="$gd"
     done
     log "kubernetes v$v: $(wc -w <<<"$staging") staging modules replaced by v0.$minor.$patch; resolving dependencies"
-    go_step "$what" go get "k8s.io/kubernetes/cmd/kube-apiserver@v$v" \
-      "k8s.io/kubernetes/cmd/kube-controller-manager@v$v" "k8s.io/kubernetes/cmd/kube-scheduler@v$v"
+    local b cmds=()
+    for b in "${bins[@]}"; do cmds+=("k8s.io/kubernetes/cmd/$b"); done
+    go_step "$what" go get "${cmds[@]/%/@v$v}"
     local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     local ld="-s -w" k pkg
     for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
@@ -65,8 +68,7 @@ build_kubernetes() {
       done
     done
     log "kubernetes v$v: compiling ${bins[*]}"
-    CGO_ENABLED=0 go_step "$what" go build -trimpath -tags selinux,notest,grpcnotrace -ldflags "$ld" -o "$tmp/out/bin/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
+    CGO_ENABLED=0 go_step "$what" go build -trimpath -tags selinux,notest,grpcnotrace -ldflags "$ld" -o "$tmp/out/bin/" "${cmds[@]}"
   ) || { rm -rf "$tmp"; die "building $what failed (see above)"; }
   for b in "${bins[@]}"; do [[ -x $tmp/out/bin/$b ]] || { rm -rf "$tmp"; die "building $what: $b missing"; }; done
   publish "$tmp/out" "$K8S_DIR"; rm -rf "$tmp"
