@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { ConfigError, loadConfig } from "./config";
 import { createStack, intent } from "./stack";
-import { checkTransition, DeploymentRecord, parseRecord } from "./transitions";
+import { checkTransition, DeploymentRecord, parseRecord } from "./guards/transitions";
 
 /**
  * What the last `up` of this stack deployed: its own `deployment` output, read through the engine's
@@ -20,7 +20,7 @@ async function lastDeployment(): Promise<DeploymentRecord | undefined> {
 
 /**
  * The program. Every config problem is reported first, before any resource is registered; then
- * what the change would do to the deployed stack (transitions.ts), before anything of the cluster
+ * what the change would do to the deployed stack (guards/transitions.ts), before anything of the cluster
  * is registered; then the stack.
  */
 export default async function main() {

@@ -4,7 +4,7 @@ module.exports = {
     transform: { "^.+\\.ts$": ["@swc/jest"] },
     testMatch: ["<rootDir>/tests/**/*.test.ts"],
     testPathIgnorePatterns: ["<rootDir>/tests/e2e/", "<rootDir>/tests/pods/"],
-    setupFiles: ["<rootDir>/tests/setup.ts"],
+    setupFiles: ["<rootDir>/tests/support/setup.ts"],
     // Unit tests test the components' sources: the program's import of the package resolves to
     // them, so there is one copy of each class. The program itself (e2e, up) runs the built package.
     moduleNameMapper: { "^go-demo-2$": "<rootDir>/components/index.ts" },

@@ -6,7 +6,7 @@ module.exports = {
     testEnvironment: "node",
     transform: { "^.+\\.ts$": ["@swc/jest"] },
     testMatch: ["<rootDir>/tests/pods/**/*.pods.test.ts"],
-    setupFiles: ["<rootDir>/tests/setup.ts"],
+    setupFiles: ["<rootDir>/tests/support/setup.ts"],
     // As in the unit tests: the components' sources, one copy of each class.
     moduleNameMapper: { "^go-demo-2$": "<rootDir>/components/index.ts" },
     maxWorkers: 1,

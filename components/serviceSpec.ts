@@ -205,7 +205,7 @@ export const REVISION_ANNOTATION = "go-demo-2.local/revision";
  * lets the endpoints settle for 10 s, so a Service touched in the same update as a release that
  * never becomes Ready would wait out its own timeout, and so would the next `up`, which deletes
  * that release only at its end. Instead the stack creates each Service after the workload it
- * selects is Ready, with exactly that workload's labels (stack.ts): it selects Ready Pods from
+ * selects is Ready, with exactly that workload's labels (stack/services.ts): it selects Ready Pods from
  * the start.
  */
 export function serviceWaitFor(args: Pick<ServiceSpecArgs, "type" | "addressWaitSeconds">, revision: string): Record<string, string> {

@@ -4,7 +4,7 @@
  * the runtime read (load.ts: the only place Pulumi's config is read), and the keys' documentation
  * (reference.ts, read by the docs writer and its test rather than by the program).
  */
-export { KNOWN_KEYS, PROJECT } from "./keys";
-export type { StackConfig, Topology } from "./keys";
+export { CERT_MANAGER_SOURCES, KNOWN_KEYS, MONITORING_MODES, PROJECT } from "./keys";
+export type { CertManagerSource, MonitoringMode, StackConfig, Topology } from "./keys";
 export { ConfigError, parseConfig } from "./parse";
 export { loadConfig, renderingManifests } from "./load";

@@ -19,13 +19,26 @@ import {
     memoryBytes,
 } from "go-demo-2";
 
-import { CERT_MANAGER_SOURCES, CertManagerSource } from "../certManager";
-import { MONITORING_MODES, MonitoringMode } from "../monitoring";
 
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
 export const PROJECT = "go-demo-2";
 
 export type Topology = "split" | "combined";
+
+/**
+ * Who provides cert-manager: the stack installs it (its CRDs, controllers and webhook, cluster-wide),
+ * or the cluster already runs it and the stack only creates its Issuer and Certificate.
+ */
+export const CERT_MANAGER_SOURCES = ["install", "existing"] as const;
+export type CertManagerSource = (typeof CERT_MANAGER_SOURCES)[number];
+
+/**
+ * How a Prometheus finds the API's metrics (go-demo-2 serves them at /metrics on its own port):
+ * `none`, the conventional `prometheus.io/*` annotations (a Prometheus configured to discover
+ * annotated Services), or a Prometheus Operator ServiceMonitor.
+ */
+export const MONITORING_MODES = ["none", "annotations", "serviceMonitor"] as const;
+export type MonitoringMode = (typeof MONITORING_MODES)[number];
 
 /** The stack's configuration after decoding, defaulting and validation. */
 export interface StackConfig {
@@ -53,11 +66,11 @@ export interface StackConfig {
     dbMemoryLimit: string;
     dbNodeLossTolerationSeconds: number;
     nodeArchitectures: string[];
-    /** The uid of the claim whose deletion (and MongoDB's data on it) this update may do; see transitions.ts. */
+    /** The uid of the claim whose deletion (and MongoDB's data on it) this update may do; see guards/transitions.ts. */
     acknowledgeDataLoss?: string;
-    /** Whether an update that moves a Service address is refused unless acknowledged; see transitions.ts. */
+    /** Whether an update that moves a Service address is refused unless acknowledged; see guards/transitions.ts. */
     guardAddresses: boolean;
-    /** The token of the address moves this update may make; see transitions.ts. */
+    /** The token of the address moves this update may make; see guards/transitions.ts. */
     acknowledgeAddressChanges?: string;
     monitoring: MonitoringMode;
     /** The namespace the metrics scraper runs in: the API's NetworkPolicy opens the metrics port to its Pods. */

@@ -2,13 +2,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as os from "os";
 
-import { checkCluster, readKubeconfig } from "../cluster";
+import { checkCluster, readKubeconfig } from "./kubeconfig";
 import { PROJECT, StackConfig } from "./keys";
 import { parseConfig } from "./parse";
 
 /**
  * Reads this stack's config from the Pulumi runtime and validates it (see parseConfig), together
- * with the cluster it is bound to (`kubernetes:context`, see cluster.ts), and says in the engine's
+ * with the cluster it is bound to (`kubernetes:context`, see kubeconfig.ts), and says in the engine's
  * output which cluster it deploys to. Rendering manifests needs no cluster, so nothing is checked then.
  */
 export function loadConfig(): StackConfig {

@@ -6,7 +6,7 @@ import { crossKeyProblems } from "./rules";
 
 /**
  * Thrown with every configuration problem at once; Pulumi prints a RunError without a stack trace.
- * `what` heads the list: an invalid config, or a change the deployed stack refuses (transitions.ts).
+ * `what` heads the list: an invalid config, or a change the deployed stack refuses (guards/transitions.ts).
  */
 export class ConfigError extends pulumi.RunError {
     constructor(

@@ -1,7 +1,7 @@
 /**
  * The one reference of the stack's config keys: type, default and what each accepts. The table in
  * docs/configuration.md is rendered from it (`npm run docs:config`), and Pulumi.yaml's key
- * descriptions are its `accepted` texts without links; tests/configReference.test.ts keeps all three
+ * descriptions are its `accepted` texts without links; tests/config/reference.test.ts keeps all three
  * equal and covers every key of the table in keys.ts.
  */
 

@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { root } from "../tools/project/root";
 
-const root = path.join(__dirname, "..");
 
 /** README.md's length limit: about 200 lines, with a little room. */
 const README_MAX_LINES = 220;

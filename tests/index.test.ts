@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { ConfigError } from "../config";
-import { installMocks, mockLastOutputs, mockUid, recorded, resetRecorded, unwrap } from "./mocks";
+import { installMocks, mockLastOutputs, mockUid, recorded, resetRecorded, unwrap } from "./support/mocks";
 
 installMocks("dev");
 beforeEach(() => {

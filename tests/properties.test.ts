@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { imageVersion, lineBefore } from "../components/imageVersion";
 import { contentHash } from "../components/templateHash";
 import { parseConfig } from "../config";
-import { storageBytes } from "../transitions";
+import { storageBytes } from "../guards/transitions";
 
 /** Plain JSON-like data, as Pod templates are. */
 const data = fc.jsonValue();

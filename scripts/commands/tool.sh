@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs a tools/<name>.ts program with the project's Pulumi toolchain and cluster environment:
-#   scripts/commands/tool.sh render dev    (npm run render -- dev)
+# Runs a tools/<folder>/<name>.ts program with the project's Pulumi toolchain and cluster environment:
+#   scripts/commands/tool.sh review/render dev    (npm run render -- dev)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tool=$1

@@ -4,7 +4,7 @@
 #   Node.js and the dependencies (node-env.sh: npm ci) → Pulumi toolchain → a cluster (the
 #   user's, or the local one started here) → local state backend → stack select/create →
 #   pulumi up --yes → outputs → how to reach the API → with --smoke, the smoke test
-#   (tools/smoke.ts: a Job that calls every Service from inside the cluster); its failure fails up.
+#   (tools/smoke/smoke.ts: a Job that calls every Service from inside the cluster); its failure fails up.
 set -euo pipefail
 step() { printf '[up] %s\n' "$*" >&2; }
 
@@ -72,8 +72,8 @@ main() {
   fi
 
   if $smoke; then
-    step "smoke test (tools/smoke.ts): a Job calls every Service of $stack from inside the cluster"
-    if ! bash scripts/commands/tool.sh smoke "$stack"; then
+    step "smoke test (tools/smoke/smoke.ts): a Job calls every Service of $stack from inside the cluster"
+    if ! bash scripts/commands/tool.sh smoke/smoke "$stack"; then
       step "deployed, but the smoke test failed (the table above says which check)"
       exit 1
     fi

@@ -13,7 +13,7 @@ import * as path from "path";
 import { noAddressWarning } from "../../components/services";
 import { REVISION_ANNOTATION, serviceWaitFor } from "../../components/serviceSpec";
 import { names } from "../../stack";
-import { root, stackIn } from "../../tools/workspace";
+import { root, stackIn } from "../../tools/project/workspace";
 import { eventually, exists, kubectlJson } from "./kube";
 import { currentContext, destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed } from "./timings";

@@ -11,10 +11,10 @@ import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { selectors } from "../../components/labels";
 import { MONGO_HTTP_PORT } from "../../components/mongodb";
 import { names } from "../../stack";
-import { CHANGES, steps } from "../../tools/review";
+import { CHANGES, steps } from "../../tools/review/review";
 import { destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed } from "./timings";
-import { withoutTemplateHash } from "../expected";
+import { withoutTemplateHash } from "../support/expected";
 import { endpointIPs, eventually, kubectl, kubectlJson, pods } from "./kube";
 
 jest.setTimeout(15 * 60_000);

@@ -9,10 +9,10 @@ import * as path from "path";
 
 import { API_PORT } from "../../components/api";
 import { selectors } from "../../components/labels";
-import { METRICS_PATH, scrapeAnnotations, SERVICE_MONITOR_CRD } from "../../monitoring";
+import { METRICS_PATH, scrapeAnnotations, SERVICE_MONITOR_CRD } from "../../stack/monitoring";
 import { names } from "../../stack";
 import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, pods } from "./kube";
-import { root } from "../../tools/workspace";
+import { root } from "../../tools/project/workspace";
 import { destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed } from "./timings";
 

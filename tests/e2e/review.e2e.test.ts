@@ -7,11 +7,11 @@ import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 
-import { render } from "../../tools/render";
-import { CHANGES, diffDirs, enforcementFor, POLICY_PACK, steps } from "../../tools/review";
-import { copyProject, stackIn } from "../../tools/workspace";
+import { render } from "../../tools/review/render";
+import { CHANGES, diffDirs, enforcementFor, POLICY_PACK, steps } from "../../tools/review/review";
+import { copyProject, stackIn } from "../../tools/project/workspace";
 import { currentContext } from "./stacks";
-import { expectedObjects, withoutTemplateHash } from "../expected";
+import { expectedObjects, withoutTemplateHash } from "../support/expected";
 
 jest.setTimeout(10 * 60_000);
 

@@ -1,5 +1,5 @@
 /**
- * `npm run smoke` on a deployed dev stack, on the local control plane: the runner (tools/smoke.ts)
+ * `npm run smoke` on a deployed dev stack, on the local control plane: the runner (tools/smoke/smoke.ts)
  * reads the stack's outputs and live Services, creates the Job, follows it to its end through the
  * real Job controller, prints the table and deletes the Job. Nothing runs inside a Pod here: the
  * simulated kubelet completes a Job's Pod without running it, which the runner must report as a
@@ -11,7 +11,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 
-import { root } from "../../tools/workspace";
+import { root } from "../../tools/project/workspace";
 import { eventually, kubectl, kubectlJson } from "./kube";
 import { destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed } from "./timings";

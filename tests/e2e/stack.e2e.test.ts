@@ -10,12 +10,12 @@ import * as ipaddr from "ipaddr.js";
 import * as path from "path";
 
 import { DB_RELEASE_ANNOTATION } from "../../components/api";
-import { PROTECTED_ANNOTATION } from "../../destroyGuard";
+import { PROTECTED_ANNOTATION } from "../../stack/destroyGuard";
 import { selectors } from "../../components/labels";
 import { names } from "../../stack";
-import { expectedObjects, withoutTemplateHash } from "../expected";
-import { CHANGES, previewSummary, steps } from "../../tools/review";
-import { copyProject, root, stackIn } from "../../tools/workspace";
+import { expectedObjects, withoutTemplateHash } from "../support/expected";
+import { CHANGES, previewSummary, steps } from "../../tools/review/review";
+import { copyProject, root, stackIn } from "../../tools/project/workspace";
 import { endpointIPs, eventually, exists, kubectl, kubectlJson, labelSelector, pods, serviceCIDRs } from "./kube";
 import { destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed, timings } from "./timings";

@@ -1,12 +1,12 @@
 /**
- * The end-to-end tests' stacks: each a fresh copy of the program (tools/workspace.ts), in a
+ * The end-to-end tests' stacks: each a fresh copy of the program (tools/project/workspace.ts), in a
  * namespace of its own, on the cluster the run uses.
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 
-import { copyProject, stackIn } from "../../tools/workspace";
+import { copyProject, stackIn } from "../../tools/project/workspace";
 
 /** The current context of the kubeconfig the run uses: the local cluster's under `npm run test:e2e`. */
 export function currentContext(): string {

@@ -12,7 +12,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 
 import { selectors } from "../../components/labels";
 import { names } from "../../stack";
-import { previewSummary } from "../../tools/review";
+import { previewSummary } from "../../tools/review/review";
 import { exists, kubectlJson, labelSelector, liveObjects, recordedAndLive } from "./kube";
 import { destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed } from "./timings";

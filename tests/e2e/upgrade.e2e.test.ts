@@ -17,8 +17,8 @@ import { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
 
 import { PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
 import { REVISION_ANNOTATION } from "../../components/serviceSpec";
-import { copyProject, root, stackIn } from "../../tools/workspace";
-import { expectedObjects, withoutTemplateHash } from "../expected";
+import { copyProject, root, stackIn } from "../../tools/project/workspace";
+import { expectedObjects, withoutTemplateHash } from "../support/expected";
 import { exists, kubectlJson, liveObjects } from "./kube";
 import { currentContext } from "./stacks";
 import { printTimings, timed } from "./timings";

@@ -9,6 +9,7 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { root } from "../../tools/project/root";
 
 const IP = "/usr/sbin/ip";
 const SETPRIV = "/usr/bin/setpriv";
@@ -160,7 +161,7 @@ export class PodNetwork {
 
 /** The busybox the tests run: built (once, cached) by scripts/toolchain/busybox.sh; its last stdout line is the path. */
 export function busyboxPath(): string {
-    const out = execFileSync("bash", [path.join(__dirname, "..", "..", "scripts", "toolchain", "busybox.sh")], {
+    const out = execFileSync("bash", [path.join(root, "scripts", "toolchain", "busybox.sh")], {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
     });

@@ -1,5 +1,5 @@
 /**
- * The smoke Job's script (tools/smokeJob.ts), run as its Pod would: busybox's `sh` and `nslookup`
+ * The smoke Job's script (tools/smoke/smokeJob.ts), run as its Pod would: busybox's `sh` and `nslookup`
  * (1.35.0 here; the image's Alpine busybox has the same non-libc nslookup) and curl, as `nobody`,
  * in a network namespace whose name server, API and MongoDB HTTP interface are peers in another
  * (peer.mjs). The checks are the ones a deployed dev stack calls for, pointed at those peers.
@@ -11,7 +11,7 @@ import * as path from "path";
 import { API_PORT } from "../../components/api";
 import { MONGO_HTTP_PORT } from "../../components/mongodb";
 import { names } from "../../stack";
-import { checksEnv, SECONDS_PER_CHECK, SMOKE_SCRIPT, SmokeCheck, smokeChecks, smokeOutcome } from "../../tools/smokeJob";
+import { checksEnv, SECONDS_PER_CHECK, SMOKE_SCRIPT, SmokeCheck, smokeChecks, smokeOutcome } from "../../tools/smoke/smokeJob";
 import { busyboxPath, DB_ADDRESS, PodNetwork, Run } from "./sandbox";
 
 jest.setTimeout(120_000);
