@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { ConfigError, loadConfig } from "./config";
-import { createStack, intent } from "./stack";
+import { createStack, planStack } from "./stack";
 import { checkTransition, DeploymentRecord, parseRecord } from "./guards/transitions";
 
 /**
@@ -25,14 +25,15 @@ async function lastDeployment(): Promise<DeploymentRecord | undefined> {
  */
 export default async function main() {
     const config = loadConfig();
-    const check = checkTransition(await lastDeployment(), intent(config), config);
+    const plan = planStack(config);
+    const check = checkTransition(await lastDeployment(), plan.intent, config);
     if (check.problems.length > 0) {
         throw new ConfigError(check.problems, pulumi.getStack(), "Config change refused");
     }
     for (const warning of check.warnings) {
         void pulumi.log.warn(warning);
     }
-    const stack = createStack(config);
+    const stack = createStack(config, plan);
     return {
         namespace: stack.namespace,
         clusterIPs: stack.clusterIPs,

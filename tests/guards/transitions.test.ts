@@ -1,5 +1,5 @@
 import { parseConfig, StackConfig } from "../../config";
-import { intent, names } from "../../stack";
+import { names, planStack } from "../../stack";
 import { addressToken, checkTransition, DeploymentRecord, parseRecord, storageBytes } from "../../guards/transitions";
 
 const UID = "0b5c7f5e-8c1a-4a2e-9a53-2f1d9e6a7b10";
@@ -13,7 +13,7 @@ const config = (raw: Record<string, string>): StackConfig => parseConfig(raw, "d
  * cluster IP, node ports from 31000, an LB address), and the claim with UID.
  */
 function deployed(raw: Record<string, string>): DeploymentRecord {
-    const planned = intent(config(raw));
+    const planned = planStack(config(raw)).intent;
     let port = 31000;
     return {
         namespace: planned.namespace,
@@ -32,12 +32,12 @@ function deployed(raw: Record<string, string>): DeploymentRecord {
 
 const check = (from: Record<string, string>, to: Record<string, string>) => {
     const next = config(to);
-    return checkTransition(deployed(from), intent(next), next);
+    return checkTransition(deployed(from), planStack(next).intent, next);
 };
 
 describe("checkTransition", () => {
     it("has nothing to say before the first up, or when nothing changes", () => {
-        expect(checkTransition(undefined, intent(config(DEV)), config(DEV))).toEqual({ problems: [], warnings: [], moves: [] });
+        expect(checkTransition(undefined, planStack(config(DEV)).intent, config(DEV))).toEqual({ problems: [], warnings: [], moves: [] });
         expect(check(DEV, DEV)).toEqual({ problems: [], warnings: [], moves: [] });
     });
 

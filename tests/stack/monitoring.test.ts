@@ -2,7 +2,7 @@ import { API_PORT } from "../../components/api";
 import { selectors } from "../../components/labels";
 import { parseConfig, StackConfig } from "../../config";
 import { METRICS_PATH, METRICS_PORT, scrapeAnnotations, SERVICE_MONITOR_CRD, serviceMonitorSpec } from "../../stack/monitoring";
-import { names, plannedServices } from "../../stack";
+import { names, planStack } from "../../stack";
 import { stackFileConfig } from "../../tools/project/stackFiles";
 import { find, installMocks, ofType, recorded, registeredStack, resetRecorded } from "../support/mocks";
 
@@ -89,8 +89,8 @@ describe("monitoring: annotations", () => {
     });
 
     it("the metrics Service is planned, so the record and the address guards see it", () => {
-        expect(plannedServices(withMonitoring("prod", "annotations")).map((p) => p.name)).toContain(names.apiMetrics);
-        expect(plannedServices(withMonitoring("prod", "none")).map((p) => p.name)).not.toContain(names.apiMetrics);
+        expect(planStack(withMonitoring("prod", "annotations")).services.map((p) => p.name)).toContain(names.apiMetrics);
+        expect(planStack(withMonitoring("prod", "none")).services.map((p) => p.name)).not.toContain(names.apiMetrics);
     });
 });
 
