@@ -19,7 +19,6 @@ import {
     memoryBytes,
 } from "go-demo-2";
 
-
 /** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
 export const PROJECT = "go-demo-2";
 

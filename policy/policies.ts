@@ -143,7 +143,6 @@ export const servicesSelectWorkloads: StackValidationPolicy = {
     },
 };
 
-
 /** Whether every label of a (non-empty) selector is on a Pod template. */
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
     const entries = Object.entries(selector ?? {});

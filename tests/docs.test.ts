@@ -8,7 +8,6 @@ import * as os from "os";
 import * as path from "path";
 import { root } from "../tools/project/root";
 
-
 /** README.md's length limit: about 200 lines, with a little room. */
 const README_MAX_LINES = 220;
 /** The README's first screen, which must give the two commands a fresh machine needs. */

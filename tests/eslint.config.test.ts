@@ -3,7 +3,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { root } from "../tools/project/root";
 
-
 /** Every JavaScript file of the repository: by its extension, or an executable Node.js runs (its shebang). */
 function javaScriptFiles(): string[] {
     return execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" })

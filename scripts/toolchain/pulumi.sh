@@ -196,8 +196,9 @@ build_cli() {
   elif [[ -n $LANGHOST_SDK_FALLBACK ]]; then
     dest=$CLI_FALLBACK_DIR
     lh_sdk=v$LANGHOST_SDK_FALLBACK
-    log "WARNING: $LANGHOST_MOD is not to be had for $tag (commit: ${commit:-unknown});"
-    log "  falling back to the language host inside $PULUMI_MOD/sdk/v3@$lh_sdk (package.json .toolchain.pulumiLanguageNodejsSdk)"
+    # The expected path where the proxy serves no pseudo-version of the language host's own module
+    # at the CLI's commit: information, not a warning (docs/offline-toolchain.md).
+    log "language host: $LANGHOST_MOD is not served for $tag (commit: ${commit:-unknown}); building the one inside $PULUMI_MOD/sdk/v3@$lh_sdk (package.json .toolchain.pulumiLanguageNodejsSdk), as pinned"
   else
     die "cannot get $LANGHOST_MOD for $tag: the proxy gave no commit for the tag or does not serve the module at it (commit: ${commit:-unknown}). Set package.json .toolchain.pulumiCommit, or .toolchain.pulumiLanguageNodejsSdk to build the older language host inside sdk/v3."
   fi

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { root } from "../../tools/project/workspace";
+import { root } from "../../tools/project/root";
 import { exists, kubectlJson } from "./kube";
 import { currentContext } from "./stacks";
 import { printTimings, timed } from "./timings";

@@ -12,7 +12,7 @@ import { selectors } from "../../components/labels";
 import { METRICS_PATH, scrapeAnnotations, SERVICE_MONITOR_CRD } from "../../stack/monitoring";
 import { names } from "../../stack";
 import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, pods } from "./kube";
-import { root } from "../../tools/project/workspace";
+import { root } from "../../tools/project/root";
 import { destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed } from "./timings";
 

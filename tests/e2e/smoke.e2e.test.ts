@@ -11,7 +11,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 
-import { root } from "../../tools/project/workspace";
+import { root } from "../../tools/project/root";
 import { eventually, kubectl, kubectlJson } from "./kube";
 import { destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed } from "./timings";

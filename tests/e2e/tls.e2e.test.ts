@@ -18,7 +18,7 @@ import { parseConfig } from "../../config";
 import { stackFileConfig } from "../../tools/project/stackFiles";
 import { expectedObjects, withoutTemplateHash } from "../support/expected";
 import { CHANGES, steps } from "../../tools/review/review";
-import { root } from "../../tools/project/workspace";
+import { root } from "../../tools/project/root";
 import { endpointPorts, eventually, exists, kubectl, kubectlJson, labelSelector, liveObjects, pods } from "./kube";
 import { destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed } from "./timings";

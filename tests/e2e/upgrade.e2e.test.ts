@@ -17,7 +17,8 @@ import { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
 
 import { PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
 import { REVISION_ANNOTATION } from "../../components/serviceSpec";
-import { copyProject, root, stackIn } from "../../tools/project/workspace";
+import { copyProject, stackIn } from "../../tools/project/workspace";
+import { root } from "../../tools/project/root";
 import { expectedObjects, withoutTemplateHash } from "../support/expected";
 import { exists, kubectlJson, liveObjects } from "./kube";
 import { currentContext } from "./stacks";

@@ -12,7 +12,6 @@ const loader = require("../../runtime/loader.js") as {
     SWC_OPTIONS: { jsc: { target: string }; module: { type: string } };
 };
 
-
 /**
  * How Pulumi's Node.js runners load the TypeScript: both register the project's ts-node with the
  * tsconfig.json of their working directory (the program's runner passes no transpile option of its

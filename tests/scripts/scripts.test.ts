@@ -4,7 +4,7 @@ import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 import { root } from "../../tools/project/root";
-
+import { foldersOf, unnamedInReadme } from "../support/folderReadmes";
 
 /** What scripts/env/kube-env.sh decides in an environment: `<cluster> <KUBECONFIG>`. */
 function kubeEnv(env: Record<string, string>): string {
@@ -331,13 +331,9 @@ describe("scripts/lib.sh: what the scripts share", () => {
 
 describe("scripts/: a README per folder, naming each of its files", () => {
     const scripts = path.join(root, "scripts");
-    const folders = ["", ...fs.readdirSync(scripts, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)];
 
-    it.each(folders)("scripts/%s", (folder) => {
-        const dir = path.join(scripts, folder);
-        const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
-        const unnamed = fs.readdirSync(dir).filter((name) => name !== "README.md" && !readme.includes(`\`${name}`));
-        expect(unnamed).toEqual([]);
+    it.each(foldersOf(scripts))("scripts/%s", (folder) => {
+        expect(unnamedInReadme(path.join(scripts, folder))).toEqual([]);
     });
 });
 

@@ -4,7 +4,6 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import { root } from "../../tools/project/root";
 
-
 /** The cluster a stack file binds the stack to (`kubernetes:context`), if any. */
 export function stackFileContext(stack: string): string | undefined {
     const doc = yaml.load(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, string> };

@@ -12,7 +12,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { root } from "../project/root";
 
-
 /** The shipped stacks, each drawn. */
 export const DIAGRAM_STACKS = ["lab", "dev", "prod"] as const;
 

@@ -9,7 +9,6 @@ import * as path from "path";
 import { CONFIG_REFERENCE, configReferenceTable, TABLE_MARKERS, withoutLinks } from "../../config/reference";
 import { root } from "../project/root";
 
-
 /** docs/configuration.md with the rendered table between the markers. */
 export function docsWithTable(markdown: string): string {
     const [begin, end] = TABLE_MARKERS;

@@ -5,7 +5,6 @@ import * as path from "path";
 import { PROJECT } from "../../config";
 import { root } from "./root";
 
-
 /** The stacks this project ships a Pulumi.<stack>.yaml for. */
 export const STACKS = ["lab", "dev", "prod"] as const;
 

@@ -2,10 +2,9 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-export { root } from "./root";
+
 import { root } from "./root";
 
-/** The project root. */
 /**
  * What the program is made of (tests/tools/project/workspace.test.ts keeps it complete). The review renders a
  * base ref with today's list, so the files of the layout before runtime/ and config/ (`loader.js`,

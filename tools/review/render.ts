@@ -10,7 +10,8 @@
 import * as fs from "fs";
 import * as path from "path";
 
-import { copyProject, root, stackIn } from "../project/workspace";
+import { copyProject, stackIn } from "../project/workspace";
+import { root } from "../project/root";
 
 /** The provider's keys that choose a cluster (a stack file may bind one: see config/kubeconfig.ts). */
 const CLUSTER_BINDING_KEYS = ["kubernetes:kubeconfig", "kubernetes:context", "kubernetes:cluster"];

@@ -15,7 +15,7 @@ import * as path from "path";
 import { AddressChange, addressChanges, serviceSteps } from "../../guards/addresses";
 import { render } from "./render";
 import { outputChanges, PreviewSummary, reviewMarkdown } from "./reviewMarkdown";
-import { root } from "../project/workspace";
+import { root } from "../project/root";
 
 /** The policy pack, launched as an analyzer plugin (policy/analyzer says why). */
 export const POLICY_PACK = path.join(root, "policy", "analyzer");

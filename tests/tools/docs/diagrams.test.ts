@@ -4,7 +4,6 @@ import * as path from "path";
 import { DIAGRAM_FILES, DIAGRAM_STACKS, drawStack, withDiagram } from "../../../tools/docs/diagrams";
 import { root } from "../../../tools/project/root";
 
-
 // Each drawing runs the program under mocks in a process of its own.
 jest.setTimeout(60_000);
 

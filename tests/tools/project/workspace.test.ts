@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 
-import { PROGRAM_FILES, root } from "../../../tools/project/workspace";
+import { PROGRAM_FILES } from "../../../tools/project/workspace";
+import { root } from "../../../tools/project/root";
 
 /** Every file of the repository the program loads, from index.ts through its relative imports, as paths from the root. */
 function programModules(): string[] {
