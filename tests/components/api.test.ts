@@ -1,0 +1,116 @@
+import * as k8s from "@pulumi/kubernetes";
+
+import {
+    API_HEALTH_PATH,
+    API_LIVENESS_SCRIPT,
+    API_PORT,
+    apiContainer,
+    DB_CONNECT_SECONDS,
+    DB_RELEASE_ANNOTATION,
+    GoDemo2Api,
+    PERSON_FAILS_WITHIN_SECONDS,
+    waitForDbContainer,
+} from "../../components/api";
+import { selectors } from "../../components/labels";
+import { MONGO_PORT } from "../../components/mongodb";
+import { SHUTDOWN_DELAY_SECONDS } from "../../components/shutdown";
+import { TEMPLATE_HASH_LABEL } from "../../components/templateHash";
+import { failureWindowSeconds } from "../../policy/policies";
+import { installMocks, recorded, resetRecorded } from "../support/mocks";
+import { replicaSetOf } from "../support/workloads";
+
+type Probe = k8s.types.input.core.v1.Probe;
+
+installMocks();
+beforeEach(resetRecorded);
+
+describe("apiContainer", () => {
+    it("points DB at the given host and probes the lab's /demo/hello on 8080", () => {
+        const c = apiContainer({ image: "vfarcic/go-demo-2", dbHost: "go-demo-2-db" });
+        expect(c.env).toEqual([{ name: "DB", value: "go-demo-2-db" }]);
+        expect(c.readinessProbe).toMatchObject({ httpGet: { path: API_HEALTH_PATH, port: API_PORT }, periodSeconds: 1 });
+        expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+    });
+
+    it("is restarted only when it does not answer, or MongoDB takes connections but a DB request fails (tests/pods runs it)", () => {
+        const c = apiContainer({ image: "vfarcic/go-demo-2", dbHost: "go-demo-2-db" });
+        expect(c.livenessProbe).toEqual({
+            exec: { command: ["sh", "-c", API_LIVENESS_SCRIPT] },
+            initialDelaySeconds: 5,
+            periodSeconds: 10,
+            timeoutSeconds: DB_CONNECT_SECONDS + PERSON_FAILS_WITHIN_SECONDS + 1,
+            failureThreshold: 3,
+        });
+        // Cheapest first: /demo/hello, then a TCP connect to MongoDB, then /demo/person within its window.
+        const lines = API_LIVENESS_SCRIPT.split("\n");
+        expect(lines[0]).toBe(`wget -q -O /dev/null http://127.0.0.1:${API_PORT}${API_HEALTH_PATH} || exit 1`);
+        expect(lines[1]).toBe(`nc -z -w ${DB_CONNECT_SECONDS} "$DB" ${MONGO_PORT} || exit 0`);
+        expect(lines.slice(2).join("\n")).toContain(`sleep ${PERSON_FAILS_WITHIN_SECONDS}`);
+        // No wget -T: busybox 1.24.2 (the image's) bounds only its connect with it.
+        expect(API_LIVENESS_SCRIPT).not.toContain("-T");
+        // Restarted after 30 s of a wedged session; out of the endpoints after 3 s of no /demo/hello.
+        expect(failureWindowSeconds(c.livenessProbe as Probe)).toBe(30);
+        expect(failureWindowSeconds(c.readinessProbe as Probe)).toBe(3);
+        expect(c.readinessProbe).toEqual({ httpGet: { path: API_HEALTH_PATH, port: API_PORT }, periodSeconds: 1 });
+    });
+
+    it("waits, in an init container of its own image, until MongoDB takes connections at $DB:27017, with the API's limits and privileges", () => {
+        const args = { image: "vfarcic/go-demo-2:2.0", dbHost: "go-demo-2-db" };
+        const init = waitForDbContainer(args);
+        const api = apiContainer(args);
+        expect(init).toEqual({
+            name: "wait-for-db",
+            image: "vfarcic/go-demo-2:2.0",
+            env: [{ name: "DB", value: "go-demo-2-db" }],
+            command: ["sh", "-c", `until nc -z -w ${DB_CONNECT_SECONDS} "$DB" 27017; do echo "waiting for MongoDB at $DB:27017"; sleep 1; done`],
+            resources: api.resources,
+            securityContext: api.securityContext,
+        });
+    });
+
+    it("keeps serving for the shutdown delay and bounds its ephemeral storage", () => {
+        const c = apiContainer({ image: "vfarcic/go-demo-2", dbHost: "go-demo-2-db" });
+        expect(c.lifecycle).toEqual({ preStop: { exec: { command: ["sleep", String(SHUTDOWN_DELAY_SECONDS)] } } });
+        expect(c.resources).toEqual({
+            requests: expect.objectContaining({ "ephemeral-storage": "16Mi" }),
+            limits: expect.objectContaining({ "ephemeral-storage": "64Mi" }),
+        });
+    });
+});
+
+describe("GoDemo2Api", () => {
+    it("scales on its own and reaches the DB by its Service name", async () => {
+        const api = new GoDemo2Api("go-demo-2-api", {
+            namespace: "ns",
+            image: "vfarcic/go-demo-2",
+            dbHost: "go-demo-2-db",
+            replicas: 5,
+        });
+        const rs = await replicaSetOf(api);
+        expect(recorded[0].type).toBe("go-demo-2:index:GoDemo2Api");
+        expect(rs.spec.replicas).toBe(5);
+        expect(JSON.parse(rs.metadata.annotations["pulumi.com/waitFor"])[1]).toBe("jsonpath={.status.readyReplicas}=5");
+        expect(rs.spec.selector.matchLabels).toEqual({ ...selectors.api, [TEMPLATE_HASH_LABEL]: api.templateHash });
+        expect(rs.spec.template.metadata.labels).toMatchObject({ ...selectors.api, language: "go" });
+        const [container] = rs.spec.template.spec.containers;
+        expect(container.env).toEqual([{ name: "DB", value: "go-demo-2-db" }]);
+        expect(rs.spec.template.spec.initContainers.map((c: { name: string }) => c.name)).toEqual(["wait-for-db"]);
+    });
+
+    it("carries the MongoDB release it talks to in its Pod template, so a new MongoDB is a new API release", async () => {
+        const api = (name: string, dbRelease?: string) =>
+            new GoDemo2Api(name, { namespace: "ns", image: "i", dbHost: "db", replicaSetName: "go-demo-2-api", dbRelease });
+        const first = api("a", "0123456789");
+        const rs = await replicaSetOf(first);
+        expect(rs.spec.template.metadata.annotations).toEqual({ [DB_RELEASE_ANNOTATION]: "0123456789" });
+        expect(api("b", "abcdefabcd").templateHash).not.toBe(first.templateHash);
+        expect(api("c", "0123456789").templateHash).toBe(first.templateHash);
+        expect(api("d").templateHash).not.toBe(first.templateHash);
+    });
+
+    it("defaults to 3 replicas, as in the lab", async () => {
+        const api = new GoDemo2Api("api", { namespace: "ns", image: "i", dbHost: "db" });
+        expect((await replicaSetOf(api)).spec.replicas).toBe(3);
+    });
+});
+
