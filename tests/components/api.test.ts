@@ -17,6 +17,7 @@ import { SHUTDOWN_DELAY_SECONDS } from "../../components/shutdown";
 import { TEMPLATE_HASH_LABEL } from "../../components/templateHash";
 import { failureWindowSeconds } from "../../policy/policies";
 import { installMocks, recorded, resetRecorded } from "../support/mocks";
+import { runWithStubs } from "../support/shell";
 import { replicaSetOf } from "../support/workloads";
 
 type Probe = k8s.types.input.core.v1.Probe;
@@ -41,17 +42,40 @@ describe("apiContainer", () => {
             timeoutSeconds: DB_CONNECT_SECONDS + PERSON_FAILS_WITHIN_SECONDS + 1,
             failureThreshold: 3,
         });
-        // Cheapest first: /demo/hello, then a TCP connect to MongoDB, then /demo/person within its window.
-        const lines = API_LIVENESS_SCRIPT.split("\n");
-        expect(lines[0]).toBe(`wget -q -O /dev/null http://127.0.0.1:${API_PORT}${API_HEALTH_PATH} || exit 1`);
-        expect(lines[1]).toBe(`nc -z -w ${DB_CONNECT_SECONDS} "$DB" ${MONGO_PORT} || exit 0`);
-        expect(lines.slice(2).join("\n")).toContain(`sleep ${PERSON_FAILS_WITHIN_SECONDS}`);
         // No wget -T: busybox 1.24.2 (the image's) bounds only its connect with it.
         expect(API_LIVENESS_SCRIPT).not.toContain("-T");
         // Restarted after 30 s of a wedged session; out of the endpoints after 3 s of no /demo/hello.
         expect(failureWindowSeconds(c.livenessProbe as Probe)).toBe(30);
         expect(failureWindowSeconds(c.readinessProbe as Probe)).toBe(3);
         expect(c.readinessProbe).toEqual({ httpGet: { path: API_HEALTH_PATH, port: API_PORT }, periodSeconds: 1 });
+    });
+
+    describe("its liveness script, run with stand-ins for wget and nc", () => {
+        const hello = `wget -q -O /dev/null http://127.0.0.1:${API_PORT}${API_HEALTH_PATH}`;
+        const dbConnect = `nc -z -w ${DB_CONNECT_SECONDS} go-demo-2-db ${MONGO_PORT}`;
+        const person = `wget -q -O /dev/null http://127.0.0.1:${API_PORT}/demo/person`;
+        const live = (env: Record<string, string>) => runWithStubs(API_LIVENESS_SCRIPT, { DB: "go-demo-2-db", ...env });
+
+        it("fails when /demo/hello fails, asking nothing more", () => {
+            expect(live({ HELLO: "fail", NC: "ok", PERSON: "ok" })).toEqual({ status: 1, calls: [hello] });
+        });
+
+        it("passes when MongoDB takes no connection (a restart would only crash-loop), asking no DB request", () => {
+            expect(live({ HELLO: "ok", NC: "fail", PERSON: "fail" })).toEqual({ status: 0, calls: [hello, dbConnect] });
+        });
+
+        it("fails when MongoDB takes connections but /demo/person fails; passes when it answers", () => {
+            expect(live({ HELLO: "ok", NC: "ok", PERSON: "fail" })).toEqual({ status: 1, calls: [hello, dbConnect, person] });
+            expect(live({ HELLO: "ok", NC: "ok", PERSON: "ok" })).toEqual({ status: 0, calls: [hello, dbConnect, person] });
+        });
+
+        it("passes a slow /demo/person, cut after PERSON_FAILS_WITHIN_SECONDS (a slow query, not a wedge)", () => {
+            const started = Date.now();
+            expect(live({ HELLO: "ok", NC: "ok", PERSON: "hang" })).toEqual({ status: 0, calls: [hello, dbConnect, person] });
+            const seconds = (Date.now() - started) / 1000;
+            expect(seconds).toBeGreaterThanOrEqual(PERSON_FAILS_WITHIN_SECONDS);
+            expect(seconds).toBeLessThan(PERSON_FAILS_WITHIN_SECONDS + 3);
+        }, 15_000);
     });
 
     it("waits, in an init container of its own image, until MongoDB takes connections at $DB:27017, with the API's limits and privileges", () => {
@@ -62,10 +86,18 @@ describe("apiContainer", () => {
             name: "wait-for-db",
             image: "vfarcic/go-demo-2:2.0",
             env: [{ name: "DB", value: "go-demo-2-db" }],
-            command: ["sh", "-c", `until nc -z -w ${DB_CONNECT_SECONDS} "$DB" 27017; do echo "waiting for MongoDB at $DB:27017"; sleep 1; done`],
+            command: ["sh", "-c", expect.any(String)],
             resources: api.resources,
             securityContext: api.securityContext,
         });
+        // Run with a stand-in nc: done once $DB:27017 takes a connection, retrying until then.
+        const dbConnect = `nc -z -w ${DB_CONNECT_SECONDS} go-demo-2-db ${MONGO_PORT}`;
+        const script = (init.command as string[])[2];
+        expect(runWithStubs(script, { DB: "go-demo-2-db", NC: "ok" })).toEqual({ status: 0, calls: [dbConnect] });
+        const waiting = runWithStubs(script, { DB: "go-demo-2-db", NC: "fail" }, 2500);
+        expect(waiting.status).toBeNull();
+        expect(new Set(waiting.calls)).toEqual(new Set([dbConnect]));
+        expect(waiting.calls.length).toBeGreaterThanOrEqual(2);
     });
 
     it("keeps serving for the shutdown delay and bounds its ephemeral storage", () => {

@@ -15,6 +15,7 @@ import {
 import { SHUTDOWN_DELAY_SECONDS } from "../../components/shutdown";
 import { TEMPLATE_HASH_LABEL } from "../../components/templateHash";
 import { REVISION_ANNOTATION } from "../../components/serviceSpec";
+import { PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
 import { failureWindowSeconds } from "../../policy/policies";
 import { installMocks, ofType, recorded, registered, resetRecorded, unwrap } from "../support/mocks";
 import { replicaSetOf } from "../support/workloads";
@@ -170,7 +171,7 @@ describe("MongoDb", () => {
             [REVISION_ANNOTATION]: expect.stringMatching(/^[0-9a-f]{10}$/),
             "pulumi.com/waitFor": JSON.stringify([`jsonpath={.metadata.annotations['${REVISION_ANNOTATION}']}=${revision}`, "jsonpath={.status.readyReplicas}=1"]),
             "pulumi.com/timeoutSeconds": "300",
-            "pulumi.com/patchForce": "true",
+            [PATCH_FORCE_ANNOTATION]: "true",
         });
         expect(rs.spec.replicas).toBe(1);
         expect(rs.spec.selector.matchLabels).toEqual({ ...selectors.db, [TEMPLATE_HASH_LABEL]: db.templateHash });

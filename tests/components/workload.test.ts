@@ -4,6 +4,7 @@ import { MongoDb } from "../../components/mongodb";
 import { TEMPLATE_HASH_LABEL } from "../../components/templateHash";
 import { replicaSetWaitFor, workloadType } from "../../components/workload";
 import { REVISION_ANNOTATION } from "../../components/serviceSpec";
+import { PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
 import { installMocks, ofType, registered, resetRecorded } from "../support/mocks";
 import { registeredReplicaSet } from "../support/workloads";
 
@@ -84,7 +85,7 @@ describe("replicaSetWaitFor", () => {
 
     it.each([
         ["a label", { ...metadata, labels: { a: "2" } }, 3],
-        ["an annotation (metadata only: no generation bump to tell the copy before it by)", { ...metadata, annotations: { ...metadata.annotations, "pulumi.com/patchForce": "true" } }, 3],
+        ["an annotation (metadata only: no generation bump to tell the copy before it by)", { ...metadata, annotations: { ...metadata.annotations, [PATCH_FORCE_ANNOTATION]: "true" } }, 3],
         ["the replicas", metadata, 4],
     ])("gives a new revision for %s", (_, changed, replicas) => {
         expect(replicaSetWaitFor(changed, replicas)[REVISION_ANNOTATION]).not.toBe(replicaSetWaitFor(metadata, 3)[REVISION_ANNOTATION]);
