@@ -39,8 +39,9 @@ describe.each([
 
     it("outputs the cluster IP the apiserver allocated and the in-cluster DNS name", async () => {
         // Two Services, so an output wired to the other's address (or a constant) fails.
-        new Component("other", base);
+        const other = new Component("other", base);
         const svc = new Component("go-demo-2-db", base);
+        await registered(other.service, svc.service);
         const clusterIP = await unwrap(svc.clusterIP);
         expect(clusterIP).toBe(assignedTo("go-demo-2-db").clusterIP);
         expect(clusterIP).not.toBe(assignedTo("other").clusterIP);
@@ -54,8 +55,9 @@ describe.each([
     ["LoadBalancer", LoadBalancerService],
 ] as const)("%sService node ports", (_, Component) => {
     it("outputs the allocated node port by port name", async () => {
-        new Component("other", base);
+        const other = new Component("other", base);
         const svc = new Component("svc", base);
+        await registered(other.service, svc.service);
         const ports = await unwrap(svc.nodePorts);
         expect(ports).toEqual(assignedTo("svc").nodePorts);
         expect(Object.keys(ports)).toEqual(["mongodb"]);
@@ -123,6 +125,7 @@ describe("LoadBalancerService", () => {
         const other = new LoadBalancerService("other", base);
         await registered(other.service);
         const svc = new LoadBalancerService("api", { ...base, loadBalancerSourceRanges: ["10.0.0.0/8"] });
+        await registered(svc.service);
         const ingress = await unwrap(svc.ingress);
         expect(ingress).toBe(assignedTo("api").ingress);
         expect(ingress).not.toBe(assignedTo("other").ingress);
@@ -184,6 +187,7 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
     it("does not warn once the cluster has given an address", async () => {
         mockLoadBalancerController(true);
         const svc = new LoadBalancerService("api", { ...base, addressWaitSeconds: 0 });
+        await registered(svc.service);
         expect(await unwrap(svc.ingress)).toBe(assignedTo("api").ingress);
         await new Promise((resolve) => setImmediate(resolve));
         expect(warnings).toEqual([]);
