@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { ConfigError } from "../config";
-import { installMocks, mockLastOutputs, mockUid, recorded, resetRecorded, unwrap } from "./support/mocks";
+import { assignedTo, installMocks, mockLastOutputs, mockUid, recorded, resetRecorded, unwrap } from "./support/mocks";
 
 installMocks("dev");
 beforeEach(() => {
@@ -30,7 +30,7 @@ describe("the program (index.ts)", () => {
             "go-demo-2-svc",
         ]);
         expect(await unwrap(program.externalName)).toBe("kubernetes.io");
-        expect(program.loadBalancerIngress).toBeDefined();
+        expect(await unwrap(program.loadBalancerIngress!)).toBe(assignedTo("go-demo-2-api").ingress);
     });
 
     it("has no loadBalancerIngress output without a load balancer (an undefined output would draw the SDK's warning)", async () => {
@@ -64,7 +64,14 @@ describe("the program (index.ts)", () => {
             ["go-demo-2-api", "LoadBalancer"],
             ["go-demo-2-external", "ExternalName"],
         ]);
-        expect(deployment.services[2]).toMatchObject({ namespace: "go-demo-2-dev", loadBalancer: expect.any(String), ports: { http: expect.any(String) } });
+        // The record holds what the cluster assigned to that Service, not another's.
+        const api = assignedTo("go-demo-2-api");
+        expect(deployment.services[2]).toMatchObject({
+            namespace: "go-demo-2-dev",
+            clusterIP: api.clusterIP,
+            loadBalancer: api.ingress,
+            ports: { http: String(api.nodePorts.http) },
+        });
 
         // The engine hands the next run the outputs as JSON.
         mockLastOutputs(JSON.parse(JSON.stringify({ deployment, namespace: deployment.namespace })));

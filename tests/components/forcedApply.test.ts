@@ -1,8 +1,13 @@
+import * as fs from "fs";
+
 import { forcedApply, PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
 
 describe("forcedApply", () => {
     it("is the provider's own annotation, set to true", () => {
-        expect(forcedApply()).toEqual({ "pulumi.com/patchForce": "true" });
+        // The name the installed provider SDK documents for forcing a conflicting apply, not a copy of ours.
+        const providerDoc = fs.readFileSync(require.resolve("@pulumi/kubernetes/node/v1/runtimeClassPatch.d.ts"), "utf8");
+        expect(providerDoc).toContain(`can be forced using the "${PATCH_FORCE_ANNOTATION}" annotation`);
+        expect(forcedApply()).toEqual({ [PATCH_FORCE_ANNOTATION]: "true" });
     });
 
     it("keeps the object's other annotations", () => {

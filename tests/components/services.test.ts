@@ -12,7 +12,7 @@ import {
 } from "../../components/services";
 import { forcedApply } from "../../components/forcedApply";
 import { REVISION_ANNOTATION, SERVICE_TYPES, serviceWaitFor } from "../../components/serviceSpec";
-import { installMocks, MOCK_LB_IP, mockLoadBalancerController, mockServiceCreationTimestamp, recorded, registered, resetRecorded, unwrap } from "../support/mocks";
+import { assignedTo, installMocks, mockLoadBalancerController, mockServiceCreationTimestamp, recorded, registered, resetRecorded, unwrap } from "../support/mocks";
 
 installMocks();
 beforeEach(resetRecorded);
@@ -38,8 +38,13 @@ describe.each([
     });
 
     it("outputs the cluster IP the apiserver allocated and the in-cluster DNS name", async () => {
+        // Two Services, so an output wired to the other's address (or a constant) fails.
+        const other = new Component("other", base);
         const svc = new Component("go-demo-2-db", base);
-        expect(await unwrap(svc.clusterIP)).toMatch(/^10\.96\.0\.\d+$/);
+        await registered(other.service, svc.service);
+        const clusterIP = await unwrap(svc.clusterIP);
+        expect(clusterIP).toBe(assignedTo("go-demo-2-db").clusterIP);
+        expect(clusterIP).not.toBe(assignedTo("other").clusterIP);
         expect(await unwrap(svc.dnsName)).toBe("go-demo-2-db.ns.svc.cluster.local");
         expect(await unwrap(svc.serviceName)).toBe("go-demo-2-db");
     });
@@ -50,11 +55,13 @@ describe.each([
     ["LoadBalancer", LoadBalancerService],
 ] as const)("%sService node ports", (_, Component) => {
     it("outputs the allocated node port by port name", async () => {
+        const other = new Component("other", base);
         const svc = new Component("svc", base);
+        await registered(other.service, svc.service);
         const ports = await unwrap(svc.nodePorts);
+        expect(ports).toEqual(assignedTo("svc").nodePorts);
         expect(Object.keys(ports)).toEqual(["mongodb"]);
-        expect(ports.mongodb).toBeGreaterThanOrEqual(30000);
-        expect(ports.mongodb).toBeLessThanOrEqual(32767);
+        expect(ports.mongodb).not.toBe(assignedTo("other").nodePorts.mongodb);
     });
 
     it("keeps a fixed node port", async () => {
@@ -115,10 +122,15 @@ describe("the Service's revision, which up waits to see on the object it records
 
 describe("LoadBalancerService", () => {
     it("outputs the load balancer's ingress address and passes source ranges", async () => {
+        const other = new LoadBalancerService("other", base);
+        await registered(other.service);
         const svc = new LoadBalancerService("api", { ...base, loadBalancerSourceRanges: ["10.0.0.0/8"] });
-        expect(await unwrap(svc.ingress)).toBe(MOCK_LB_IP);
         await registered(svc.service);
-        expect(recorded[1].inputs.spec.loadBalancerSourceRanges).toEqual(["10.0.0.0/8"]);
+        const ingress = await unwrap(svc.ingress);
+        expect(ingress).toBe(assignedTo("api").ingress);
+        expect(ingress).not.toBe(assignedTo("other").ingress);
+        await registered(svc.service);
+        expect(recorded[3].inputs.spec.loadBalancerSourceRanges).toEqual(["10.0.0.0/8"]);
     });
 });
 
@@ -175,7 +187,8 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
     it("does not warn once the cluster has given an address", async () => {
         mockLoadBalancerController(true);
         const svc = new LoadBalancerService("api", { ...base, addressWaitSeconds: 0 });
-        expect(await unwrap(svc.ingress)).toBe(MOCK_LB_IP);
+        await registered(svc.service);
+        expect(await unwrap(svc.ingress)).toBe(assignedTo("api").ingress);
         await new Promise((resolve) => setImmediate(resolve));
         expect(warnings).toEqual([]);
     });

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import fc from "fast-check";
 
-import { templateHash } from "../../components/templateHash";
+import { contentHash, templateHash } from "../../components/templateHash";
 
 /** A Pod template with every field a release can change. */
 const template = {
@@ -63,5 +64,40 @@ describe("templateHash", () => {
     it("refuses an Output: a ReplicaSet's name must be known when the program runs", () => {
         const withOutput = changed((t) => (t.spec.containers[0].image = pulumi.output("late") as unknown as string));
         expect(() => templateHash(withOutput)).toThrow(/template\.spec\.containers\[0\]\.image is an Output/);
+    });
+});
+
+// Properties (fast-check generates the inputs and shrinks a failure to its smallest case).
+/** Plain JSON-like data, as Pod templates are. */
+const data = fc.jsonValue();
+
+/** The same object with its keys in another order, at every level. */
+function reordered(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(reordered);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reordered(v)]));
+    }
+    return value;
+}
+
+describe("contentHash", () => {
+    it("is the same for the same data in any key order", () => {
+        fc.assert(fc.property(data, (value) => contentHash(value, "t") === contentHash(reordered(value), "t")));
+    });
+
+    it("differs when any value changes (a template change is a new release)", () => {
+        fc.assert(
+            fc.property(fc.dictionary(fc.string(), fc.string(), { minKeys: 1 }), fc.string(), (template, suffix) => {
+                const [key, value] = Object.entries(template)[0];
+                fc.pre(suffix !== "");
+                return contentHash(template, "t") !== contentHash({ ...template, [key]: value + suffix }, "t");
+            }),
+        );
+    });
+
+    it("is always 10 hex digits, the length Kubernetes keeps of pod-template-hash", () => {
+        fc.assert(fc.property(data, (value) => /^[0-9a-f]{10}$/.test(contentHash(value, "t"))));
     });
 });

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import fc from "fast-check";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -7,6 +8,7 @@ import { supportsHttpInterface } from "../../components/mongodb";
 import { ConfigError, loadConfig, parseConfig, StackConfig } from "../../config";
 import { STACKS, stackFileConfig } from "../../tools/project/stackFiles";
 import { projectConfigDeclarations, stackFileContext } from "../support/projectFiles";
+import { problemsFor } from "../support/config";
 
 /** The problems parseConfig reports for `raw`; fails the test if it accepts it. */
 function problems(raw: Record<string, string>): string[] {
@@ -535,5 +537,42 @@ describe("loadConfig", () => {
     it("checks no cluster while rendering manifests, which needs none", () => {
         pulumi.runtime.setAllConfig({ "kubernetes:context": "go-demo-2-prod", "kubernetes:renderYamlToDirectory": "/tmp/rendered" });
         expect(() => loadConfig()).not.toThrow();
+    });
+});
+
+// Properties (fast-check generates the inputs and shrinks a failure to its smallest case).
+describe("the config decoders", () => {
+    it("take exactly the integers in range for replicas (1–100), naming the key and the value otherwise", () => {
+        fc.assert(
+            fc.property(fc.integer({ min: -1000, max: 1000 }), (n) => {
+                const problems = problemsFor("replicas", String(n));
+                if (n >= 1 && n <= 100) {
+                    expect(problems).toEqual([]);
+                } else {
+                    expect(problems).toEqual([`go-demo-2:replicas = "${n}": expected an integer from 1 to 100.`]);
+                }
+            }),
+        );
+    });
+
+    it("refuse any text that is not a whole number, for every integer key", () => {
+        fc.assert(
+            fc.property(
+                fc.constantFrom("replicas", "nodePort", "loadBalancerWaitSeconds", "rolloutTimeoutSeconds"),
+                fc.string().filter((s) => !/^-?\d+$/.test(s)),
+                (key, text) => {
+                    expect(problemsFor(key, text)).toEqual([expect.stringMatching(new RegExp(`^go-demo-2:${key} = .*expected an integer`))]);
+                },
+            ),
+        );
+    });
+
+    it("decode a boolean from exactly true or false", () => {
+        fc.assert(
+            fc.property(fc.string(), (text) => {
+                const problems = problemsFor("tls", text);
+                expect(problems.length === 0).toBe(text === "true" || text === "false");
+            }),
+        );
     });
 });

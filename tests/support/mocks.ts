@@ -20,6 +20,8 @@ export interface Recorded extends RecordedOptions {
     /** The ID of an existing object the program reads (`Resource.get`); unset (the mock is given "") for a registration. */
     readId?: string;
     inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    /** The state the mocked engine handed back: the inputs plus what the apiserver assigned (a Service's IP, node ports, ingress). */
+    state: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /** Every resource registered since the last resetRecorded(), in registration order. */
@@ -29,7 +31,8 @@ export const recorded: Recorded[] = [];
 export const MOCK_SERVICE_CIDR_PREFIX = "10.96.0.";
 /** The first node port the mock allocates, inside the apiserver's 30000-32767 range. */
 export const MOCK_FIRST_NODE_PORT = 30100;
-export const MOCK_LB_IP = "203.0.113.10";
+/** Where the mock's load balancers take their addresses (TEST-NET-3): each Service its own, so a test can tell whose it outputs. */
+export const MOCK_LB_PREFIX = "203.0.113.";
 
 let counter = 0;
 
@@ -75,7 +78,7 @@ function serviceState(inputs: Record<string, any>): Record<string, any> { // esl
             ),
         },
         status:
-            spec.type !== "LoadBalancer" ? {} : { loadBalancer: loadBalancerController ? { ingress: [{ ip: MOCK_LB_IP }] } : {} },
+            spec.type !== "LoadBalancer" ? {} : { loadBalancer: loadBalancerController ? { ingress: [{ ip: `${MOCK_LB_PREFIX}${counter}` }] } : {} },
     };
 }
 
@@ -127,14 +130,6 @@ const mocks: pulumi.runtime.Mocks = {
         if (!options) {
             throw new Error(`the options of ${args.type} ${args.name} were not recorded`);
         }
-        recorded.push({
-            type: args.type,
-            name: args.name,
-            custom: args.custom ?? true,
-            readId: args.id || undefined,
-            inputs: args.inputs,
-            ...options,
-        });
         // A preview, like the engine's, knows only the inputs: nothing is allocated yet.
         const computes = args.type === "kubernetes:core/v1:Service" && !previewing;
         const state = computes
@@ -142,6 +137,15 @@ const mocks: pulumi.runtime.Mocks = {
             : args.type === "kubernetes:core/v1:PersistentVolumeClaim" && !previewing
               ? { ...args.inputs, metadata: { ...args.inputs.metadata, uid: mockUid(args.name) } }
               : args.inputs;
+        recorded.push({
+            type: args.type,
+            name: args.name,
+            custom: args.custom ?? true,
+            readId: args.id || undefined,
+            inputs: args.inputs,
+            state,
+            ...options,
+        });
         return { id: `${args.name}-id`, state };
     },
     call(args) {
@@ -189,6 +193,19 @@ export function find(type: string, name: string): Recorded {
         throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
     }
     return found[0];
+}
+
+/** What the mocked apiserver assigned to the one Service of this Kubernetes name: its cluster IP, node ports by port name, load-balancer address. */
+export function assignedTo(serviceName: string): { clusterIP?: string; nodePorts: Record<string, number>; ingress?: string } {
+    const found = ofType("kubernetes:core/v1:Service").filter((r) => r.inputs.metadata?.name === serviceName);
+    if (found.length !== 1) {
+        throw new Error(`expected one Service named ${serviceName}, found ${found.length}`);
+    }
+    const { spec, status } = found[0].state;
+    const nodePorts = Object.fromEntries(
+        (spec.ports ?? []).filter((p: { nodePort?: number }) => p.nodePort !== undefined).map((p: { name: string; nodePort: number }) => [p.name, p.nodePort]),
+    );
+    return { clusterIP: spec.clusterIP, nodePorts, ingress: status?.loadBalancer?.ingress?.[0]?.ip };
 }
 
 /** Runs the program's composition for a config and waits until every Service, ReplicaSet and the destroy guard (registered last) is registered. */

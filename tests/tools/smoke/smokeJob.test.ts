@@ -15,7 +15,7 @@ import {
     smokeOutcome,
     smokeTable,
 } from "../../../tools/smoke/smokeJob";
-import { installMocks, MOCK_LB_IP, ofType, registeredStack, resetRecorded, unwrap } from "../../support/mocks";
+import { assignedTo, installMocks, ofType, registeredStack, resetRecorded, unwrap } from "../../support/mocks";
 import { stackFileConfig } from "../../../tools/project/stackFiles";
 
 installMocks();
@@ -57,7 +57,7 @@ describe("smokeChecks", () => {
         expect(byWhat[`${names.api} DNS name resolves to the cluster IP`]).toMatchObject({ target: dnsNames[names.api], expect: `Address: ${api.clusterIP}` });
         expect(byWhat[`${names.api} /demo/hello through the cluster IP`]).toMatchObject({ target: `http://${api.clusterIP}:8080/demo/hello`, expect: "hello, world!" });
         expect(byWhat[`${names.api} /demo/hello through a node's node port`].target).toBe(`http://${NODE}:${api.ports[0].nodePort}/demo/hello`);
-        expect(byWhat[`${names.api} /demo/hello through the load balancer`].target).toBe(`http://${MOCK_LB_IP}:8080/demo/hello`);
+        expect(byWhat[`${names.api} /demo/hello through the load balancer`].target).toBe(`http://${assignedTo(names.api).ingress}:8080/demo/hello`);
         expect(byWhat[`${names.api} a person written (API → go-demo-2-db)`].target).toBe(`http://${api.clusterIP}:8080/demo/person?name=smoke-1`);
         expect(byWhat[`${names.api} the person read back`]).toMatchObject({ target: `http://${api.clusterIP}:8080/demo/person`, expect: "smoke-1" });
         expect(byWhat[`${names.external} DNS name is a CNAME to kubernetes.io`]).toMatchObject({ serviceType: "ExternalName", expect: `${dnsNames[names.external]} canonical name = kubernetes.io` });
