@@ -93,15 +93,15 @@ export function createdSince(creationTimestamp: string | undefined, registeredAt
 
 /**
  * The warning on a LoadBalancer Service that `up` did not wait for, that existed before this
- * update, and that had no address when Pulumi last read it: what is missing, and what provides it.
+ * update, and that has no address on the live object: what is missing, and what provides it.
  */
 export function noAddressWarning(serviceName: string): string {
     return (
-        `Service ${serviceName} had no load-balancer address when Pulumi last read it, and \`pulumi up\` does not wait ` +
-        "for one (loadBalancerWaitSeconds: 0), so the stack's loadBalancerIngress output is absent. Where the cluster " +
-        "has a load-balancer controller, `pulumi up --refresh` records the address it has given since; kind and " +
-        "minikube have none: cloud-provider-kind or MetalLB on kind, `minikube tunnel` on minikube provide one. " +
-        "Meanwhile the Service's node ports reach the API."
+        `Service ${serviceName} has no load-balancer address, and \`pulumi up\` does not wait for one ` +
+        "(loadBalancerWaitSeconds: 0), so the stack's loadBalancerIngress output is null. The cluster has no " +
+        "load-balancer controller, or it has not served this Service yet: kind and minikube have none " +
+        "(cloud-provider-kind or MetalLB on kind, `minikube tunnel` on minikube provide one). The next `up` or " +
+        "`preview` reads the address again. Meanwhile the Service's node ports reach the API."
     );
 }
 
@@ -306,7 +306,8 @@ export class LoadBalancerService extends pulumi.ComponentResource {
     public readonly nodePorts: pulumi.Output<Record<string, number>>;
     /**
      * The load balancer's IP address, or its host name where the provider gives one instead;
-     * undefined while the Service has none (as Pulumi last read it).
+     * undefined while the Service has none (with addressWaitSeconds 0, as read from the live object on
+     * this run; else as the update that waited for it left it).
      */
     public readonly ingress: pulumi.Output<string | undefined>;
 
@@ -315,7 +316,13 @@ export class LoadBalancerService extends pulumi.ComponentResource {
         ({ service: this.service, serviceName: this.serviceName, dnsName: this.dnsName } = serviceObject(this, "LoadBalancer", name, args, opts));
         this.clusterIP = this.service.spec.clusterIP;
         this.nodePorts = nodePortsOf(this.service);
-        this.ingress = this.service.status.loadBalancer.ingress.apply((ingress) => {
+        // Without the wait, the address comes after the update that created the Service, and
+        // Pulumi's state keeps the Service as that update left it, without one. So the address is
+        // read from the live object on every run (a read, which is never a change to preview): a
+        // later run outputs the address the cluster gave since, and warns only if there is none.
+        const addressFrom =
+            args.addressWaitSeconds === 0 ? k8s.core.v1.Service.get(`${name}-live`, this.service.id, { parent: this }) : this.service;
+        this.ingress = addressFrom.status.loadBalancer.ingress.apply((ingress) => {
             const first = ingress?.[0];
             return first?.ip ?? first?.hostname;
         });

@@ -42,17 +42,18 @@ function byService<T>(
     return pulumi.output(Object.fromEntries(picked)) as pulumi.Output<Record<string, T>>;
 }
 
-/** A Service as `up` left it, in the record's terms: its addresses. */
-function serviceRecord(service: k8s.core.v1.Service): pulumi.Output<ServiceSide> {
-    return pulumi.all([service.metadata, service.spec, service.status]).apply(([metadata, spec, status]) => {
-        const ingress = status?.loadBalancer?.ingress?.[0];
+/** A Service as `up` left it, in the record's terms: its addresses (a load balancer's as the stack outputs it). */
+function serviceRecord(component: AnyService): pulumi.Output<ServiceSide> {
+    const { service } = component;
+    const address = component instanceof LoadBalancerService ? component.ingress : pulumi.output(undefined);
+    return pulumi.all([service.metadata, service.spec, address]).apply(([metadata, spec, loadBalancer]) => {
         return {
             name: metadata.name,
             namespace: metadata.namespace,
             type: spec.type,
             ...(spec.clusterIP && spec.clusterIP !== "None" ? { clusterIP: spec.clusterIP } : {}),
             ports: Object.fromEntries((spec.ports ?? []).map((p) => [p.name, p.nodePort ? String(p.nodePort) : undefined])),
-            ...(ingress ? { loadBalancer: ingress.ip ?? ingress.hostname } : {}),
+            ...(loadBalancer ? { loadBalancer } : {}),
         };
     });
 }
@@ -81,7 +82,7 @@ export function stackOutputs(
         deployment: pulumi
             .all([
                 namespace,
-                pulumi.all(Object.values(services).map((s) => serviceRecord(s.service))),
+                pulumi.all(Object.values(services).map(serviceRecord)),
                 dbClaim?.metadata.uid ?? pulumi.output(undefined),
             ])
             .apply(([ns, serviceRecords, uid]) => {

@@ -73,6 +73,10 @@ describe("the program (index.ts)", () => {
             ports: { http: String(api.nodePorts.http) },
         });
 
+        // The first run is over once its last registration, the destroy guard's, is in.
+        while (!recorded.some((r) => r.type === "kubernetes:core/v1:ConfigMap")) {
+            await new Promise((resolve) => setImmediate(resolve));
+        }
         // The engine hands the next run the outputs as JSON.
         mockLastOutputs(JSON.parse(JSON.stringify({ deployment, namespace: deployment.namespace })));
         resetRecorded();

@@ -12,7 +12,18 @@ import {
 } from "../../components/services";
 import { forcedApply } from "../../components/forcedApply";
 import { REVISION_ANNOTATION, SERVICE_TYPES, serviceWaitFor } from "../../components/serviceSpec";
-import { assignedTo, installMocks, mockLoadBalancerController, mockServiceCreationTimestamp, recorded, registered, resetRecorded, unwrap } from "../support/mocks";
+import {
+    assignedTo,
+    installMocks,
+    mockAddressGivenSince,
+    mockLoadBalancerController,
+    mockServiceCreationTimestamp,
+    recorded,
+    registered,
+    registeredOfType,
+    resetRecorded,
+    unwrap,
+} from "../support/mocks";
 
 installMocks();
 beforeEach(resetRecorded);
@@ -157,7 +168,7 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
         // The warning follows the address on the next turn of the event loop.
         await new Promise((resolve) => setImmediate(resolve));
         expect(warnings).toEqual([[noAddressWarning("go-demo-2-api"), svc.service]]);
-        expect(warnings[0][0]).toMatch(/go-demo-2-api had no load-balancer address.*cloud-provider-kind.*MetalLB.*minikube tunnel/s);
+        expect(warnings[0][0]).toMatch(/go-demo-2-api has no load-balancer address.*cloud-provider-kind.*MetalLB.*minikube tunnel/s);
     });
 
     it("does not warn on a Service this update created: its address comes a moment later", async () => {
@@ -180,6 +191,25 @@ describe("LoadBalancerService on a cluster without a load-balancer controller", 
             await new Promise((resolve) => setImmediate(resolve));
             expect(warnings).toEqual([[noAddressWarning("go-demo-2-api"), svc.service]]);
         } finally {
+            mockServiceCreationTimestamp(undefined);
+        }
+    });
+
+    it("outputs the address the controller gave after the update that created the Service, read from the live object, and does not warn", async () => {
+        // Pulumi's state holds the Service as its update left it, without an address; the cluster has one now.
+        mockServiceCreationTimestamp(new Date(Date.now() - 60_000).toISOString());
+        mockAddressGivenSince(true);
+        try {
+            const svc = new LoadBalancerService("api", { ...base, serviceName: "go-demo-2-api", addressWaitSeconds: 0 });
+            const address = await unwrap(svc.ingress);
+            const [registration] = registeredOfType("kubernetes:core/v1:Service");
+            expect(registration.state.status).toEqual({ loadBalancer: {} });
+            expect(address).toBe(assignedTo("go-demo-2-api", { live: true }).ingress);
+            expect(address).toBeDefined();
+            await new Promise((resolve) => setImmediate(resolve));
+            expect(warnings).toEqual([]);
+        } finally {
+            mockAddressGivenSince(undefined);
             mockServiceCreationTimestamp(undefined);
         }
     });

@@ -40,7 +40,7 @@ describe("outputs on a cluster without a load-balancer controller", () => {
             const { stack, outputs } = await run(fromFile("dev"));
             expect(outputs.loadBalancerIngress).toBeNull();
             await new Promise((resolve) => setImmediate(resolve));
-            expect(warn.mock.calls).toEqual([[expect.stringContaining("go-demo-2-api had no load-balancer address"), stack.services[names.api].service]]);
+            expect(warn.mock.calls).toEqual([[expect.stringContaining("go-demo-2-api has no load-balancer address"), stack.services[names.api].service]]);
         } finally {
             mockLoadBalancerController(true);
             warn.mockRestore();

@@ -2,7 +2,7 @@ import { forcedApply } from "../../components/forcedApply";
 import { REVISION_ANNOTATION, serviceWaitFor } from "../../components/serviceSpec";
 import { parseConfig } from "../../config";
 import { names } from "../../stack";
-import { installMocks, ofType, resetRecorded } from "../support/mocks";
+import { installMocks, registeredOfType, resetRecorded } from "../support/mocks";
 import { run, fromFile, servicesByName } from "../support/stack";
 
 installMocks();
@@ -22,7 +22,7 @@ describe("the plan a config makes, as the stack creates it", () => {
         ["prod", 300],
     ])("%s: the API load balancer's wait follows loadBalancerWaitSeconds", async (name, addressWaitSeconds) => {
         await run(fromFile(name));
-        const all = ofType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.api)?.inputs.metadata.annotations;
+        const all = registeredOfType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.api)?.inputs.metadata.annotations;
         // What the engine waits for; prod's internal-LB annotations are checked with prod.
         const waits = serviceWaitFor({ type: "LoadBalancer", addressWaitSeconds }, all[REVISION_ANNOTATION]);
         expect(Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith("pulumi.com/") || key === REVISION_ANNOTATION))).toEqual(forcedApply(waits));

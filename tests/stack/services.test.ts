@@ -1,5 +1,5 @@
 import { parseConfig } from "../../config";
-import { installMocks, ofType, resetRecorded, unwrap } from "../support/mocks";
+import { installMocks, ofType, registeredOfType, resetRecorded, unwrap } from "../support/mocks";
 import { run, fromFile } from "../support/stack";
 
 installMocks();
@@ -9,7 +9,7 @@ describe("Services", () => {
     it.each(["dev", "lab"])("in %s, each selecting Service is created after the workload it selects is Ready", async (name) => {
         const { stack } = await run(fromFile(name));
         const workloadURNs = [await unwrap(stack.db.replicaSet.urn), await unwrap(stack.api.replicaSet.urn)];
-        for (const svc of ofType("kubernetes:core/v1:Service").filter((r) => r.inputs.spec.type !== "ExternalName")) {
+        for (const svc of registeredOfType("kubernetes:core/v1:Service").filter((r) => r.inputs.spec.type !== "ExternalName")) {
             const selects = ofType("kubernetes:apps/v1:ReplicaSet").filter((rs) =>
                 Object.entries(svc.inputs.spec.selector).every(([k, v]) => rs.inputs.spec.template.metadata.labels[k] === v),
             );

@@ -2,7 +2,7 @@ import { DB_RELEASE_ANNOTATION } from "../../components/api";
 import { selectors } from "../../components/labels";
 import { parseConfig } from "../../config";
 import { names } from "../../stack";
-import { installMocks, ofType, resetRecorded, unwrap } from "../support/mocks";
+import { installMocks, ofType, registeredOfType, resetRecorded, unwrap } from "../support/mocks";
 import { run, fromFile, replicaSetSpecs, specsByName } from "../support/stack";
 import { stackFileConfig } from "../../tools/project/stackFiles";
 
@@ -28,7 +28,7 @@ describe("disruption", () => {
 describe("the API and its MongoDB", () => {
     it("creates the API's ReplicaSet only after go-demo-2-db exists, which waits for MongoDB to be Ready", async () => {
         const { stack } = await run(fromFile("dev"));
-        const dbService = ofType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.db)!;
+        const dbService = registeredOfType("kubernetes:core/v1:Service").find((r) => r.inputs.metadata.name === names.db)!;
         const dbServiceURN = await unwrap(stack.services[names.db].service.urn);
         // The component's dependency holds back its children: they register under its URN, which
         // resolves only once the engine has finished the Service (as the e2e tests watch).

@@ -77,9 +77,40 @@ function serviceState(inputs: Record<string, any>): Record<string, any> { // esl
                 exposesNodePorts ? { ...p, nodePort: p.nodePort ?? MOCK_FIRST_NODE_PORT + counter * 10 + i } : p,
             ),
         },
-        status:
-            spec.type !== "LoadBalancer" ? {} : { loadBalancer: loadBalancerController ? { ingress: [{ ip: `${MOCK_LB_PREFIX}${counter}` }] } : {} },
+        status: spec.type !== "LoadBalancer" ? {} : loadBalancerStatus(counter),
     };
+}
+
+/** A LoadBalancer Service's status: the n-th Service's own address, once the controller gave one. */
+function loadBalancerStatus(n: number, given = loadBalancerController): Record<string, unknown> {
+    return { loadBalancer: given ? { ingress: [{ ip: `${MOCK_LB_PREFIX}${n}` }] } : {} };
+}
+
+let addressGivenSince: boolean | undefined;
+
+/**
+ * Whether a read of a live LoadBalancer Service finds an address the controller gave after the
+ * update that registered it (undefined: as mockLoadBalancerController says, as at the registration).
+ */
+export function mockAddressGivenSince(given: boolean | undefined): void {
+    addressGivenSince = given;
+}
+
+/**
+ * What a read (`.get`) of an object of that ID finds: a Service the program registered as the
+ * mocked apiserver has it now, with the load-balancer address the controller has given since
+ * (mockLoadBalancerController at the time of the read, not of the registration); any other object
+ * (a CRD the stack requires) as the read's own inputs.
+ */
+function liveState(id: string, inputs: Record<string, any>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const object = recorded.find((r) => !r.readId && `${r.name}-id` === id);
+    // A preview creates nothing: what it would create cannot be read yet.
+    if (!object || previewing) {
+        return inputs;
+    }
+    const balanced = object.state.spec?.type === "LoadBalancer";
+    const n = Number(String(object.state.spec?.clusterIP).slice(MOCK_SERVICE_CIDR_PREFIX.length));
+    return balanced ? { ...object.state, status: loadBalancerStatus(n, addressGivenSince ?? loadBalancerController) } : object.state;
 }
 
 let previewing = false;
@@ -132,7 +163,9 @@ const mocks: pulumi.runtime.Mocks = {
         }
         // A preview, like the engine's, knows only the inputs: nothing is allocated yet.
         const computes = args.type === "kubernetes:core/v1:Service" && !previewing;
-        const state = computes
+        const state = args.id
+            ? liveState(args.id, args.inputs)
+            : computes
             ? serviceState(args.inputs)
             : args.type === "kubernetes:core/v1:PersistentVolumeClaim" && !previewing
               ? { ...args.inputs, metadata: { ...args.inputs.metadata, uid: mockUid(args.name) } }
@@ -181,9 +214,14 @@ export async function registered(...resources: pulumi.Resource[]): Promise<void>
     await Promise.all(resources.map((r) => unwrap(r.urn)));
 }
 
-/** The recorded resources of one type token. */
+/** The recorded resources of one type token, reads included. */
 export function ofType(type: string): Recorded[] {
     return recorded.filter((r) => r.type === type);
+}
+
+/** The objects of one type token the program registers (manages), without its reads of live objects. */
+export function registeredOfType(type: string): Recorded[] {
+    return ofType(type).filter((r) => r.readId === undefined);
 }
 
 /** The one recorded resource of a type and name; fails the test if it is missing or repeated. */
@@ -195,13 +233,20 @@ export function find(type: string, name: string): Recorded {
     return found[0];
 }
 
-/** What the mocked apiserver assigned to the one Service of this Kubernetes name: its cluster IP, node ports by port name, load-balancer address. */
-export function assignedTo(serviceName: string): { clusterIP?: string; nodePorts: Record<string, number>; ingress?: string } {
-    const found = ofType("kubernetes:core/v1:Service").filter((r) => r.inputs.metadata?.name === serviceName);
+/**
+ * What the mocked apiserver assigned to the one Service of this Kubernetes name: its cluster IP, node
+ * ports by port name, load-balancer address; with `live`, as the program's read of the live object found it.
+ */
+export function assignedTo(serviceName: string, { live = false } = {}): { clusterIP?: string; nodePorts: Record<string, number>; ingress?: string } {
+    const found = registeredOfType("kubernetes:core/v1:Service").filter((r) => r.inputs.metadata?.name === serviceName);
     if (found.length !== 1) {
         throw new Error(`expected one Service named ${serviceName}, found ${found.length}`);
     }
-    const { spec, status } = found[0].state;
+    const read = recorded.find((r) => r.readId === `${found[0].name}-id`);
+    if (live && !read) {
+        throw new Error(`the program read no live object of the Service ${serviceName}`);
+    }
+    const { spec, status } = (live ? read! : found[0]).state;
     const nodePorts = Object.fromEntries(
         (spec.ports ?? []).filter((p: { nodePort?: number }) => p.nodePort !== undefined).map((p: { name: string; nodePort: number }) => [p.name, p.nodePort]),
     );

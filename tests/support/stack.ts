@@ -1,7 +1,7 @@
 import { StackConfig, parseConfig } from "../../config";
 import { stackFileConfig } from "../../tools/project/stackFiles";
 import { withoutTemplateHash } from "./expected";
-import { ofType, recorded, registeredStack, unwrap } from "./mocks";
+import { ofType, recorded, registeredOfType, registeredStack, unwrap } from "./mocks";
 /** Runs the program for a config, waits for every resource, returns the stack and its outputs. */
 export async function run(config: StackConfig) {
     const stack = await registeredStack(config);
@@ -38,7 +38,7 @@ export function replicaSetSpecs(): Record<string, Record<string, any>> { // esli
 
 /** Type and spec of each registered Service by name. */
 export function servicesByName(): Record<string, { type: string; selector?: Record<string, string>; ports?: unknown[] }> {
-    return Object.fromEntries(ofType("kubernetes:core/v1:Service").map((r) => [r.inputs.metadata.name, r.inputs.spec]));
+    return Object.fromEntries(registeredOfType("kubernetes:core/v1:Service").map((r) => [r.inputs.metadata.name, r.inputs.spec]));
 }
 
 /** Spec of each registered object of a kind, by its Kubernetes name. */

@@ -15,7 +15,7 @@ import {
     smokeOutcome,
     smokeTable,
 } from "../../../tools/smoke/smokeJob";
-import { assignedTo, installMocks, ofType, registeredStack, resetRecorded, unwrap } from "../../support/mocks";
+import { assignedTo, installMocks, ofType, registeredOfType, registeredStack, resetRecorded, unwrap } from "../../support/mocks";
 import { stackFileConfig } from "../../../tools/project/stackFiles";
 
 installMocks();
@@ -148,7 +148,7 @@ describe("smokeJob", () => {
     it.each(["dev", "lab", "prod"])("%s: no Service of the stack selects the Job's Pod", async (stackName) => {
         await deployed(stackName);
         const labels = smokeLabels("go-demo-2-smoke-x");
-        for (const s of ofType("kubernetes:core/v1:Service")) {
+        for (const s of registeredOfType("kubernetes:core/v1:Service")) {
             const selector: Record<string, string> = s.inputs.spec.selector ?? {};
             if (Object.keys(selector).length > 0) {
                 expect(Object.entries(selector).every(([k, v]) => labels[k] === v)).toBe(false);
@@ -179,7 +179,7 @@ describe("the stack's NetworkPolicies and the smoke Job", () => {
         const { live, dnsNames } = await deployed(stackName);
         const checks = smokeChecks({ services: live, dnsNames, nodeAddress: NODE, person: "p" });
         const policies = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs);
-        const services = ofType("kubernetes:core/v1:Service");
+        const services = registeredOfType("kubernetes:core/v1:Service");
         const templates = ofType("kubernetes:apps/v1:ReplicaSet").map((r) => r.inputs.spec.template);
         const from = smokeLabels("go-demo-2-smoke-x");
         const called = [...new Set(checks.filter((c) => c.kind === "get" || c.kind === "put").map((c) => c.service))];
