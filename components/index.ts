@@ -19,8 +19,6 @@ export type { ApiContainerArgs, GoDemo2ApiArgs } from "./api";
 export {
     DEFAULT_DB_MEMORY_LIMIT,
     fractionalCacheSize,
-    MEMORY_QUANTITY,
-    memoryBytes,
     MONGO_HTTP_PORT,
     MONGO_PORT,
     mongoClaimName,
@@ -44,3 +42,4 @@ export { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./networkPo
 export type { ApiPolicyArgs, DbPolicyArgs } from "./networkPolicy";
 export { contentHash, TEMPLATE_HASH_LABEL } from "./templateHash";
 export { PACKAGE } from "./package";
+export { MEMORY_QUANTITY, memoryBytes, quantityBytes, STORAGE_QUANTITY } from "./quantity";

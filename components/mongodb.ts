@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+import { GI, quantityBytes } from "./quantity";
 import { imageVersion, lineBefore } from "./imageVersion";
 import { selectors } from "./labels";
 import { shutdownDelay } from "./shutdown";
@@ -85,19 +86,6 @@ export function supportsHttpInterface(imageRef: string): boolean {
     return Array.isArray(version) && lineBefore(version as readonly [number, number], MONGO_WITHOUT_HTTP);
 }
 
-const MEMORY_UNITS = { Mi: 2 ** 20, Gi: 2 ** 30 } as const;
-/** A memory quantity as the stack accepts it: a whole number of Mi or Gi. */
-export const MEMORY_QUANTITY = /^([1-9][0-9]*)(Mi|Gi)$/;
-
-/** Bytes of a memory quantity such as `512Mi` or `2Gi` (see MEMORY_QUANTITY). */
-export function memoryBytes(quantity: string): number {
-    const match = MEMORY_QUANTITY.exec(quantity);
-    if (!match) {
-        throw new Error(`memoryBytes: ${JSON.stringify(quantity)} is not a whole number of Mi or Gi`);
-    }
-    return Number(match[1]) * MEMORY_UNITS[match[2] as keyof typeof MEMORY_UNITS];
-}
-
 /**
  * Whether mongod takes a fractional `--wiredTigerCacheSizeGB`: from 3.3.5 on (the 3.4 line's
  * development releases, so the lab's mongo:3.3, which is 3.3.15; documented as "changed in 3.4":
@@ -133,7 +121,7 @@ export const WHOLE_GB_CACHE_MEMORY_LIMIT = "3Gi";
  * accepted (see fractionalCacheSize), never below 1 there.
  */
 export function wiredTigerCacheGB(imageRef: string, memoryLimit: string): number {
-    const half = 0.5 * (memoryBytes(memoryLimit) / MEMORY_UNITS.Gi - 1);
+    const half = 0.5 * (quantityBytes(memoryLimit) / GI - 1);
     return fractionalCacheSize(imageRef) ? Math.max(0.25, Math.floor(half * 100) / 100) : Math.max(1, Math.floor(half));
 }
 

@@ -6,7 +6,7 @@ import {
     fractionalCacheSize,
     imageVersion,
     KUBERNETES_NODE_LOSS_TOLERATION_SECONDS,
-    memoryBytes,
+    quantityBytes,
     supportsHttpInterface,
     unusableMongoImage,
     WHOLE_GB_CACHE_MEMORY_LIMIT,
@@ -23,7 +23,7 @@ export function crossKeyProblems(config: StackConfig): string[] {
     const unusable = unusableMongoImage(config.dbImage);
     if (unusable !== undefined) {
         problems.push(`${PROJECT}:dbImage = ${show(config.dbImage)}: ${unusable}.`);
-    } else if (!fractionalCacheSize(config.dbImage) && memoryBytes(config.dbMemoryLimit) < memoryBytes(WHOLE_GB_CACHE_MEMORY_LIMIT)) {
+    } else if (!fractionalCacheSize(config.dbImage) && quantityBytes(config.dbMemoryLimit) < quantityBytes(WHOLE_GB_CACHE_MEMORY_LIMIT)) {
         problems.push(
             `${PROJECT}:dbMemoryLimit = ${show(config.dbMemoryLimit)}: ${PROJECT}:dbImage = ${show(config.dbImage)} takes ` +
                 `--wiredTigerCacheSizeGB only in whole GB, at least 1, and a 1 GB cache is 50% of (memory − 1 GB) only from ` +

@@ -17,7 +17,7 @@
  *
  * Pure: no Pulumi runtime, no cluster.
  */
-import { contentHash } from "go-demo-2";
+import { contentHash, quantityBytes } from "go-demo-2";
 
 import { AddressChange, addressChanges, ServiceSide, ServiceStep } from "./addresses";
 import { PROJECT } from "../config";
@@ -67,31 +67,6 @@ export interface TransitionCheck {
     warnings: string[];
     /** Every address the update changes or removes. */
     moves: AddressChange[];
-}
-
-/** The multiplier of each suffix config/keys.ts accepts on dbStorageSize. */
-const STORAGE_UNITS: Record<string, number> = {
-    "": 1,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    P: 1e15,
-    Ki: 2 ** 10,
-    Mi: 2 ** 20,
-    Gi: 2 ** 30,
-    Ti: 2 ** 40,
-    Pi: 2 ** 50,
-};
-
-/** Bytes of a storage quantity of the form config/keys.ts accepts (`10Gi`, `500M`, `1073741824`). */
-export function storageBytes(quantity: string): number {
-    const match = /^([0-9]+)([A-Za-z]*)$/.exec(quantity);
-    const unit = match ? STORAGE_UNITS[match[2]] : undefined;
-    if (!match || unit === undefined) {
-        throw new Error(`not a storage quantity: ${quantity}`);
-    }
-    return Number(match[1]) * unit;
 }
 
 /** The record's shape, checked: a value of another shape (a record from an older program) reads as absent. */
@@ -180,7 +155,7 @@ export function checkTransition(previous: DeploymentRecord | undefined, next: In
                     `(\`pulumi config set ${PROJECT}:acknowledgeDataLoss ${claim.uid}\`); to keep the data, restore the claim's settings.`,
             );
         }
-    } else if (claim && next.dbClaim && storageBytes(next.dbClaim.size) < storageBytes(claim.size)) {
+    } else if (claim && next.dbClaim && quantityBytes(next.dbClaim.size) < quantityBytes(claim.size)) {
         problems.push(
             `${PROJECT}:dbStorageSize = ${JSON.stringify(next.dbClaim.size)}: the claim ${claim.name} holds ${claim.size}, and Kubernetes never ` +
                 `shrinks a claim; keep ${claim.size} or more.`,

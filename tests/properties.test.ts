@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { imageVersion, lineBefore } from "../components/imageVersion";
 import { contentHash } from "../components/templateHash";
 import { parseConfig } from "../config";
-import { storageBytes } from "../guards/transitions";
+import { quantityBytes } from "../components/quantity";
 
 /** Plain JSON-like data, as Pod templates are. */
 const data = fc.jsonValue();
@@ -111,15 +111,15 @@ describe("the config decoders", () => {
     });
 });
 
-describe("storageBytes", () => {
+describe("quantityBytes", () => {
     const quantity = fc.tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom("", "k", "M", "G", "T", "Ki", "Mi", "Gi", "Ti"));
 
     it("grows with the number for a fixed unit, and a binary unit is larger than its decimal one", () => {
         fc.assert(
             fc.property(quantity, fc.integer({ min: 1, max: 1000 }), ([n, unit], more) => {
-                expect(storageBytes(`${n + more}${unit}`)).toBeGreaterThan(storageBytes(`${n}${unit}`));
+                expect(quantityBytes(`${n + more}${unit}`)).toBeGreaterThan(quantityBytes(`${n}${unit}`));
                 if (unit.endsWith("i")) {
-                    expect(storageBytes(`${n}${unit}`)).toBeGreaterThan(storageBytes(`${n}${unit[0] === "K" ? "k" : unit[0]}`));
+                    expect(quantityBytes(`${n}${unit}`)).toBeGreaterThan(quantityBytes(`${n}${unit[0] === "K" ? "k" : unit[0]}`));
                 }
             }),
         );
@@ -129,7 +129,7 @@ describe("storageBytes", () => {
         fc.assert(
             fc.property(quantity, ([n, unit]) => {
                 expect(problemsFor("dbStorageSize", `${n}${unit}`)).toEqual([]);
-                expect(Number.isFinite(storageBytes(`${n}${unit}`))).toBe(true);
+                expect(Number.isFinite(quantityBytes(`${n}${unit}`))).toBe(true);
             }),
         );
     });

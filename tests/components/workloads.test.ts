@@ -12,11 +12,11 @@ import {
     waitForDbContainer,
 } from "../../components/api";
 import { CombinedBackend } from "../../components/combined";
+import { quantityBytes } from "../../components/quantity";
 import { disruptionBudgetSpec } from "../../components/disruptionBudget";
 import { selectors } from "../../components/labels";
 import {
     fractionalCacheSize,
-    memoryBytes,
     MONGO_HTTP_PORT,
     MONGO_PORT,
     MONGO_STARTUP_SECONDS,
@@ -197,9 +197,9 @@ describe("WiredTiger cache", () => {
     });
 
     it("keeps a whole-GB cache within 50% of (limit − 1 GB) from WHOLE_GB_CACHE_MEMORY_LIMIT on, and not 1Mi below it", () => {
-        const half = (limit: string) => 0.5 * (memoryBytes(limit) / 2 ** 30 - 1);
+        const half = (limit: string) => 0.5 * (quantityBytes(limit) / 2 ** 30 - 1);
         const least = WHOLE_GB_CACHE_MEMORY_LIMIT;
-        const below = `${memoryBytes(least) / 2 ** 20 - 1}Mi`;
+        const below = `${quantityBytes(least) / 2 ** 20 - 1}Mi`;
         expect(wiredTigerCacheGB("mongo:3.2", least)).toBeLessThanOrEqual(half(least));
         expect(wiredTigerCacheGB("mongo:3.2", below)).toBeGreaterThan(half(below));
     });

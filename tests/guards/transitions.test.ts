@@ -1,6 +1,7 @@
 import { parseConfig, StackConfig } from "../../config";
 import { names, planStack } from "../../stack";
-import { addressToken, checkTransition, DeploymentRecord, parseRecord, storageBytes } from "../../guards/transitions";
+import { quantityBytes } from "../../components/quantity";
+import { addressToken, checkTransition, DeploymentRecord, parseRecord } from "../../guards/transitions";
 
 const UID = "0b5c7f5e-8c1a-4a2e-9a53-2f1d9e6a7b10";
 
@@ -179,7 +180,7 @@ describe("parseRecord", () => {
     });
 });
 
-describe("storageBytes", () => {
+describe("quantityBytes", () => {
     it.each([
         ["1073741824", 2 ** 30],
         ["1Gi", 2 ** 30],
@@ -188,10 +189,10 @@ describe("storageBytes", () => {
         ["10Ti", 10 * 2 ** 40],
         ["3k", 3000],
     ])("%s is %d bytes", (quantity, bytes) => {
-        expect(storageBytes(quantity)).toBe(bytes);
+        expect(quantityBytes(quantity)).toBe(bytes);
     });
 
     it("refuses what is not a quantity", () => {
-        expect(() => storageBytes("1Xi")).toThrow("not a storage quantity: 1Xi");
+        expect(() => quantityBytes("1Xi")).toThrow("not a Kubernetes quantity of whole bytes, k…P or Ki…Pi: \"1Xi\"");
     });
 });
