@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { selectors } from "./labels";
 import { MONGO_PORT } from "./mongodb";
+import { ANNOTATION_PREFIX } from "./package";
 import { shutdownDelay } from "./shutdown";
 import { tlsSidecar } from "./tls";
 import { createWorkload, restrictedSecurityContext, Workload, workloadType } from "./workload";
@@ -136,7 +137,7 @@ export function waitForDbContainer(args: ApiContainerArgs): k8s.types.input.core
 }
 
 /** The Pod annotation that carries the template hash of the MongoDB release the API Pods dialled. */
-export const DB_RELEASE_ANNOTATION = "go-demo-2.local/db-release";
+export const DB_RELEASE_ANNOTATION = `${ANNOTATION_PREFIX}db-release`;
 
 export interface GoDemo2ApiArgs extends ApiContainerArgs {
     /** Namespace the ReplicaSet and its Pods live in. */

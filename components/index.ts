@@ -41,5 +41,5 @@ export { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES
 export { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./networkPolicy";
 export type { ApiPolicyArgs, DbPolicyArgs } from "./networkPolicy";
 export { contentHash, TEMPLATE_HASH_LABEL } from "./templateHash";
-export { PACKAGE } from "./package";
+export { ANNOTATION_PREFIX, PACKAGE, typeToken } from "./package";
 export { MEMORY_QUANTITY, memoryBytes, quantityBytes, STORAGE_QUANTITY } from "./quantity";

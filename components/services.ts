@@ -11,7 +11,7 @@ import {
     validateServiceSpec,
 } from "./serviceSpec";
 import { forcedApply } from "./forcedApply";
-import { PACKAGE } from "./package";
+import { typeToken } from "./package";
 import { contentHash } from "./templateHash";
 
 /** Kubernetes' default cluster domain (the kubelet's `clusterDomain`); in-cluster DNS names end with it. */
@@ -112,7 +112,7 @@ export interface ExternalNameServiceArgs extends ServiceArgs {
 
 /** The component type token of a Service type: the Pulumi package's `index` module, as component packages require. */
 export function serviceTypeToken(type: ServiceType): string {
-    return `${PACKAGE}:index:${type}Service`;
+    return typeToken(`${type}Service`);
 }
 
 /**
@@ -129,7 +129,7 @@ export function serviceTypeToken(type: ServiceType): string {
  */
 export function serviceAliases(type: ServiceType, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
     const others = SERVICE_TYPES.filter((t) => t !== type).map((t) => ({ type: serviceTypeToken(t) }));
-    const former = SERVICE_TYPES.map((t) => ({ type: `${PACKAGE}:services:${t}Service` }));
+    const former = SERVICE_TYPES.map((t) => ({ type: typeToken(`${t}Service`, "services") }));
     return { ...opts, aliases: [...(opts?.aliases ?? []), ...others, ...former] };
 }
 

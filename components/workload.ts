@@ -6,7 +6,7 @@ import { forcedApply } from "./forcedApply";
 import { recommendedLabels, Selector } from "./labels";
 import { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, nodeLossTolerations, onArchitectures, spreadOverNodes } from "./placement";
 import { TERMINATION_GRACE_SECONDS } from "./shutdown";
-import { PACKAGE } from "./package";
+import { typeToken } from "./package";
 import { REVISION_ANNOTATION } from "./serviceSpec";
 import { contentHash, TEMPLATE_HASH_LABEL, templateHash as templateHashOf } from "./templateHash";
 
@@ -143,7 +143,7 @@ export function workloadType(
     component: string,
     opts?: pulumi.ComponentResourceOptions,
 ): [string, pulumi.ComponentResourceOptions] {
-    return [`${PACKAGE}:index:${component}`, { ...opts, aliases: [...(opts?.aliases ?? []), { type: `${PACKAGE}:workloads:${component}` }] }];
+    return [typeToken(component), { ...opts, aliases: [...(opts?.aliases ?? []), { type: typeToken(component, "workloads") }] }];
 }
 
 /**

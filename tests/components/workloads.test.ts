@@ -15,6 +15,7 @@ import { CombinedBackend } from "../../components/combined";
 import { quantityBytes } from "../../components/quantity";
 import { disruptionBudgetSpec } from "../../components/disruptionBudget";
 import { selectors } from "../../components/labels";
+import { typeToken } from "../../components/package";
 import {
     fractionalCacheSize,
     MONGO_HTTP_PORT,
@@ -250,7 +251,7 @@ describe("MongoDb", () => {
     it("is one replica of mongo selected by the lab's db labels, waited for until Ready", async () => {
         const db = new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.3", httpInterface: true });
         const rs = await replicaSetOf(db);
-        expect(recorded[0].type).toBe("go-demo-2:index:MongoDb");
+        expect(recorded[0].type).toBe(typeToken("MongoDb"));
         expect(rs.metadata).toMatchObject({
             name: `go-demo-2-db-${db.templateHash}`,
             namespace: "ns",
@@ -280,7 +281,7 @@ describe("MongoDb", () => {
         });
         expect(rs.spec.template.spec.volumes.map((v: { name: string }) => v.name)).toEqual(["db-data", "db-tmp"]);
         expect(db.selector).toEqual(selectors.db);
-        expect(await unwrap(db.replicaSet.urn)).toContain("go-demo-2:index:MongoDb$kubernetes:apps/v1:ReplicaSet");
+        expect(await unwrap(db.replicaSet.urn)).toContain(`${typeToken("MongoDb")}$kubernetes:apps/v1:ReplicaSet`);
     });
 });
 
@@ -293,7 +294,7 @@ describe("GoDemo2Api", () => {
             replicas: 5,
         });
         const rs = await replicaSetOf(api);
-        expect(recorded[0].type).toBe("go-demo-2:index:GoDemo2Api");
+        expect(recorded[0].type).toBe(typeToken("GoDemo2Api"));
         expect(rs.spec.replicas).toBe(5);
         expect(JSON.parse(rs.metadata.annotations["pulumi.com/waitFor"])[1]).toBe("jsonpath={.status.readyReplicas}=5");
         expect(rs.spec.selector.matchLabels).toEqual({ ...selectors.api, [TEMPLATE_HASH_LABEL]: api.templateHash });
@@ -357,7 +358,7 @@ describe("CombinedBackend", () => {
             apiImage: "vfarcic/go-demo-2",
         });
         const rs = await replicaSetOf(backend);
-        expect(recorded[0].type).toBe("go-demo-2:index:CombinedBackend");
+        expect(recorded[0].type).toBe(typeToken("CombinedBackend"));
         expect(rs.metadata.name).toBe(`go-demo-2-${backend.templateHash}`);
         expect(rs.spec.replicas).toBe(2);
         expect(rs.spec.selector.matchLabels).toEqual({ type: "backend", service: "go-demo-2", [TEMPLATE_HASH_LABEL]: backend.templateHash });
@@ -527,8 +528,8 @@ describe("MongoDB storage", () => {
 describe("workloadType", () => {
     it("gives the index-module token and aliases the first releases' go-demo-2:workloads token, keeping the caller's aliases", () => {
         const [type, opts] = workloadType("MongoDb", { aliases: [{ name: "old" }] });
-        expect(type).toBe("go-demo-2:index:MongoDb");
-        expect(opts.aliases).toEqual([{ name: "old" }, { type: "go-demo-2:workloads:MongoDb" }]);
+        expect(type).toBe(typeToken("MongoDb"));
+        expect(opts.aliases).toEqual([{ name: "old" }, { type: typeToken("MongoDb", "workloads") }]);
     });
 });
 

@@ -1,10 +1,11 @@
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 
+import { typeToken } from "../../components/package";
 import { AddressChange, addressChanges, movesAnAddress, serviceSteps, UNKNOWN } from "../../guards/addresses";
 
 const SERVICE = "kubernetes:core/v1:Service";
 const urn = (name: string, type = SERVICE): string =>
-    `urn:pulumi:dev::go-demo-2::go-demo-2:index:NodePortService$${type}::${name}`;
+    `urn:pulumi:dev::go-demo-2::${typeToken("NodePortService")}$${type}::${name}`;
 
 interface Shape {
     name?: string;

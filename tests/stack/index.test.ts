@@ -4,6 +4,7 @@ import { DB_RELEASE_ANNOTATION } from "../../components/api";
 import { forcedApply, PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
 import { PROTECTED_ANNOTATION } from "../../stack/destroyGuard";
 import { selectors } from "../../components/labels";
+import { typeToken } from "../../components/package";
 import { REVISION_ANNOTATION, serviceWaitFor } from "../../components/serviceSpec";
 import { CERT_MANAGER_CHART_VERSION } from "../../stack/certManager";
 import { parseConfig, StackConfig } from "../../config";
@@ -278,7 +279,7 @@ describe("the API and its MongoDB", () => {
         const dbServiceURN = await unwrap(stack.services[names.db].service.urn);
         // The component's dependency holds back its children: they register under its URN, which
         // resolves only once the engine has finished the Service (as the e2e tests watch).
-        const [apiComponent] = ofType("go-demo-2:index:GoDemo2Api");
+        const [apiComponent] = ofType(typeToken("GoDemo2Api"));
         expect(apiComponent.dependencies).toContain(dbServiceURN);
         expect(dbService.dependencies).toContain(await unwrap(stack.db.replicaSet.urn));
     });
