@@ -21,7 +21,11 @@ import {
 } from "go-demo-2";
 
 
-/** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
+/**
+ * The Pulumi project name (Pulumi.yaml `name`): every key of this stack's config lives under
+ * `go-demo-2:`. Not the components' PACKAGE, though spelt the same: a program of another name
+ * uses the same package, and renaming this project would rename config keys and stacks, not tokens.
+ */
 export const PROJECT = "go-demo-2";
 
 export type Topology = "split" | "combined";
