@@ -9,7 +9,7 @@
  * - The facts the components' arguments follow (ports, the lab's selectors, MongoDB image rules),
  *   and the NetworkPolicy specs that let exactly the components' traffic in.
  */
-export { ClusterIPService, DEFAULT_CLUSTER_DOMAIN, ExternalNameService, LoadBalancerService, noAddressWarning, NodePortService } from "./services";
+export { ClusterIPService, DEFAULT_CLUSTER_DOMAIN, ExternalNameService, LoadBalancerService, noAddressWarning, NodePortService, serviceDnsName } from "./services";
 export type { AnyService, ExternalNameServiceArgs, LoadBalancerServiceArgs, SelectingServiceArgs, ServiceArgs } from "./services";
 export { buildServiceSpec, DEFAULT_ADDRESS_WAIT_SECONDS, NODE_PORT_RANGE, SERVICE_TYPES, validateServiceSpec } from "./serviceSpec";
 export type { ServicePort, ServiceSpecArgs, ServiceType } from "./serviceSpec";

@@ -17,6 +17,14 @@ import { contentHash } from "./templateHash";
 /** Kubernetes' default cluster domain (the kubelet's `clusterDomain`); in-cluster DNS names end with it. */
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
+/**
+ * The name Pods resolve for a Service: `<name>.<namespace>.svc.<clusterDomain>`, or, without a
+ * cluster domain, `<name>.<namespace>.svc` (which Pods resolve through their search path).
+ */
+export function serviceDnsName(name: string, namespace: string, clusterDomain?: string): string {
+    return `${name}.${namespace}.svc${clusterDomain === undefined ? "" : `.${clusterDomain}`}`;
+}
+
 export interface ServiceArgs {
     /** Namespace the Service lives in. */
     namespace: pulumi.Input<string>;
@@ -190,7 +198,9 @@ function serviceObject(
     return {
         service,
         serviceName: service.metadata.name,
-        dnsName: pulumi.interpolate`${service.metadata.name}.${service.metadata.namespace}.svc.${args.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN}`,
+        dnsName: pulumi
+            .all([service.metadata.name, service.metadata.namespace])
+            .apply(([name, namespace]) => serviceDnsName(name, namespace, args.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN)),
     };
 }
 
