@@ -13,6 +13,7 @@ import {
 } from "go-demo-2";
 
 import { PROJECT, show, StackConfig } from "./keys";
+import { DB_HTTP_SERVICE } from "./names";
 
 /** The go-demo-2 image the lab uses, on Docker Hub, whatever its tag or digest. */
 const OFFICIAL_API_IMAGE = /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?vfarcic\/go-demo-2(?:[:@]|$)/;
@@ -49,7 +50,7 @@ export function crossKeyProblems(config: StackConfig): string[] {
     }
     if (config.nodePort !== undefined && !config.dbHttpInterface) {
         problems.push(
-            `${PROJECT}:nodePort = ${config.nodePort}: only the go-demo-2-svc NodePort Service uses it, and that ` +
+            `${PROJECT}:nodePort = ${config.nodePort}: only the ${DB_HTTP_SERVICE} NodePort Service uses it, and that ` +
                 `Service exists only when ${PROJECT}:dbHttpInterface is true; remove nodePort or enable dbHttpInterface.`,
         );
     }
