@@ -100,7 +100,7 @@ function side(object: Record<string, unknown>, urn: string): ServiceSide {
 }
 
 /** The Service steps among a preview's engine events: the live object before, the program's inputs after. */
-export function serviceSteps(events: EngineEvent[]): ServiceStep[] {
+export function previewServiceSteps(events: EngineEvent[]): ServiceStep[] {
     return events
         .flatMap((e) => (e.resourcePreEvent?.metadata.type === SERVICE ? [e.resourcePreEvent.metadata] : []))
         .map((m) => ({

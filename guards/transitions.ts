@@ -79,10 +79,11 @@ export function parseRecord(value: unknown): DeploymentRecord | undefined {
 }
 
 /**
- * The steps `up` takes for each Service name: an in-place update where the name is in both (a
+ * The steps `up` takes for each Service name, from the last deployment record to the plan (not from
+ * a preview's events: addresses.ts previewServiceSteps): an in-place update where the name is in both (a
  * Service keeps its URN across type changes, see services.ts), a delete or a create otherwise.
  */
-function serviceSteps(previous: ServiceSide[], next: ServiceSide[]): ServiceStep[] {
+function recordServiceSteps(previous: ServiceSide[], next: ServiceSide[]): ServiceStep[] {
     const names = [...new Set([...previous, ...next].map((s) => s.name))];
     return names.map((name) => {
         const old = previous.find((s) => s.name === name);
@@ -168,7 +169,7 @@ export function checkTransition(previous: DeploymentRecord | undefined, next: In
         );
     }
 
-    const moves = addressChanges(serviceSteps(previous.services, next.services)).filter(
+    const moves = addressChanges(recordServiceSteps(previous.services, next.services)).filter(
         (m) => m.verdict === "changes" || m.verdict === "goes",
     );
     const token = moves.length > 0 ? addressToken(moves) : undefined;
