@@ -30,7 +30,7 @@ export {
 export type { MongoContainer, MongoDbArgs, MongoStorage } from "./mongodb";
 export { CombinedBackend } from "./combined";
 export type { CombinedBackendArgs } from "./combined";
-export type { Workload } from "./workload";
+export type { Workload, WorkloadComponentArgs } from "./workload";
 export { TLS_PORT, TLS_PROXY_IMAGE } from "./tls";
 
 export { APP, recommendedLabels, selectors } from "./labels";

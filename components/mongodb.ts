@@ -5,7 +5,7 @@ import { GI, quantityBytes } from "./quantity";
 import { imageVersion, lineBefore } from "./imageVersion";
 import { selectors } from "./labels";
 import { shutdownDelay } from "./shutdown";
-import { createWorkload, restrictedSecurityContext, Workload, workloadType } from "./workload";
+import { createWorkload, restrictedSecurityContext, Workload, WorkloadComponentArgs, workloadType } from "./workload";
 
 export const MONGO_PORT = 27017;
 /** The REST/HTTP interface of MongoDB before 3.6, which the lab exposes to prove a Service works. */
@@ -220,9 +220,13 @@ export interface MongoStorage {
     protect?: boolean;
 }
 
-export interface MongoDbArgs extends MongoContainer {
-    /** Namespace the ReplicaSet, its Pod and its claim live in. */
-    namespace: pulumi.Input<string>;
+/**
+ * MongoDB's arguments. Its claim lives in `namespace` too, named `<replicaSetName>-data`. The stack
+ * gives MongoDB its own `nodeLossTolerationSeconds` (dbNodeLossTolerationSeconds): evicting it does
+ * not free its ReadWriteOnce claim, which stays attached to the lost node for minutes more, and
+ * replaces a MongoDB whose node may yet come back.
+ */
+export interface MongoDbArgs extends MongoContainer, WorkloadComponentArgs {
     /**
      * Labels MongoDB's Pod carries and the Services in front of it select.
      * @default `{ type: "db", service: "go-demo-2" }`, the lab's (`selectors.db`)
@@ -231,41 +235,11 @@ export interface MongoDbArgs extends MongoContainer {
      */
     selector?: Record<string, string>;
     /**
-     * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`); the
-     * claim is named `<replicaSetName>-data`.
-     * @default the component's name (the constructor's `name`)
-     * @see templateHash
-     */
-    replicaSetName?: string;
-    /**
      * Where the data lives: a PersistentVolumeClaim, kept across releases.
      * @default none: an emptyDir (at most 1Gi), lost with the Pod, as in the lab
      * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims
      */
     storage?: MongoStorage;
-    /**
-     * Seconds `pulumi up` waits for the new Pod to be Ready before it fails.
-     * @default 300, the workloads' default
-     * @see createWorkload (the `pulumi.com/waitFor` and `pulumi.com/timeoutSeconds` it gives the ReplicaSet)
-     */
-    rolloutTimeoutSeconds?: number;
-    /**
-     * Seconds the Pod stays on a node that stopped answering before it is evicted. The stack gives
-     * MongoDB its own (dbNodeLossTolerationSeconds): evicting it does not free its ReadWriteOnce
-     * claim, which stays attached to the lost node for minutes more, and replaces a MongoDB whose
-     * node may yet come back.
-     * @default 30 (DEFAULT_NODE_LOSS_TOLERATION_SECONDS), not Kubernetes' own 300
-     * @see DEFAULT_NODE_LOSS_TOLERATION_SECONDS
-     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
-     */
-    nodeLossTolerationSeconds?: number;
-    /**
-     * Node architectures (`kubernetes.io/arch`) its images run on; the Pod goes to those nodes only.
-     * @default `["amd64"]` (DEFAULT_ARCHITECTURES)
-     * @see DEFAULT_ARCHITECTURES
-     * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-arch
-     */
-    architectures?: string[];
 }
 
 /** The Kubernetes name of the claim MongoDB named `baseName` keeps its data on. */
