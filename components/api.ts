@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { selectors } from "./labels";
 import { MONGO_PORT } from "./mongodb";
+import { ANNOTATION_PREFIX } from "./package";
 import { shutdownDelay } from "./shutdown";
 import { tlsSidecar } from "./tls";
-import { createWorkload, restrictedSecurityContext, Workload, workloadType } from "./workload";
+import { createWorkload, restrictedSecurityContext, Workload, WorkloadComponentArgs, workloadType } from "./workload";
 
 export const API_PORT = 8080;
 /** The API's health endpoint, the one the lab's probes use. */
@@ -136,11 +137,9 @@ export function waitForDbContainer(args: ApiContainerArgs): k8s.types.input.core
 }
 
 /** The Pod annotation that carries the template hash of the MongoDB release the API Pods dialled. */
-export const DB_RELEASE_ANNOTATION = "go-demo-2.local/db-release";
+export const DB_RELEASE_ANNOTATION = `${ANNOTATION_PREFIX}db-release`;
 
-export interface GoDemo2ApiArgs extends ApiContainerArgs {
-    /** Namespace the ReplicaSet and its Pods live in. */
-    namespace: pulumi.Input<string>;
+export interface GoDemo2ApiArgs extends ApiContainerArgs, WorkloadComponentArgs {
     /**
      * Labels the API's Pods carry and the Services in front of them select.
      * @default `{ type: "api", service: "go-demo-2" }`, the lab's (`selectors.api`)
@@ -148,12 +147,6 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs {
      * @see https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-selector
      */
     selector?: Record<string, string>;
-    /**
-     * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`).
-     * @default the component's name (the constructor's `name`)
-     * @see templateHash
-     */
-    replicaSetName?: string;
     /**
      * How many API Pods the ReplicaSet keeps running; with more than one, a PodDisruptionBudget
      * keeps all but one of them through a drain.
@@ -170,26 +163,6 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs {
      * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
      */
     tlsSecretName?: string;
-    /**
-     * Seconds `pulumi up` waits for a release's Pods to be Ready before it fails.
-     * @default 300, the workloads' default
-     * @see createWorkload (the `pulumi.com/waitFor` and `pulumi.com/timeoutSeconds` it gives the ReplicaSet)
-     */
-    rolloutTimeoutSeconds?: number;
-    /**
-     * Seconds the Pods stay on a node that stopped answering before they are evicted.
-     * @default 30 (DEFAULT_NODE_LOSS_TOLERATION_SECONDS), not Kubernetes' own 300
-     * @see DEFAULT_NODE_LOSS_TOLERATION_SECONDS
-     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
-     */
-    nodeLossTolerationSeconds?: number;
-    /**
-     * Node architectures (`kubernetes.io/arch`) its images run on; the Pods go to those nodes only.
-     * @default `["amd64"]` (DEFAULT_ARCHITECTURES): the go-demo-2 image is built for x86-64 only
-     * @see DEFAULT_ARCHITECTURES
-     * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-arch
-     */
-    architectures?: string[];
     /**
      * The template hash of the MongoDB release the API talks to. It goes into the Pod template
      * (DB_RELEASE_ANNOTATION), so every MongoDB release is an API release too: new API Pods, which

@@ -4,11 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { apiContainer } from "./api";
 import { selectors } from "./labels";
 import { mongoContainer, MongoContainer, mongoPod } from "./mongodb";
-import { createWorkload, Workload, workloadType } from "./workload";
+import { createWorkload, Workload, WorkloadComponentArgs, workloadType } from "./workload";
 
-export interface CombinedBackendArgs {
-    /** Namespace the ReplicaSet and its Pods live in. */
-    namespace: pulumi.Input<string>;
+export interface CombinedBackendArgs extends WorkloadComponentArgs {
     /**
      * Labels the Pods carry and the Services in front of them select.
      * @default `{ type: "backend", service: "go-demo-2" }`, the lab's (`selectors.combined`)
@@ -16,12 +14,6 @@ export interface CombinedBackendArgs {
      * @see https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-selector
      */
     selector?: Record<string, string>;
-    /**
-     * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`).
-     * @default the component's name (the constructor's `name`)
-     * @see templateHash
-     */
-    replicaSetName?: string;
     /**
      * How many Pods the ReplicaSet keeps running, each with its own MongoDB; with more than one,
      * a PodDisruptionBudget keeps all but one of them through a drain.
@@ -40,26 +32,6 @@ export interface CombinedBackendArgs {
      * @see ApiContainerArgs.serviceName
      */
     apiServiceName?: string;
-    /**
-     * Seconds `pulumi up` waits for a release's Pods to be Ready before it fails.
-     * @default 300, the workloads' default
-     * @see createWorkload (the `pulumi.com/waitFor` and `pulumi.com/timeoutSeconds` it gives the ReplicaSet)
-     */
-    rolloutTimeoutSeconds?: number;
-    /**
-     * Seconds the Pods stay on a node that stopped answering before they are evicted.
-     * @default 30 (DEFAULT_NODE_LOSS_TOLERATION_SECONDS), not Kubernetes' own 300
-     * @see DEFAULT_NODE_LOSS_TOLERATION_SECONDS
-     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
-     */
-    nodeLossTolerationSeconds?: number;
-    /**
-     * Node architectures (`kubernetes.io/arch`) its images run on; the Pods go to those nodes only.
-     * @default `["amd64"]` (DEFAULT_ARCHITECTURES): the go-demo-2 image is built for x86-64 only
-     * @see DEFAULT_ARCHITECTURES
-     * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-arch
-     */
-    architectures?: string[];
 }
 
 /**

@@ -9,7 +9,7 @@
  * - The facts the components' arguments follow (ports, the lab's selectors, MongoDB image rules),
  *   and the NetworkPolicy specs that let exactly the components' traffic in.
  */
-export { ClusterIPService, DEFAULT_CLUSTER_DOMAIN, ExternalNameService, LoadBalancerService, noAddressWarning, NodePortService } from "./services";
+export { ClusterIPService, DEFAULT_CLUSTER_DOMAIN, ExternalNameService, LoadBalancerService, noAddressWarning, NodePortService, serviceDnsName } from "./services";
 export type { AnyService, ExternalNameServiceArgs, LoadBalancerServiceArgs, SelectingServiceArgs, ServiceArgs } from "./services";
 export { buildServiceSpec, DEFAULT_ADDRESS_WAIT_SECONDS, NODE_PORT_RANGE, SERVICE_TYPES, validateServiceSpec } from "./serviceSpec";
 export type { ServicePort, ServiceSpecArgs, ServiceType } from "./serviceSpec";
@@ -19,8 +19,6 @@ export type { ApiContainerArgs, GoDemo2ApiArgs } from "./api";
 export {
     DEFAULT_DB_MEMORY_LIMIT,
     fractionalCacheSize,
-    MEMORY_QUANTITY,
-    memoryBytes,
     MONGO_HTTP_PORT,
     MONGO_PORT,
     mongoClaimName,
@@ -32,7 +30,7 @@ export {
 export type { MongoContainer, MongoDbArgs, MongoStorage } from "./mongodb";
 export { CombinedBackend } from "./combined";
 export type { CombinedBackendArgs } from "./combined";
-export type { Workload } from "./workload";
+export type { Workload, WorkloadComponentArgs } from "./workload";
 export { TLS_PORT, TLS_PROXY_IMAGE } from "./tls";
 
 export { APP, recommendedLabels, selectors } from "./labels";
@@ -43,4 +41,5 @@ export { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES
 export { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./networkPolicy";
 export type { ApiPolicyArgs, DbPolicyArgs } from "./networkPolicy";
 export { contentHash, TEMPLATE_HASH_LABEL } from "./templateHash";
-export { PACKAGE } from "./package";
+export { ANNOTATION_PREFIX, PACKAGE, typeToken } from "./package";
+export { MEMORY_QUANTITY, memoryBytes, quantityBytes, STORAGE_QUANTITY } from "./quantity";

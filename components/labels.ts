@@ -1,5 +1,7 @@
-/** The lab's app label: every object of the stack carries `service: go-demo-2`. */
-export const APP = "go-demo-2";
+import { PACKAGE } from "./package";
+
+/** The lab's app label: every object of the stack carries `service: go-demo-2`, the name the package bears (package.ts). */
+export const APP = PACKAGE;
 
 /** Labels a ReplicaSet selects its Pods by, and that its Services select them by. */
 export type Selector = Record<string, string>;

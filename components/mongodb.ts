@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+import { GI, quantityBytes } from "./quantity";
 import { imageVersion, lineBefore } from "./imageVersion";
 import { selectors } from "./labels";
 import { shutdownDelay } from "./shutdown";
-import { createWorkload, restrictedSecurityContext, Workload, workloadType } from "./workload";
+import { createWorkload, restrictedSecurityContext, Workload, WorkloadComponentArgs, workloadType } from "./workload";
 
 export const MONGO_PORT = 27017;
 /** The REST/HTTP interface of MongoDB before 3.6, which the lab exposes to prove a Service works. */
@@ -85,19 +86,6 @@ export function supportsHttpInterface(imageRef: string): boolean {
     return Array.isArray(version) && lineBefore(version as readonly [number, number], MONGO_WITHOUT_HTTP);
 }
 
-const MEMORY_UNITS = { Mi: 2 ** 20, Gi: 2 ** 30 } as const;
-/** A memory quantity as the stack accepts it: a whole number of Mi or Gi. */
-export const MEMORY_QUANTITY = /^([1-9][0-9]*)(Mi|Gi)$/;
-
-/** Bytes of a memory quantity such as `512Mi` or `2Gi` (see MEMORY_QUANTITY). */
-export function memoryBytes(quantity: string): number {
-    const match = MEMORY_QUANTITY.exec(quantity);
-    if (!match) {
-        throw new Error(`memoryBytes: ${JSON.stringify(quantity)} is not a whole number of Mi or Gi`);
-    }
-    return Number(match[1]) * MEMORY_UNITS[match[2] as keyof typeof MEMORY_UNITS];
-}
-
 /**
  * Whether mongod takes a fractional `--wiredTigerCacheSizeGB`: from 3.3.5 on (the 3.4 line's
  * development releases, so the lab's mongo:3.3, which is 3.3.15; documented as "changed in 3.4":
@@ -133,7 +121,7 @@ export const WHOLE_GB_CACHE_MEMORY_LIMIT = "3Gi";
  * accepted (see fractionalCacheSize), never below 1 there.
  */
 export function wiredTigerCacheGB(imageRef: string, memoryLimit: string): number {
-    const half = 0.5 * (memoryBytes(memoryLimit) / MEMORY_UNITS.Gi - 1);
+    const half = 0.5 * (quantityBytes(memoryLimit) / GI - 1);
     return fractionalCacheSize(imageRef) ? Math.max(0.25, Math.floor(half * 100) / 100) : Math.max(1, Math.floor(half));
 }
 
@@ -232,9 +220,13 @@ export interface MongoStorage {
     protect?: boolean;
 }
 
-export interface MongoDbArgs extends MongoContainer {
-    /** Namespace the ReplicaSet, its Pod and its claim live in. */
-    namespace: pulumi.Input<string>;
+/**
+ * MongoDB's arguments. Its claim lives in `namespace` too, named `<replicaSetName>-data`. The stack
+ * gives MongoDB its own `nodeLossTolerationSeconds` (dbNodeLossTolerationSeconds): evicting it does
+ * not free its ReadWriteOnce claim, which stays attached to the lost node for minutes more, and
+ * replaces a MongoDB whose node may yet come back.
+ */
+export interface MongoDbArgs extends MongoContainer, WorkloadComponentArgs {
     /**
      * Labels MongoDB's Pod carries and the Services in front of it select.
      * @default `{ type: "db", service: "go-demo-2" }`, the lab's (`selectors.db`)
@@ -243,41 +235,11 @@ export interface MongoDbArgs extends MongoContainer {
      */
     selector?: Record<string, string>;
     /**
-     * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`); the
-     * claim is named `<replicaSetName>-data`.
-     * @default the component's name (the constructor's `name`)
-     * @see templateHash
-     */
-    replicaSetName?: string;
-    /**
      * Where the data lives: a PersistentVolumeClaim, kept across releases.
      * @default none: an emptyDir (at most 1Gi), lost with the Pod, as in the lab
      * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims
      */
     storage?: MongoStorage;
-    /**
-     * Seconds `pulumi up` waits for the new Pod to be Ready before it fails.
-     * @default 300, the workloads' default
-     * @see createWorkload (the `pulumi.com/waitFor` and `pulumi.com/timeoutSeconds` it gives the ReplicaSet)
-     */
-    rolloutTimeoutSeconds?: number;
-    /**
-     * Seconds the Pod stays on a node that stopped answering before it is evicted. The stack gives
-     * MongoDB its own (dbNodeLossTolerationSeconds): evicting it does not free its ReadWriteOnce
-     * claim, which stays attached to the lost node for minutes more, and replaces a MongoDB whose
-     * node may yet come back.
-     * @default 30 (DEFAULT_NODE_LOSS_TOLERATION_SECONDS), not Kubernetes' own 300
-     * @see DEFAULT_NODE_LOSS_TOLERATION_SECONDS
-     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
-     */
-    nodeLossTolerationSeconds?: number;
-    /**
-     * Node architectures (`kubernetes.io/arch`) its images run on; the Pod goes to those nodes only.
-     * @default `["amd64"]` (DEFAULT_ARCHITECTURES)
-     * @see DEFAULT_ARCHITECTURES
-     * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-arch
-     */
-    architectures?: string[];
 }
 
 /** The Kubernetes name of the claim MongoDB named `baseName` keeps its data on. */

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as ipaddr from "ipaddr.js";
 
+import { ANNOTATION_PREFIX } from "./package";
+
 /** The four Service types, one component each. */
 export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
@@ -185,7 +187,7 @@ export function buildServiceSpec(args: ServiceSpecArgs): k8s.types.input.core.v1
  * The annotation carrying an object's revision: a hash of everything the stack gives the object,
  * so it differs in every update. Services and ReplicaSets carry it (replicaSetWaitFor).
  */
-export const REVISION_ANNOTATION = "go-demo-2.local/revision";
+export const REVISION_ANNOTATION = `${ANNOTATION_PREFIX}revision`;
 
 /**
  * What `pulumi up` waits for after it creates or updates a Service (its `pulumi.com/waitFor`, and

@@ -11,11 +11,19 @@ import {
     validateServiceSpec,
 } from "./serviceSpec";
 import { forcedApply } from "./forcedApply";
-import { PACKAGE } from "./package";
+import { typeToken } from "./package";
 import { contentHash } from "./templateHash";
 
 /** Kubernetes' default cluster domain (the kubelet's `clusterDomain`); in-cluster DNS names end with it. */
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
+
+/**
+ * The name Pods resolve for a Service: `<name>.<namespace>.svc.<clusterDomain>`, or, without a
+ * cluster domain, `<name>.<namespace>.svc` (which Pods resolve through their search path).
+ */
+export function serviceDnsName(name: string, namespace: string, clusterDomain?: string): string {
+    return `${name}.${namespace}.svc${clusterDomain === undefined ? "" : `.${clusterDomain}`}`;
+}
 
 export interface ServiceArgs {
     /** Namespace the Service lives in. */
@@ -112,7 +120,7 @@ export interface ExternalNameServiceArgs extends ServiceArgs {
 
 /** The component type token of a Service type: the Pulumi package's `index` module, as component packages require. */
 export function serviceTypeToken(type: ServiceType): string {
-    return `${PACKAGE}:index:${type}Service`;
+    return typeToken(`${type}Service`);
 }
 
 /**
@@ -129,7 +137,7 @@ export function serviceTypeToken(type: ServiceType): string {
  */
 export function serviceAliases(type: ServiceType, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
     const others = SERVICE_TYPES.filter((t) => t !== type).map((t) => ({ type: serviceTypeToken(t) }));
-    const former = SERVICE_TYPES.map((t) => ({ type: `${PACKAGE}:services:${t}Service` }));
+    const former = SERVICE_TYPES.map((t) => ({ type: typeToken(`${t}Service`, "services") }));
     return { ...opts, aliases: [...(opts?.aliases ?? []), ...others, ...former] };
 }
 
@@ -190,7 +198,9 @@ function serviceObject(
     return {
         service,
         serviceName: service.metadata.name,
-        dnsName: pulumi.interpolate`${service.metadata.name}.${service.metadata.namespace}.svc.${args.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN}`,
+        dnsName: pulumi
+            .all([service.metadata.name, service.metadata.namespace])
+            .apply(([name, namespace]) => serviceDnsName(name, namespace, args.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN)),
     };
 }
 

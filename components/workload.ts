@@ -6,7 +6,7 @@ import { forcedApply } from "./forcedApply";
 import { recommendedLabels, Selector } from "./labels";
 import { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, nodeLossTolerations, onArchitectures, spreadOverNodes } from "./placement";
 import { TERMINATION_GRACE_SECONDS } from "./shutdown";
-import { PACKAGE } from "./package";
+import { typeToken } from "./package";
 import { REVISION_ANNOTATION } from "./serviceSpec";
 import { contentHash, TEMPLATE_HASH_LABEL, templateHash as templateHashOf } from "./templateHash";
 
@@ -36,6 +36,43 @@ export interface ClaimArgs {
     storageClass?: string;
     /** Protect the claim from deletion by Pulumi (`pulumi destroy` refuses). Defaults to false. */
     protect?: boolean;
+}
+
+/**
+ * The arguments every workload component (MongoDb, GoDemo2Api, CombinedBackend) takes alike. The
+ * component package's schema reads inherited fields, so they are declared once, here; each
+ * component's own interface adds what differs (its selector's and replicas' defaults among them).
+ */
+export interface WorkloadComponentArgs {
+    /** Namespace the ReplicaSet and its Pods live in. */
+    namespace: pulumi.Input<string>;
+    /**
+     * The ReplicaSet's name before its template hash (`<replicaSetName>-<templateHash>`).
+     * @default the component's name (the constructor's `name`)
+     * @see templateHash
+     */
+    replicaSetName?: string;
+    /**
+     * Seconds `pulumi up` waits for a release's Pods to be Ready before it fails.
+     * @default 300, the workloads' default
+     * @see createWorkload (the `pulumi.com/waitFor` and `pulumi.com/timeoutSeconds` it gives the ReplicaSet)
+     */
+    rolloutTimeoutSeconds?: number;
+    /**
+     * Seconds the Pods stay on a node that stopped answering before they are evicted.
+     * @default 30 (DEFAULT_NODE_LOSS_TOLERATION_SECONDS), not Kubernetes' own 300
+     * @see DEFAULT_NODE_LOSS_TOLERATION_SECONDS
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
+     */
+    nodeLossTolerationSeconds?: number;
+    /**
+     * Node architectures (`kubernetes.io/arch`) its images run on; the Pods go to those nodes only.
+     * The default is the one architecture the go-demo-2 image is built for.
+     * @default `["amd64"]` (DEFAULT_ARCHITECTURES)
+     * @see DEFAULT_ARCHITECTURES
+     * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-arch
+     */
+    architectures?: string[];
 }
 
 /** What every workload of the stack is: a ReplicaSet of identical Pods. */
@@ -143,7 +180,7 @@ export function workloadType(
     component: string,
     opts?: pulumi.ComponentResourceOptions,
 ): [string, pulumi.ComponentResourceOptions] {
-    return [`${PACKAGE}:index:${component}`, { ...opts, aliases: [...(opts?.aliases ?? []), { type: `${PACKAGE}:workloads:${component}` }] }];
+    return [typeToken(component), { ...opts, aliases: [...(opts?.aliases ?? []), { type: typeToken(component, "workloads") }] }];
 }
 
 /**

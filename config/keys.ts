@@ -16,10 +16,16 @@ import {
     DEFAULT_NODE_LOSS_TOLERATION_SECONDS,
     KUBERNETES_NODE_LOSS_TOLERATION_SECONDS,
     MEMORY_QUANTITY,
-    memoryBytes,
+    quantityBytes,
+    STORAGE_QUANTITY,
 } from "go-demo-2";
 
-/** The Pulumi project name: every key of this stack's config lives under `go-demo-2:`. */
+
+/**
+ * The Pulumi project name (Pulumi.yaml `name`): every key of this stack's config lives under
+ * `go-demo-2:`. Not the components' PACKAGE, though spelt the same: a program of another name
+ * uses the same package, and renaming this project would rename config keys and stacks, not tokens.
+ */
 export const PROJECT = "go-demo-2";
 
 export type Topology = "split" | "combined";
@@ -168,7 +174,7 @@ const image = z.string().regex(IMAGE_REF, {
     error: "expected a container image reference such as mongo:3.3 or registry.example.com/team/api:1.2@sha256:<64 hex>",
 });
 
-const storageSize = z.string().regex(/^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/, {
+const storageSize = z.string().regex(STORAGE_QUANTITY, {
     error: "expected a storage size such as 10Gi: a positive whole number with an optional suffix Ki, Mi, Gi, Ti, Pi, k, M, G, T or P",
 });
 
@@ -208,7 +214,7 @@ const KEYS = {
         .string()
         .regex(MEMORY_QUANTITY, { error: "expected a memory quantity of whole Mi or Gi from 512Mi to 1024Gi, such as 512Mi or 2Gi" })
         // Checked only once the regex matched, which reports a malformed value itself.
-        .refine((v) => !MEMORY_QUANTITY.test(v) || (memoryBytes(v) >= memoryBytes("512Mi") && memoryBytes(v) <= memoryBytes("1024Gi")), {
+        .refine((v) => !MEMORY_QUANTITY.test(v) || (quantityBytes(v) >= quantityBytes("512Mi") && quantityBytes(v) <= quantityBytes("1024Gi")), {
             error: "expected a memory quantity of whole Mi or Gi from 512Mi to 1024Gi, such as 512Mi or 2Gi",
         }),
     dbNodeLossTolerationSeconds: integer(0, 3600),

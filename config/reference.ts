@@ -4,6 +4,7 @@
  * descriptions are its `accepted` texts without links; tests/config/reference.test.ts keeps all three
  * equal and covers every key of the table in keys.ts.
  */
+import { DB_HTTP_SERVICE } from "./names";
 
 /** One key of the reference. Texts are Markdown; links are relative to docs/. */
 export interface ConfigKeyDoc {
@@ -19,9 +20,9 @@ export const CONFIG_REFERENCE: ConfigKeyDoc[] = [
     { key: "topology", type: "string", default: "`split`", accepted: "`split` (API and DB in their own ReplicaSets) or `combined` (the lab's one ReplicaSet)" },
     { key: "replicas", type: "integer", default: "3 split, 2 combined", accepted: "1–100: API Pods (split) or Pods (combined)" },
     { key: "dbImage", type: "string", default: "`mongo:3.3`", accepted: "image reference of MongoDB 3.0 to 5.0: go-demo-2's mgo driver sends every command as OP_QUERY, which MongoDB rejects from 5.1 on (so 5.1+, 6, 7, 8, untagged and `latest` are refused, naming the limit and the reason); 3.0 is the first line with the WiredTiger cache the stack sizes. A digest or a tag that names no version cannot be read and is accepted as it is, but never given the HTTP interface (`dbHttpInterface` must then be false). 5.0 needs a CPU with AVX, 4.4.19+ on ARM ARMv8.2-A ([Known limits](known-limits.md))" },
-    { key: "dbHttpInterface", type: "boolean", default: "`true`", accepted: "`--rest --httpinterface` on 28017 and NodePort `go-demo-2-svc`; MongoDB < 3.6 only" },
+    { key: "dbHttpInterface", type: "boolean", default: "`true`", accepted: `\`--rest --httpinterface\` on 28017 and NodePort \`${DB_HTTP_SERVICE}\`; MongoDB < 3.6 only` },
     { key: "apiImage", type: "string", default: "`vfarcic/go-demo-2`", accepted: "image reference" },
-    { key: "nodePort", type: "integer", default: "unset (Kubernetes picks)", accepted: "30000–32767, the node port of `go-demo-2-svc`; needs `dbHttpInterface`" },
+    { key: "nodePort", type: "integer", default: "unset (Kubernetes picks)", accepted: `30000–32767, the node port of \`${DB_HTTP_SERVICE}\`; needs \`dbHttpInterface\`` },
     { key: "loadBalancer", type: "boolean", default: "`true`", accepted: "API Service type LoadBalancer (`false`: ClusterIP)" },
     { key: "loadBalancerSourceRanges", type: "string[]", default: "`[]`", accepted: "CIDRs allowed to reach the load balancer; needs `loadBalancer`" },
     { key: "loadBalancerAnnotations", type: "map of strings", default: "`{}`", accepted: "annotations on the API's LoadBalancer Service, such as a cloud's internal load-balancer annotation (see [Internal load balancers](clusters.md#internal-load-balancers)); names as Kubernetes accepts them, values quoted strings, nothing under `pulumi.com/`; needs `loadBalancer`" },

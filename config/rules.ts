@@ -6,13 +6,14 @@ import {
     fractionalCacheSize,
     imageVersion,
     KUBERNETES_NODE_LOSS_TOLERATION_SECONDS,
-    memoryBytes,
+    quantityBytes,
     supportsHttpInterface,
     unusableMongoImage,
     WHOLE_GB_CACHE_MEMORY_LIMIT,
 } from "go-demo-2";
 
 import { PROJECT, show, StackConfig } from "./keys";
+import { DB_HTTP_SERVICE } from "./names";
 
 /** The go-demo-2 image the lab uses, on Docker Hub, whatever its tag or digest. */
 const OFFICIAL_API_IMAGE = /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?vfarcic\/go-demo-2(?:[:@]|$)/;
@@ -23,7 +24,7 @@ export function crossKeyProblems(config: StackConfig): string[] {
     const unusable = unusableMongoImage(config.dbImage);
     if (unusable !== undefined) {
         problems.push(`${PROJECT}:dbImage = ${show(config.dbImage)}: ${unusable}.`);
-    } else if (!fractionalCacheSize(config.dbImage) && memoryBytes(config.dbMemoryLimit) < memoryBytes(WHOLE_GB_CACHE_MEMORY_LIMIT)) {
+    } else if (!fractionalCacheSize(config.dbImage) && quantityBytes(config.dbMemoryLimit) < quantityBytes(WHOLE_GB_CACHE_MEMORY_LIMIT)) {
         problems.push(
             `${PROJECT}:dbMemoryLimit = ${show(config.dbMemoryLimit)}: ${PROJECT}:dbImage = ${show(config.dbImage)} takes ` +
                 `--wiredTigerCacheSizeGB only in whole GB, at least 1, and a 1 GB cache is 50% of (memory − 1 GB) only from ` +
@@ -49,7 +50,7 @@ export function crossKeyProblems(config: StackConfig): string[] {
     }
     if (config.nodePort !== undefined && !config.dbHttpInterface) {
         problems.push(
-            `${PROJECT}:nodePort = ${config.nodePort}: only the go-demo-2-svc NodePort Service uses it, and that ` +
+            `${PROJECT}:nodePort = ${config.nodePort}: only the ${DB_HTTP_SERVICE} NodePort Service uses it, and that ` +
                 `Service exists only when ${PROJECT}:dbHttpInterface is true; remove nodePort or enable dbHttpInterface.`,
         );
     }

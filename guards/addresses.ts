@@ -7,6 +7,7 @@
  * Pure logic over the engine's events: no Pulumi runtime, no cluster.
  */
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import { serviceDnsName } from "go-demo-2";
 
 /**
  * The engine's marker for a value only known after `up`. Defined here, where engine events are
@@ -99,7 +100,7 @@ function side(object: Record<string, unknown>, urn: string): ServiceSide {
 }
 
 /** The Service steps among a preview's engine events: the live object before, the program's inputs after. */
-export function serviceSteps(events: EngineEvent[]): ServiceStep[] {
+export function previewServiceSteps(events: EngineEvent[]): ServiceStep[] {
     return events
         .flatMap((e) => (e.resourcePreEvent?.metadata.type === SERVICE ? [e.resourcePreEvent.metadata] : []))
         .map((m) => ({
@@ -147,7 +148,7 @@ function verdict(a: Address): AddressChange["verdict"] | undefined {
 
 /** `<name>.<namespace>.svc`, the in-cluster DNS name without the cluster domain (the stack's `clusterDomain`), which no event carries. */
 function dnsName(s: ServiceSide): string {
-    return s.name === UNKNOWN || s.namespace === UNKNOWN ? UNKNOWN : `${s.name}.${s.namespace}.svc`;
+    return s.name === UNKNOWN || s.namespace === UNKNOWN ? UNKNOWN : serviceDnsName(s.name, s.namespace);
 }
 
 /** Whether a Service of `type` has an address, UNKNOWN when its type is. */

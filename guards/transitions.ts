@@ -17,7 +17,7 @@
  *
  * Pure: no Pulumi runtime, no cluster.
  */
-import { contentHash } from "go-demo-2";
+import { contentHash, quantityBytes } from "go-demo-2";
 
 import { AddressChange, addressChanges, ServiceSide, ServiceStep } from "./addresses";
 import { PROJECT } from "../config";
@@ -69,31 +69,6 @@ export interface TransitionCheck {
     moves: AddressChange[];
 }
 
-/** The multiplier of each suffix config/keys.ts accepts on dbStorageSize. */
-const STORAGE_UNITS: Record<string, number> = {
-    "": 1,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    P: 1e15,
-    Ki: 2 ** 10,
-    Mi: 2 ** 20,
-    Gi: 2 ** 30,
-    Ti: 2 ** 40,
-    Pi: 2 ** 50,
-};
-
-/** Bytes of a storage quantity of the form config/keys.ts accepts (`10Gi`, `500M`, `1073741824`). */
-export function storageBytes(quantity: string): number {
-    const match = /^([0-9]+)([A-Za-z]*)$/.exec(quantity);
-    const unit = match ? STORAGE_UNITS[match[2]] : undefined;
-    if (!match || unit === undefined) {
-        throw new Error(`not a storage quantity: ${quantity}`);
-    }
-    return Number(match[1]) * unit;
-}
-
 /** The record's shape, checked: a value of another shape (a record from an older program) reads as absent. */
 export function parseRecord(value: unknown): DeploymentRecord | undefined {
     const v = value as Partial<DeploymentRecord> | undefined;
@@ -104,10 +79,11 @@ export function parseRecord(value: unknown): DeploymentRecord | undefined {
 }
 
 /**
- * The steps `up` takes for each Service name: an in-place update where the name is in both (a
+ * The steps `up` takes for each Service name, from the last deployment record to the plan (not from
+ * a preview's events: addresses.ts previewServiceSteps): an in-place update where the name is in both (a
  * Service keeps its URN across type changes, see services.ts), a delete or a create otherwise.
  */
-function serviceSteps(previous: ServiceSide[], next: ServiceSide[]): ServiceStep[] {
+function recordServiceSteps(previous: ServiceSide[], next: ServiceSide[]): ServiceStep[] {
     const names = [...new Set([...previous, ...next].map((s) => s.name))];
     return names.map((name) => {
         const old = previous.find((s) => s.name === name);
@@ -180,7 +156,7 @@ export function checkTransition(previous: DeploymentRecord | undefined, next: In
                     `(\`pulumi config set ${PROJECT}:acknowledgeDataLoss ${claim.uid}\`); to keep the data, restore the claim's settings.`,
             );
         }
-    } else if (claim && next.dbClaim && storageBytes(next.dbClaim.size) < storageBytes(claim.size)) {
+    } else if (claim && next.dbClaim && quantityBytes(next.dbClaim.size) < quantityBytes(claim.size)) {
         problems.push(
             `${PROJECT}:dbStorageSize = ${JSON.stringify(next.dbClaim.size)}: the claim ${claim.name} holds ${claim.size}, and Kubernetes never ` +
                 `shrinks a claim; keep ${claim.size} or more.`,
@@ -193,7 +169,7 @@ export function checkTransition(previous: DeploymentRecord | undefined, next: In
         );
     }
 
-    const moves = addressChanges(serviceSteps(previous.services, next.services)).filter(
+    const moves = addressChanges(recordServiceSteps(previous.services, next.services)).filter(
         (m) => m.verdict === "changes" || m.verdict === "goes",
     );
     const token = moves.length > 0 ? addressToken(moves) : undefined;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { CertManager } from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
-import { forcedApply } from "go-demo-2";
+import { forcedApply, typeToken } from "go-demo-2";
 
 import { CertManagerSource } from "../config";
 import { requireCrds } from "./crds";
@@ -46,7 +46,7 @@ export class CertManagerSetup extends pulumi.ComponentResource {
     public readonly crds: k8s.apiextensions.v1.CustomResourceDefinition[];
 
     constructor(name: string, args: CertManagerSetupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("go-demo-2:tls:CertManagerSetup", name, {}, opts);
+        super(typeToken("CertManagerSetup", "tls"), name, {}, opts);
         if (args.source === "install") {
             this.release = new CertManager(
                 `${name}-install`,
@@ -95,7 +95,7 @@ export class ApiCertificate extends pulumi.ComponentResource {
     public readonly secretName: string;
 
     constructor(name: string, args: ApiCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("go-demo-2:tls:ApiCertificate", name, {}, opts);
+        super(typeToken("ApiCertificate", "tls"), name, {}, opts);
         this.issuer = new k8s.apiextensions.CustomResource(
             `${name}-issuer`,
             {

@@ -2,7 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { forcedApply } from "go-demo-2";
 
-/** Whether the guard is protected, on the live object, for whoever reads the cluster. */
+/**
+ * Whether the guard is protected, on the live object, for whoever reads the cluster. The one key
+ * not under ANNOTATION_PREFIX (`go-demo-2.local/`): it is already on the guard ConfigMap of every
+ * stack with a claim (dev, prod), and a new key would be an in-place update of that ConfigMap in
+ * their next preview, which a move of code must not cause. A new annotation takes ANNOTATION_PREFIX.
+ */
 export const PROTECTED_ANNOTATION = "go-demo-2/protected";
 
 export interface DestroyGuardArgs {

@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { APP, AnyService, forcedApply, mongoClaimName, recommendedLabels, Workload } from "go-demo-2";
+import { APP, AnyService, forcedApply, mongoClaimName, recommendedLabels, serviceDnsName, Workload } from "go-demo-2";
 
 import { renderingManifests, StackConfig } from "../config";
 import { ApiCertificate, CertManagerSetup } from "./certManager";
@@ -78,8 +78,8 @@ export function createStack(config: StackConfig, plan: StackPlan = planStack(con
               secretName: names.apiTls,
               dnsNames: [
                   ...(config.tlsHostname ? [config.tlsHostname] : []),
-                  `${names.api}.${config.namespace}.svc.${config.clusterDomain}`,
-                  `${names.api}.${config.namespace}.svc`,
+                  serviceDnsName(names.api, config.namespace, config.clusterDomain),
+                  serviceDnsName(names.api, config.namespace),
               ],
           })
         : undefined;

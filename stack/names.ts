@@ -1,11 +1,13 @@
+import { DB_HTTP_SERVICE } from "../config/names";
+
 /** Kubernetes object names: fixed, because they are the stable DNS names Pods use. */
 export const names = {
     /** The lab's combined ReplicaSet. */
     combined: "go-demo-2",
     /** The DB ReplicaSet and its ClusterIP Service: the API's `DB` address. */
     db: "go-demo-2-db",
-    /** The NodePort Service the lab's `kubectl expose` creates, in front of MongoDB's HTTP interface. */
-    dbHttp: "go-demo-2-svc",
+    /** The NodePort Service the lab's `kubectl expose` creates, in front of MongoDB's HTTP interface (config/names.ts). */
+    dbHttp: DB_HTTP_SERVICE,
     /** The API ReplicaSet and its Service. */
     api: "go-demo-2-api",
     /** The API's metrics: a ClusterIP Service (never the public one) and the ServiceMonitor that selects it. */

@@ -19,6 +19,7 @@ import { failureWindowSeconds } from "../../policy/policies";
 import { installMocks, recorded, resetRecorded } from "../support/mocks";
 import { runWithStubs } from "../support/shell";
 import { replicaSetOf } from "../support/workloads";
+import { typeToken } from "../../components/package";
 
 type Probe = k8s.types.input.core.v1.Probe;
 
@@ -119,7 +120,7 @@ describe("GoDemo2Api", () => {
             replicas: 5,
         });
         const rs = await replicaSetOf(api);
-        expect(recorded[0].type).toBe("go-demo-2:index:GoDemo2Api");
+        expect(recorded[0].type).toBe(typeToken("GoDemo2Api"));
         expect(rs.spec.replicas).toBe(5);
         expect(JSON.parse(rs.metadata.annotations["pulumi.com/waitFor"])[1]).toBe("jsonpath={.status.readyReplicas}=5");
         expect(rs.spec.selector.matchLabels).toEqual({ ...selectors.api, [TEMPLATE_HASH_LABEL]: api.templateHash });

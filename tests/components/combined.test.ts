@@ -3,6 +3,7 @@ import { CombinedBackend } from "../../components/combined";
 import { TEMPLATE_HASH_LABEL } from "../../components/templateHash";
 import { installMocks, recorded, resetRecorded } from "../support/mocks";
 import { replicaSetOf } from "../support/workloads";
+import { typeToken } from "../../components/package";
 
 installMocks();
 beforeEach(resetRecorded);
@@ -15,7 +16,7 @@ describe("CombinedBackend", () => {
             apiImage: "vfarcic/go-demo-2",
         });
         const rs = await replicaSetOf(backend);
-        expect(recorded[0].type).toBe("go-demo-2:index:CombinedBackend");
+        expect(recorded[0].type).toBe(typeToken("CombinedBackend"));
         expect(rs.metadata.name).toBe(`go-demo-2-${backend.templateHash}`);
         expect(rs.spec.replicas).toBe(2);
         expect(rs.spec.selector.matchLabels).toEqual({ type: "backend", service: "go-demo-2", [TEMPLATE_HASH_LABEL]: backend.templateHash });

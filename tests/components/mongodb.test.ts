@@ -3,7 +3,6 @@ import * as k8s from "@pulumi/kubernetes";
 import { selectors } from "../../components/labels";
 import {
     fractionalCacheSize,
-    memoryBytes,
     MONGO_HTTP_PORT,
     MONGO_PORT,
     MONGO_STARTUP_SECONDS,
@@ -19,6 +18,8 @@ import { PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
 import { failureWindowSeconds } from "../../policy/policies";
 import { installMocks, ofType, recorded, registered, resetRecorded, unwrap } from "../support/mocks";
 import { replicaSetOf } from "../support/workloads";
+import { typeToken } from "../../components/package";
+import { quantityBytes } from "../../components/quantity";
 
 type Probe = k8s.types.input.core.v1.Probe;
 
@@ -118,9 +119,9 @@ describe("WiredTiger cache", () => {
     });
 
     it("keeps a whole-GB cache within 50% of (limit − 1 GB) from WHOLE_GB_CACHE_MEMORY_LIMIT on, and not 1Mi below it", () => {
-        const half = (limit: string) => 0.5 * (memoryBytes(limit) / 2 ** 30 - 1);
+        const half = (limit: string) => 0.5 * (quantityBytes(limit) / 2 ** 30 - 1);
         const least = WHOLE_GB_CACHE_MEMORY_LIMIT;
-        const below = `${memoryBytes(least) / 2 ** 20 - 1}Mi`;
+        const below = `${quantityBytes(least) / 2 ** 20 - 1}Mi`;
         expect(wiredTigerCacheGB("mongo:3.2", least)).toBeLessThanOrEqual(half(least));
         expect(wiredTigerCacheGB("mongo:3.2", below)).toBeGreaterThan(half(below));
     });
@@ -161,7 +162,7 @@ describe("MongoDb", () => {
     it("is one replica of mongo selected by the lab's db labels, waited for until Ready", async () => {
         const db = new MongoDb("go-demo-2-db", { namespace: "ns", image: "mongo:3.3", httpInterface: true });
         const rs = await replicaSetOf(db);
-        expect(recorded[0].type).toBe("go-demo-2:index:MongoDb");
+        expect(recorded[0].type).toBe(typeToken("MongoDb"));
         expect(rs.metadata).toMatchObject({
             name: `go-demo-2-db-${db.templateHash}`,
             namespace: "ns",
@@ -191,7 +192,7 @@ describe("MongoDb", () => {
         });
         expect(rs.spec.template.spec.volumes.map((v: { name: string }) => v.name)).toEqual(["db-data", "db-tmp"]);
         expect(db.selector).toEqual(selectors.db);
-        expect(await unwrap(db.replicaSet.urn)).toContain("go-demo-2:index:MongoDb$kubernetes:apps/v1:ReplicaSet");
+        expect(await unwrap(db.replicaSet.urn)).toContain(`${typeToken("MongoDb")}$kubernetes:apps/v1:ReplicaSet`);
     });
 });
 

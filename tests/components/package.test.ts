@@ -5,6 +5,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { ANNOTATION_PREFIX, typeToken } from "../../components/package";
 import { root } from "../../tools/project/root";
 
 const dist = path.join(root, "components", "dist");
@@ -53,5 +54,20 @@ describe("the go-demo-2 npm package", () => {
             encoding: "utf8",
         });
         expect(out.trim()).toBe("ClusterIPService ExternalNameService GoDemo2Api LoadBalancerService MongoDb NodePortService");
+    });
+});
+
+describe("typeToken", () => {
+    // Written out on purpose, once: a token is in the URN of every resource under it, so a
+    // changed token replaces every component of that type in every user's stack.
+    it("makes the tokens deployed stacks hold", () => {
+        expect(typeToken("ClusterIPService")).toBe("go-demo-2:index:ClusterIPService");
+        expect(typeToken("MongoDb", "workloads")).toBe("go-demo-2:workloads:MongoDb");
+        expect(typeToken("NodePortService", "services")).toBe("go-demo-2:services:NodePortService");
+        expect(typeToken("ApiCertificate", "tls")).toBe("go-demo-2:tls:ApiCertificate");
+    });
+
+    it("prefixes annotation keys as live objects carry them", () => {
+        expect(ANNOTATION_PREFIX).toBe("go-demo-2.local/");
     });
 });

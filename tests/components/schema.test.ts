@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { typeToken } from "../../components/package";
 import { root } from "../../tools/project/root";
 
 // The analyzer type-checks the package and @pulumi/kubernetes: seconds.
@@ -41,18 +42,18 @@ describe("the component package's schema", () => {
         expect(schema.version).toBe(require(path.join(components, "package.json")).version); // eslint-disable-line @typescript-eslint/no-require-imports
         expect(Object.keys(schema.resources).sort()).toEqual(
             ["ClusterIPService", "CombinedBackend", "ExternalNameService", "GoDemo2Api", "LoadBalancerService", "MongoDb", "NodePortService"].map(
-                (c) => `go-demo-2:index:${c}`,
+                (c) => typeToken(c),
             ),
         );
         expect(Object.values(schema.resources).every((r) => r.isComponent)).toBe(true);
     });
 
     it("takes a Service's arguments as TypeScript declares them: namespace an input, the rest plain, ports as ServicePort", () => {
-        const svc = schema.resources["go-demo-2:index:NodePortService"];
+        const svc = schema.resources[typeToken("NodePortService")];
         expect(svc.requiredInputs.sort()).toEqual(["namespace", "ports", "selector"]);
         expect(svc.inputProperties.namespace.plain).toBeUndefined();
         expect(svc.inputProperties.selector.plain).toBe(true);
-        expect(Object.keys(schema.types)).toEqual(expect.arrayContaining(["go-demo-2:index:ServicePort"]));
+        expect(Object.keys(schema.types)).toEqual(expect.arrayContaining([typeToken("ServicePort")]));
         expect(Object.keys(svc.properties).sort()).toEqual(["clusterIP", "dnsName", "nodePorts", "service", "serviceName"]);
     });
 });

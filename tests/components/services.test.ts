@@ -11,6 +11,7 @@ import {
     serviceAliases,
 } from "../../components/services";
 import { forcedApply } from "../../components/forcedApply";
+import { typeToken } from "../../components/package";
 import { REVISION_ANNOTATION, SERVICE_TYPES, serviceWaitFor } from "../../components/serviceSpec";
 import {
     assignedTo,
@@ -39,13 +40,13 @@ describe.each([
     it("registers one Service of its type under the component's type token", async () => {
         const svc = new Component("db", { ...base, serviceName: "go-demo-2-db" });
         await registered(svc.service);
-        expect(recorded.map((r) => r.type)).toEqual([`go-demo-2:index:${type}Service`, "kubernetes:core/v1:Service"]);
+        expect(recorded.map((r) => r.type)).toEqual([typeToken(`${type}Service`), "kubernetes:core/v1:Service"]);
         const [, service] = recorded;
         expect(service.name).toBe("db-service");
         expect(service.inputs.metadata).toMatchObject({ name: "go-demo-2-db", namespace: "ns" });
         expect(service.inputs.spec).toMatchObject({ type, selector });
         // parent: this — the child's URN nests under the component's type.
-        expect(await unwrap(svc.service.urn)).toContain(`go-demo-2:index:${type}Service$kubernetes:core/v1:Service::db-service`);
+        expect(await unwrap(svc.service.urn)).toContain(`${typeToken(`${type}Service`)}$kubernetes:core/v1:Service::db-service`);
     });
 
     it("outputs the cluster IP the apiserver allocated and the in-cluster DNS name", async () => {
@@ -242,7 +243,7 @@ describe("ExternalNameService", () => {
         expect(await unwrap(svc.externalName)).toBe("kubernetes.io");
         expect(await unwrap(svc.dnsName)).toBe("ext.ns.svc.cluster.local");
         await registered(svc.service);
-        expect(recorded[0].type).toBe("go-demo-2:index:ExternalNameService");
+        expect(recorded[0].type).toBe(typeToken("ExternalNameService"));
         expect(recorded[1].inputs.spec).toEqual({ type: "ExternalName", externalName: "kubernetes.io" });
         expect(svc).not.toHaveProperty("clusterIP");
     });
@@ -271,8 +272,8 @@ describe("serviceAliases: one identity per Service name across types and token r
         );
         expect(aliases).toEqual([
             "urn:pulumi:dev::p::x::kept",
-            ...SERVICE_TYPES.filter((t) => t !== type).map((t) => `go-demo-2:index:${t}Service`),
-            ...SERVICE_TYPES.map((t) => `go-demo-2:services:${t}Service`),
+            ...SERVICE_TYPES.filter((t) => t !== type).map((t) => typeToken(`${t}Service`)),
+            ...SERVICE_TYPES.map((t) => typeToken(`${t}Service`, "services")),
         ]);
     });
 });

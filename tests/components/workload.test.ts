@@ -7,6 +7,7 @@ import { REVISION_ANNOTATION } from "../../components/serviceSpec";
 import { PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
 import { installMocks, ofType, registered, resetRecorded } from "../support/mocks";
 import { registeredReplicaSet } from "../support/workloads";
+import { typeToken } from "../../components/package";
 
 installMocks();
 beforeEach(resetRecorded);
@@ -67,8 +68,8 @@ describe("releases", () => {
 describe("workloadType", () => {
     it("gives the index-module token and aliases the first releases' go-demo-2:workloads token, keeping the caller's aliases", () => {
         const [type, opts] = workloadType("MongoDb", { aliases: [{ name: "old" }] });
-        expect(type).toBe("go-demo-2:index:MongoDb");
-        expect(opts.aliases).toEqual([{ name: "old" }, { type: "go-demo-2:workloads:MongoDb" }]);
+        expect(type).toBe(typeToken("MongoDb"));
+        expect(opts.aliases).toEqual([{ name: "old" }, { type: typeToken("MongoDb", "workloads") }]);
     });
 });
 

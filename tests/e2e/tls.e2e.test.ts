@@ -11,7 +11,7 @@ import * as path from "path";
 import { CERT_MANAGER_CRDS } from "../../stack/certManager";
 import { TLS_PORT } from "../../components/tls";
 import { selectors } from "../../components/labels";
-import { DEFAULT_CLUSTER_DOMAIN } from "../../components/services";
+import { DEFAULT_CLUSTER_DOMAIN, serviceDnsName } from "../../components/services";
 import { PROTECTED_ANNOTATION } from "../../stack/destroyGuard";
 import { names } from "../../stack";
 import { parseConfig } from "../../config";
@@ -32,8 +32,8 @@ const namespace = "e2e-go-demo-2-prod";
 /** What Pulumi.prod.yaml asks the certificate to name: its tlsHostname, then the in-cluster names. */
 const dnsNames = [
     "go-demo-2.example.com",
-    `${names.api}.${namespace}.svc.${DEFAULT_CLUSTER_DOMAIN}`,
-    `${names.api}.${namespace}.svc`,
+    serviceDnsName(names.api, namespace, DEFAULT_CLUSTER_DOMAIN),
+    serviceDnsName(names.api, namespace),
 ];
 
 /** The resources through which the stack reads the cert-manager CRDs it requires. */

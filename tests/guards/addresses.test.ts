@@ -1,10 +1,11 @@
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 
-import { AddressChange, addressChanges, movesAnAddress, serviceSteps, UNKNOWN } from "../../guards/addresses";
+import { typeToken } from "../../components/package";
+import { AddressChange, addressChanges, movesAnAddress, previewServiceSteps, UNKNOWN } from "../../guards/addresses";
 
 const SERVICE = "kubernetes:core/v1:Service";
 const urn = (name: string, type = SERVICE): string =>
-    `urn:pulumi:dev::go-demo-2::go-demo-2:index:NodePortService$${type}::${name}`;
+    `urn:pulumi:dev::go-demo-2::${typeToken("NodePortService")}$${type}::${name}`;
 
 interface Shape {
     name?: string;
@@ -86,10 +87,10 @@ function pre(op: OpType, u: string, old?: object, inputs?: object, type = SERVIC
     };
 }
 
-const rows = (...events: EngineEvent[]): AddressChange[] => addressChanges(serviceSteps(events));
+const rows = (...events: EngineEvent[]): AddressChange[] => addressChanges(previewServiceSteps(events));
 const row = (rs: AddressChange[], address: string) => rs.find((r) => r.address === address);
 
-describe("serviceSteps", () => {
+describe("previewServiceSteps", () => {
     it("reads the live object before and the program's inputs after, and ignores everything but Services", () => {
         const rs = {
             apiVersion: "apps/v1",
@@ -97,7 +98,7 @@ describe("serviceSteps", () => {
             metadata: { name: "go-demo-2-api-0123456789", namespace: "dev" },
             spec: { replicas: 3 },
         };
-        const steps = serviceSteps([
+        const steps = previewServiceSteps([
             { sequence: 0, timestamp: 0, preludeEvent: { config: {} } },
             pre("update", urn("go-demo-2-api-rs", "kubernetes:apps/v1:ReplicaSet"), rs, rs, "kubernetes:apps/v1:ReplicaSet"),
             pre(
@@ -134,7 +135,7 @@ describe("serviceSteps", () => {
 
     it("reads an unknown port list as unknown, and a missing type as Kubernetes' default ClusterIP", () => {
         const inputs = { metadata: { name: "go-demo-2-db", namespace: "dev" }, spec: { ports: UNKNOWN } };
-        expect(serviceSteps([pre("create", urn("go-demo-2-db"), undefined, inputs)])[0].new).toMatchObject({ type: "ClusterIP", ports: UNKNOWN });
+        expect(previewServiceSteps([pre("create", urn("go-demo-2-db"), undefined, inputs)])[0].new).toMatchObject({ type: "ClusterIP", ports: UNKNOWN });
     });
 });
 

@@ -1,8 +1,6 @@
-import fc from "fast-check";
 import { parseConfig, StackConfig } from "../../config";
 import { names, planStack } from "../../stack";
-import { addressToken, checkTransition, DeploymentRecord, parseRecord, storageBytes } from "../../guards/transitions";
-import { problemsFor } from "../support/config";
+import { addressToken, checkTransition, DeploymentRecord, parseRecord } from "../../guards/transitions";
 
 const UID = "0b5c7f5e-8c1a-4a2e-9a53-2f1d9e6a7b10";
 
@@ -178,47 +176,5 @@ describe("parseRecord", () => {
         expect(parseRecord(undefined)).toBeUndefined();
         expect(parseRecord({ namespace: "x" })).toBeUndefined();
         expect(parseRecord("go-demo-2-dev")).toBeUndefined();
-    });
-});
-
-describe("storageBytes", () => {
-    it.each([
-        ["1073741824", 2 ** 30],
-        ["1Gi", 2 ** 30],
-        ["1G", 1e9],
-        ["512Mi", 512 * 2 ** 20],
-        ["10Ti", 10 * 2 ** 40],
-        ["3k", 3000],
-    ])("%s is %d bytes", (quantity, bytes) => {
-        expect(storageBytes(quantity)).toBe(bytes);
-    });
-
-    it("refuses what is not a quantity", () => {
-        expect(() => storageBytes("1Xi")).toThrow("not a storage quantity: 1Xi");
-    });
-});
-
-// Properties (fast-check generates the inputs and shrinks a failure to its smallest case).
-describe("storageBytes", () => {
-    const quantity = fc.tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom("", "k", "M", "G", "T", "Ki", "Mi", "Gi", "Ti"));
-
-    it("grows with the number for a fixed unit, and a binary unit is larger than its decimal one", () => {
-        fc.assert(
-            fc.property(quantity, fc.integer({ min: 1, max: 1000 }), ([n, unit], more) => {
-                expect(storageBytes(`${n + more}${unit}`)).toBeGreaterThan(storageBytes(`${n}${unit}`));
-                if (unit.endsWith("i")) {
-                    expect(storageBytes(`${n}${unit}`)).toBeGreaterThan(storageBytes(`${n}${unit[0] === "K" ? "k" : unit[0]}`));
-                }
-            }),
-        );
-    });
-
-    it("accepts every size config/keys.ts accepts", () => {
-        fc.assert(
-            fc.property(quantity, ([n, unit]) => {
-                expect(problemsFor("dbStorageSize", `${n}${unit}`)).toEqual([]);
-                expect(Number.isFinite(storageBytes(`${n}${unit}`))).toBe(true);
-            }),
-        );
     });
 });

@@ -10,6 +10,7 @@ import * as path from "path";
 
 import { API_PORT } from "../../components/api";
 import { MONGO_HTTP_PORT } from "../../components/mongodb";
+import { DEFAULT_CLUSTER_DOMAIN, serviceDnsName } from "../../components/services";
 import { names } from "../../stack";
 import { checksEnv, SECONDS_PER_CHECK, SMOKE_SCRIPT, SmokeCheck, smokeChecks, smokeOutcome } from "../../tools/smoke/smokeJob";
 import { busyboxPath, DB_ADDRESS, PodNetwork, Run } from "./sandbox";
@@ -18,7 +19,7 @@ jest.setTimeout(120_000);
 
 const CURL = "/usr/bin/curl";
 const NAMESPACE = "go-demo-2-dev";
-const dnsName = (service: string) => `${service}.${NAMESPACE}.svc.cluster.local`;
+const dnsName = (service: string) => serviceDnsName(service, NAMESPACE, DEFAULT_CLUSTER_DOMAIN);
 const NODE_PORT = 30080;
 const DB_HTTP_NODE_PORT = 30081;
 const EXTERNAL = "kubernetes.io";

@@ -4,6 +4,7 @@ import * as path from "path";
 import { CertManagerSource } from "../../config";
 import { ApiCertificate, CERT_MANAGER_CHART_VERSION, CERT_MANAGER_CRDS, CertManagerSetup } from "../../stack/certManager";
 import { forcedApply } from "../../components/forcedApply";
+import { typeToken } from "../../components/package";
 import { find, installMocks, ofType, recorded, registered, resetRecorded } from "../support/mocks";
 import { root } from "../../tools/project/root";
 
@@ -26,7 +27,7 @@ describe("CertManagerSetup", () => {
     it("install: the pinned cert-manager chart with its CRDs, one fixed Helm release", async () => {
         const setup = await certManagerSetup("install");
         expect(resourceMap()).toEqual([
-            "register go-demo-2:tls:CertManagerSetup cert-manager",
+            `register ${typeToken("CertManagerSetup", "tls")} cert-manager`,
             `register ${CERT_MANAGER} cert-manager-install`,
         ]);
         // A remote component: the mock sees it as one resource with no children.
@@ -40,7 +41,7 @@ describe("CertManagerSetup", () => {
     it("existing: reads cert-manager's CRDs from the cluster and installs nothing", async () => {
         const setup = await certManagerSetup("existing");
         expect(resourceMap()).toEqual([
-            "register go-demo-2:tls:CertManagerSetup cert-manager",
+            `register ${typeToken("CertManagerSetup", "tls")} cert-manager`,
             `read ${CRD} cert-manager-requires-issuers.cert-manager.io`,
             `read ${CRD} cert-manager-requires-certificates.cert-manager.io`,
         ]);
@@ -50,7 +51,7 @@ describe("CertManagerSetup", () => {
 
     it("existing, not checked (rendering manifests): reads nothing from a cluster", async () => {
         const setup = await certManagerSetup("existing", false);
-        expect(resourceMap()).toEqual(["register go-demo-2:tls:CertManagerSetup cert-manager"]);
+        expect(resourceMap()).toEqual([`register ${typeToken("CertManagerSetup", "tls")} cert-manager`]);
         expect(setup.crds).toEqual([]);
     });
 });
@@ -64,7 +65,7 @@ describe("ApiCertificate", () => {
         });
         await registered(cert.certificate, cert.issuer);
         expect(resourceMap()).toEqual([
-            "register go-demo-2:tls:ApiCertificate go-demo-2-api-tls",
+            `register ${typeToken("ApiCertificate", "tls")} go-demo-2-api-tls`,
             "register kubernetes:cert-manager.io/v1:Issuer go-demo-2-api-tls-issuer",
             "register kubernetes:cert-manager.io/v1:Certificate go-demo-2-api-tls-certificate",
         ]);

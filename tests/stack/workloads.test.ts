@@ -5,6 +5,7 @@ import { names } from "../../stack";
 import { installMocks, ofType, registeredOfType, resetRecorded, unwrap } from "../support/mocks";
 import { run, fromFile, replicaSetSpecs, specsByName } from "../support/stack";
 import { stackFileConfig } from "../../tools/project/stackFiles";
+import { typeToken } from "../../components/package";
 
 installMocks();
 beforeEach(resetRecorded);
@@ -32,7 +33,7 @@ describe("the API and its MongoDB", () => {
         const dbServiceURN = await unwrap(stack.services[names.db].service.urn);
         // The component's dependency holds back its children: they register under its URN, which
         // resolves only once the engine has finished the Service (as the e2e tests watch).
-        const [apiComponent] = ofType("go-demo-2:index:GoDemo2Api");
+        const [apiComponent] = ofType(typeToken("GoDemo2Api"));
         expect(apiComponent.dependencies).toContain(dbServiceURN);
         expect(dbService.dependencies).toContain(await unwrap(stack.db.replicaSet.urn));
     });

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { AddressChange, addressChanges, serviceSteps } from "../../guards/addresses";
+import { AddressChange, addressChanges, previewServiceSteps } from "../../guards/addresses";
 import { render } from "./render";
 import { outputChanges, PreviewSummary, reviewMarkdown } from "./reviewMarkdown";
 import { root } from "../project/root";
@@ -76,7 +76,7 @@ export async function previewSummary(
     return {
         summary: { changes: steps(events, CHANGES), counts: result.changeSummary as Record<string, number>, violations },
         outputs: outputChanges(current, previewedOutputs(events)),
-        addresses: addressChanges(serviceSteps(events)),
+        addresses: addressChanges(previewServiceSteps(events)),
     };
 }
 
