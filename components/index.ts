@@ -7,7 +7,7 @@
  *   LoadBalancerService, ExternalNameService.
  * - The workloads: MongoDb, GoDemo2Api, and the lab's CombinedBackend (both in one Pod).
  * - The facts the components' arguments follow (ports, the lab's selectors, MongoDB image rules),
- *   and the NetworkPolicy specs that let exactly the components' traffic in.
+ *   and the NetworkPolicy specs that let exactly the components' traffic in and out.
  */
 export { ClusterIPService, DEFAULT_CLUSTER_DOMAIN, ExternalNameService, LoadBalancerService, noAddressWarning, NodePortService, serviceDnsName } from "./services";
 export type { AnyService, ExternalNameServiceArgs, LoadBalancerServiceArgs, SelectingServiceArgs, ServiceArgs } from "./services";
@@ -38,8 +38,8 @@ export { forcedApply, PATCH_FORCE_ANNOTATION } from "./forcedApply";
 export type { Selector } from "./labels";
 export { imageVersion } from "./imageVersion";
 export { DEFAULT_ARCHITECTURES, DEFAULT_NODE_LOSS_TOLERATION_SECONDS, KUBERNETES_NODE_LOSS_TOLERATION_SECONDS, NODE_TOPOLOGY_KEY } from "./placement";
-export { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "./networkPolicy";
-export type { ApiPolicyArgs, DbPolicyArgs } from "./networkPolicy";
+export { apiPolicySpec, CLUSTER_DNS, dbPolicySpec, defaultDenyIngressSpec, defaultDenySpec, DNS_PORT, egressPolicySpec, egressRules } from "./networkPolicy";
+export type { ApiPolicyArgs, DbPolicyArgs, DnsPeer, EgressPolicyArgs, EgressTarget } from "./networkPolicy";
 export { contentHash, TEMPLATE_HASH_LABEL } from "./templateHash";
 export { ANNOTATION_PREFIX, PACKAGE, typeToken } from "./package";
 export { MEMORY_QUANTITY, memoryBytes, quantityBytes, STORAGE_QUANTITY } from "./quantity";

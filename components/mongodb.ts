@@ -168,7 +168,8 @@ export function mongoContainer(args: MongoContainer, data: MongoData = "emptyDir
         startupProbe: { tcpSocket: { port: MONGO_PORT }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: MONGO_STARTUP_SECONDS / 10 },
         readinessProbe: { tcpSocket: { port: MONGO_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
         // Alive: mongod still accepts connections, for a whole minute. A mongod busy with a long
-        // operation is taken out of the endpoints, not killed mid-write.
+        // operation is taken out of the endpoints, not killed mid-write. The same check as
+        // readiness with a longer budget, on purpose (kube-score flags it): docs/stacks.md traces why.
         livenessProbe: { tcpSocket: { port: MONGO_PORT }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
         lifecycle: shutdownDelay,
         resources: {

@@ -20,9 +20,82 @@ const tcp = (port: number) => ({ protocol: "TCP", port });
 /**
  * Every Pod of the namespace accepts no traffic unless another policy of the namespace allows it.
  * Policies add up, so each workload's own policy below opens exactly what its Services publish.
+ * @deprecated Use defaultDenySpec, which denies egress as well.
  */
 export function defaultDenyIngressSpec(): k8s.types.input.networking.v1.NetworkPolicySpec {
     return { podSelector: {}, policyTypes: ["Ingress"] };
+}
+
+/**
+ * Every Pod of the namespace accepts no traffic and opens no connection unless another policy of
+ * the namespace allows it. Traffic over the Pod's loopback (the lab's API to its sibling mongod,
+ * the TLS sidecar to the API) and the kubelet's probes are not governed by NetworkPolicy.
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#what-you-can-t-do-with-network-policies-at-least-not-yet
+ */
+export function defaultDenySpec(): k8s.types.input.networking.v1.NetworkPolicySpec {
+    return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
+}
+
+/** The cluster's DNS Pods, matched by their namespace's name label and their own labels. */
+export interface DnsPeer {
+    namespace: string;
+    pods: Selector;
+}
+
+/**
+ * Where kube-dns and CoreDNS run on kubeadm, kind and most distributions: `k8s-app: kube-dns` in
+ * kube-system (CoreDNS keeps the label for compatibility).
+ */
+export const CLUSTER_DNS: DnsPeer = { namespace: "kube-system", pods: { "k8s-app": "kube-dns" } };
+
+/** The DNS Pods' own port: egress rules see the Pod's port, after the Service's DNAT. */
+export const DNS_PORT = 53;
+
+/** Pods of the policy's namespace a workload calls, and the Pod ports it calls them on. */
+export interface EgressTarget {
+    pods: Selector;
+    ports: number[];
+}
+
+/**
+ * Egress rules: the cluster's DNS (UDP and TCP 53), then each target's Pods on its ports only.
+ * Ports are the Pods' own: kube-proxy rewrites a cluster IP, node port or in-cluster load
+ * balancer address to a Pod's address and port before the policy is applied.
+ */
+export function egressRules(to: EgressTarget[], dns: DnsPeer = CLUSTER_DNS): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
+    return [
+        {
+            to: [
+                {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": dns.namespace } },
+                    podSelector: { matchLabels: dns.pods },
+                },
+            ],
+            ports: [
+                { protocol: "UDP", port: DNS_PORT },
+                { protocol: "TCP", port: DNS_PORT },
+            ],
+        },
+        ...to.map((t) => ({ to: [{ podSelector: { matchLabels: t.pods } }], ports: t.ports.map(tcp) })),
+    ];
+}
+
+export interface EgressPolicyArgs {
+    /** Labels of the Pods whose connections the policy allows. */
+    pods: Selector;
+    /** What they may call besides DNS. */
+    to: EgressTarget[];
+    /**
+     * Where the cluster's DNS Pods run.
+     * @default CLUSTER_DNS
+     * @see CLUSTER_DNS
+     */
+    dns?: DnsPeer;
+}
+
+/** An egress-only policy: the selected Pods may resolve names and call `to`, nothing else. */
+export function egressPolicySpec(args: EgressPolicyArgs): k8s.types.input.networking.v1.NetworkPolicySpec {
+    return { podSelector: { matchLabels: args.pods }, policyTypes: ["Egress"], egress: egressRules(args.to, args.dns) };
 }
 
 export interface ApiPolicyArgs {
@@ -36,6 +109,18 @@ export interface ApiPolicyArgs {
      * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
      */
     metrics?: { port: number; fromNamespace: string };
+    /**
+     * What the API Pods may call besides DNS (MongoDB's Pods on 27017).
+     * @default none: the policy governs ingress only
+     * @see egressRules
+     */
+    egress?: EgressTarget[];
+    /**
+     * Where the cluster's DNS Pods run, when `egress` is given.
+     * @default CLUSTER_DNS
+     * @see CLUSTER_DNS
+     */
+    dns?: DnsPeer;
 }
 
 /**
@@ -46,7 +131,7 @@ export interface ApiPolicyArgs {
 export function apiPolicySpec(args: ApiPolicyArgs): k8s.types.input.networking.v1.NetworkPolicySpec {
     return {
         podSelector: { matchLabels: args.api },
-        policyTypes: ["Ingress"],
+        policyTypes: args.egress ? ["Ingress", "Egress"] : ["Ingress"],
         ingress: [
             { ports: [tcp(args.port)] },
             ...(args.metrics
@@ -58,6 +143,7 @@ export function apiPolicySpec(args: ApiPolicyArgs): k8s.types.input.networking.v
                   ]
                 : []),
         ],
+        ...(args.egress ? { egress: egressRules(args.egress, args.dns) } : {}),
     };
 }
 

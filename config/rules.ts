@@ -18,6 +18,35 @@ import { DB_HTTP_SERVICE } from "./names";
 /** The go-demo-2 image the lab uses, on Docker Hub, whatever its tag or digest. */
 const OFFICIAL_API_IMAGE = /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?vfarcic\/go-demo-2(?:[:@]|$)/;
 
+/** The official mongo image on Docker Hub, whatever its tag or digest. */
+const OFFICIAL_MONGO_IMAGE = /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?(?:library\/)?mongo(?:[:@]|$)/;
+
+/**
+ * The first tag of each MongoDB line (3.0 to 5.0, what dbImage accepts) whose official image is
+ * built for arm64, as github:docker-library/mongo records it (`# bashbrew-architectures:` in each
+ * line's Dockerfile, later `versions.json`): commit 757cedc32 (2019-03-29, "Move to Xenial +
+ * Bionic (4.1+ only) for more architectures") moved 3.4 (at 3.4.20), 3.6 (3.6.11) and 4.0 (4.0.8)
+ * from debian jessie/stretch, whose MongoDB repository is amd64 only, to ubuntu:xenial with
+ * `amd64 arm64v8`; 4.2 lists it from 4.2.0 (2f757af6d), 4.4 and 5.0 from their first tag to their
+ * last (`ubuntu2004: amd64, arm64v8`); 3.0 to 3.3 never had an Architectures entry (3.3's last
+ * Dockerfile, 0e4966760: debian:jessie), so amd64 only. A tag without a patch (`mongo:3.4`) is the
+ * line's last build. No line lists arm or ppc64le.
+ */
+const MONGO_ARM64_FROM: Record<string, number> = { "3.4": 20, "3.6": 11, "4.0": 8, "4.2": 0, "4.4": 0, "5.0": 0 };
+
+/** Whether the official mongo image `ref` is built for `arch`; undefined where its tag names no version. */
+function mongoImageHasArch(ref: string, arch: string): boolean | undefined {
+    if (arch === "amd64" || !OFFICIAL_MONGO_IMAGE.test(ref)) {
+        return true;
+    }
+    const tag = ref.includes("@") ? null : /:(\d+)\.(\d+)(?:\.(\d+))?[^:/]*$/.exec(ref);
+    if (!tag) {
+        return undefined;
+    }
+    const from = arch === "arm64" ? MONGO_ARM64_FROM[`${tag[1]}.${tag[2]}`] : undefined;
+    return from !== undefined && (tag[3] === undefined || Number(tag[3]) >= from);
+}
+
 /** Every problem of a config whose keys each decoded (or took their default), in the order of the rules. */
 export function crossKeyProblems(config: StackConfig): string[] {
     const problems: string[] = [];
@@ -37,6 +66,15 @@ export function crossKeyProblems(config: StackConfig): string[] {
             `${PROJECT}:nodeArchitectures = ${show(config.nodeArchitectures)}: ${PROJECT}:apiImage = ${show(config.apiImage)} is built ` +
                 `for amd64 only (its Dockerfile links /lib/libc.musl-x86_64.so.1), so on ${foreign.join(" or ")} nodes it would fail with ` +
                 `"exec format error"; set nodeArchitectures to [amd64], or use a go-demo-2 image built for ${foreign.join(" and ")}.`,
+        );
+    }
+    const dbForeign = config.nodeArchitectures.filter((a) => mongoImageHasArch(config.dbImage, a) === false);
+    if (dbForeign.length > 0) {
+        problems.push(
+            `${PROJECT}:nodeArchitectures = ${show(config.nodeArchitectures)}: ${PROJECT}:dbImage = ${show(config.dbImage)} is not built ` +
+                `for ${dbForeign.join(" or ")} (the official mongo image ships arm64 from 3.4.20, 3.6.11 and 4.0.8, and in every 4.2 to 5.0 ` +
+                `tag; arm and ppc64le in none), so MongoDB would fail there with "exec format error"; set nodeArchitectures to [amd64], ` +
+                `or set dbImage to a tag built for them, such as mongo:3.4.24 (keeps the HTTP interface) or mongo:3.6.23.`,
         );
     }
     if (config.dbHttpInterface && !supportsHttpInterface(config.dbImage)) {

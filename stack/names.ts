@@ -18,6 +18,8 @@ export const names = {
     apiTls: "go-demo-2-api-tls",
     /** The ConfigMap that stops a protected stack's destroy before it deletes anything. */
     destroyGuard: "go-demo-2-destroy-guard",
-    /** The namespace's default-deny ingress NetworkPolicy. */
+    /** The namespace's default-deny NetworkPolicy (ingress and egress). */
     defaultDeny: "go-demo-2-default-deny",
+    /** The smoke Job's Pods (`app.kubernetes.io/name`) and the NetworkPolicy that lets them call what they check. */
+    smoke: "go-demo-2-smoke",
 } as const;

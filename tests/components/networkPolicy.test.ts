@@ -1,5 +1,5 @@
 import { selectors } from "../../components/labels";
-import { apiPolicySpec, dbPolicySpec, defaultDenyIngressSpec } from "../../components/networkPolicy";
+import { apiPolicySpec, CLUSTER_DNS, dbPolicySpec, defaultDenyIngressSpec, defaultDenySpec, egressPolicySpec } from "../../components/networkPolicy";
 
 describe("dbPolicySpec", () => {
     it("lets only API Pods reach 27017 when nothing else is published", () => {
@@ -60,5 +60,35 @@ describe("apiPolicySpec", () => {
                 },
             ],
         });
+    });
+});
+
+describe("egress", () => {
+    const dns = {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+        ],
+    };
+
+    it("the default deny selects every Pod both ways", () => {
+        expect(defaultDenySpec()).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    });
+
+    it("lets the API Pods out to the cluster's DNS and to MongoDB's Pods on 27017 only", () => {
+        const spec = apiPolicySpec({ api: selectors.api, port: 8080, egress: [{ pods: selectors.db, ports: [27017] }] });
+        expect(spec.policyTypes).toEqual(["Ingress", "Egress"]);
+        expect(spec.egress).toEqual([dns, { to: [{ podSelector: { matchLabels: selectors.db } }], ports: [{ protocol: "TCP", port: 27017 }] }]);
+    });
+
+    it("egressPolicySpec: DNS where the cluster runs it, then each target", () => {
+        const other = { namespace: "dns", pods: { app: "resolver" } };
+        expect(egressPolicySpec({ pods: { a: "b" }, to: [], dns: other })).toEqual({
+            podSelector: { matchLabels: { a: "b" } },
+            policyTypes: ["Egress"],
+            egress: [{ ...dns, to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "dns" } }, podSelector: { matchLabels: { app: "resolver" } } }] }],
+        });
+        expect(CLUSTER_DNS).toEqual({ namespace: "kube-system", pods: { "k8s-app": "kube-dns" } });
     });
 });

@@ -252,15 +252,60 @@ describe("parseConfig validation", () => {
         ['["arm64"]', "vfarcic/go-demo-2"],
         ['["amd64","arm64"]', "docker.io/vfarcic/go-demo-2:2.0"],
     ])("rejects nodeArchitectures %s with the amd64-only %s, naming both keys and the way out", (archs, apiImage) => {
-        const [p, ...others] = problems({ nodeArchitectures: archs, apiImage });
+        const [p, ...others] = problems({ nodeArchitectures: archs, apiImage, dbImage: "mongo:3.4.24" });
         expect(others).toEqual([]);
         expect(p).toContain(`go-demo-2:nodeArchitectures = ${archs}`);
         expect(p).toContain(`go-demo-2:apiImage = "${apiImage}" is built for amd64 only`);
         expect(p).toContain("set nodeArchitectures to [amd64], or use a go-demo-2 image built for arm64");
     });
 
-    it("accepts other architectures with another API image", () => {
-        expect(parseConfig({ nodeArchitectures: '["arm64"]', apiImage: "registry.example.com/go-demo-2:2.0" }, "dev").nodeArchitectures).toEqual(["arm64"]);
+    it("accepts arm64 with another API image and a mongo tag built for arm64", () => {
+        expect(parseConfig({ nodeArchitectures: '["arm64"]', apiImage: "registry.example.com/go-demo-2:2.0", dbImage: "mongo:3.4.24" }, "dev").nodeArchitectures).toEqual(["arm64"]);
+    });
+
+    it("rejects arm64 with the default mongo:3.3 (amd64 only), naming the key, the value and the tags that would run", () => {
+        const [p, ...others] = problems({ nodeArchitectures: '["arm64"]', apiImage: "registry.example.com/go-demo-2:2.0" });
+        expect(others).toEqual([]);
+        expect(p).toBe(
+            'go-demo-2:nodeArchitectures = ["arm64"]: go-demo-2:dbImage = "mongo:3.3" is not built for arm64 (the official mongo image ' +
+                "ships arm64 from 3.4.20, 3.6.11 and 4.0.8, and in every 4.2 to 5.0 tag; arm and ppc64le in none), so MongoDB would fail " +
+                'there with "exec format error"; set nodeArchitectures to [amd64], or set dbImage to a tag built for them, such as ' +
+                "mongo:3.4.24 (keeps the HTTP interface) or mongo:3.6.23.",
+        );
+    });
+
+    it("reports the API image and the mongo image together on arm64 with both defaults", () => {
+        const found = problems({ nodeArchitectures: '["amd64","arm64"]' });
+        expect(found.map((p) => /go-demo-2:(apiImage|dbImage) = "[^"]+" is/.exec(p)?.[1])).toEqual(["apiImage", "dbImage"]);
+    });
+
+    it.each([
+        ["mongo:3.4.19", false],
+        ["mongo:3.4.20", true],
+        ["mongo:3.4", true],
+        ["docker.io/library/mongo:3.6.10", false],
+        ["mongo:3.6.23", true],
+        ["mongo:4.0.7", false],
+        ["mongo:4.0.8", true],
+        ["mongo:4.2.0", true],
+        ["mongo:5.0.33", true],
+        ["mongo:3.3.15", false],
+        ["registry.example.com/mongo:3.3", true],
+    ])("arm64 with dbImage %s: accepted %s", (dbImage, accepted) => {
+        const raw = { nodeArchitectures: '["arm64"]', apiImage: "registry.example.com/go-demo-2:2.0", dbImage, dbHttpInterface: "false" };
+        if (accepted) {
+            expect(parseConfig(raw, "dev").dbImage).toBe(dbImage);
+        } else {
+            expect(problems(raw)).toEqual([expect.stringContaining(`go-demo-2:dbImage = "${dbImage}" is not built for arm64`)]);
+        }
+    });
+
+    it("rejects arm with every official mongo tag, and leaves a digest unjudged", () => {
+        expect(problems({ nodeArchitectures: '["arm"]', apiImage: "registry.example.com/go-demo-2:2.0", dbImage: "mongo:4.4", dbHttpInterface: "false" })[0]).toContain(
+            'go-demo-2:dbImage = "mongo:4.4" is not built for arm',
+        );
+        const digest = "mongo@sha256:" + "a".repeat(64);
+        expect(() => parseConfig({ nodeArchitectures: '["arm64"]', apiImage: "registry.example.com/go-demo-2:2.0", dbImage: digest, dbHttpInterface: "false" }, "dev")).not.toThrow();
     });
 
     it.each([

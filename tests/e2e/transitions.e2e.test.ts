@@ -263,6 +263,7 @@ describe("dbHttpInterface off and on: go-demo-2-svc goes and comes back; MongoDB
             `create-replacement ReplicaSet/${names.db}-*`,
             `delete-replaced ReplicaSet/${names.db}-*`,
             `update NetworkPolicy/${names.db}`,
+            `update NetworkPolicy/${names.smoke}`,
         ]);
         const verdict = present ? "new" : "goes";
         expect(addresses[names.dbHttp]).toEqual({ "cluster IP": verdict, "node port mongodb-http": verdict, "DNS name": verdict });
@@ -293,6 +294,7 @@ describe("tls on and off: cert-manager's certificate and the TLS sidecar come an
             `create ReplicaSet/${names.api}-*`,
             `delete ReplicaSet/${names.api}-*`,
             `update NetworkPolicy/${names.api}`,
+            `update NetworkPolicy/${names.smoke}`,
             `update Service/${names.api}`,
         ]);
         // The port is renamed, so the review says its node port goes and another one comes.
@@ -378,6 +380,7 @@ describe("MongoDB's claim goes only when acknowledged, the topology switches bot
             `update Service/${names.dbHttp}`,
             `update Service/${names.api}`,
             `update NetworkPolicy/${names.db}`,
+            `update NetworkPolicy/${names.smoke}`,
             `delete NetworkPolicy/${names.api}`,
             `delete ReplicaSet/${names.db}-*`,
             `delete ReplicaSet/${names.api}-*`,
@@ -405,6 +408,7 @@ describe("MongoDB's claim goes only when acknowledged, the topology switches bot
             `update Service/${names.dbHttp}`,
             `update Service/${names.api}`,
             `update NetworkPolicy/${names.db}`,
+            `update NetworkPolicy/${names.smoke}`,
             `delete ReplicaSet/${names.combined}-*`,
             `delete PodDisruptionBudget/${names.combined}`,
         ]);

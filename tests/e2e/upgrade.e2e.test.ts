@@ -16,6 +16,7 @@ import * as path from "path";
 import { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
 
 import { PATCH_FORCE_ANNOTATION } from "../../components/forcedApply";
+import { names } from "../../stack";
 import { REVISION_ANNOTATION } from "../../components/serviceSpec";
 import { copyProject, stackIn } from "../../tools/project/workspace";
 import { root } from "../../tools/project/root";
@@ -72,20 +73,30 @@ it("dev deployed by the previous release: this program updates every object but 
                     changing.includes(key) ||
                     (key === "metadata.annotations" && JSON.stringify(m.new?.inputs?.metadata?.annotations) === JSON.stringify({ [PATCH_FORCE_ANNOTATION]: "true" })),
             );
-        const planned = events
+        // Egress (components 0.4.0) is the one change beyond the forced apply: the smoke Job's
+        // policy is new, the default deny and the API's policy gain Egress.
+        const egress = [`NetworkPolicy/${names.smoke}`, `NetworkPolicy/${names.api}`, `NetworkPolicy/${names.defaultDeny}`];
+        const steps = events
             .flatMap((e) => (e.resourcePreEvent && e.resourcePreEvent.metadata.op !== "same" ? [e.resourcePreEvent.metadata] : []))
             .filter((m) => m.type.startsWith("kubernetes:"))
-            .map((m) => [m.op, forcedApplyOnly(m)]);
-        // Every object of the stack but the claim (components/workload.ts), updated in place, the
-        // forced apply its only change (a Service's revision annotation follows it).
+            .map((m) => ({ object: `${m.type.split(":")[2]}/${m.urn.split("::").pop()}`, op: m.op, forced: forcedApplyOnly(m) }));
+        expect(steps.filter((m) => egress.includes(m.object)).map((m) => [m.op, m.object]).sort()).toEqual([
+            ["create", `NetworkPolicy/${names.smoke}`],
+            ["update", `NetworkPolicy/${names.api}`],
+            ["update", `NetworkPolicy/${names.defaultDeny}`],
+        ]);
+        const planned = steps.filter((m) => !egress.includes(m.object)).map((m) => [m.op, m.forced]);
+        // Every other object of the stack but the claim (components/workload.ts), updated in place,
+        // the forced apply its only change (a Service's revision annotation follows it).
         const updated = expectedObjects("dev", namespace).filter((o) => !o.startsWith("PersistentVolumeClaim/"));
-        expect(planned).toEqual(updated.map(() => ["update", true]));
+        expect(planned).toEqual(updated.filter((o) => !egress.includes(o)).map(() => ["update", true]));
         await timed("upgrade: up (this program)", () => fresh.up({ color: "never" }));
         const types = (await fresh.exportStack()).deployment.resources.map((r: { type: string }) => r.type);
         expect(types).toContain("go-demo-2:index:LoadBalancerService");
         expect(types).not.toContain("go-demo-2:services:LoadBalancerService");
         // The same objects with the same specs; the destroy guard's line shows its annotations, now with the forced apply.
-        expect(liveObjects(namespace).map((o) => o.replace(`,"${PATCH_FORCE_ANNOTATION}":"true"`, ""))).toEqual(live);
+        const unchanged = (objects: string[]) => objects.filter((o) => !egress.includes(o.split(" ")[0]));
+        expect(unchanged(liveObjects(namespace)).map((o) => o.replace(`,"${PATCH_FORCE_ANNOTATION}":"true"`, ""))).toEqual(unchanged(live));
         const forced = kubectlJson("get", "services,replicasets,configmaps,networkpolicies,poddisruptionbudgets", "-n", namespace, "-l", "app.kubernetes.io/part-of=go-demo-2")
             .items.map((o: { kind: string; metadata: { name: string; annotations?: Record<string, string> } }) => [`${o.kind}/${o.metadata.name}`, o.metadata.annotations?.[PATCH_FORCE_ANNOTATION]]);
         expect(forced.map(([object]: [string]) => withoutTemplateHash(object)).sort()).toEqual(updated.filter((o) => !o.startsWith("Namespace/")).sort());

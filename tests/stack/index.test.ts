@@ -48,7 +48,7 @@ describe("NetworkPolicies", () => {
     it("denies ingress by default and opens the API's port (8080, or 8443 behind TLS) to its Services", async () => {
         await run(fromFile("dev"));
         const dev = specsByName("kubernetes:networking.k8s.io/v1:NetworkPolicy");
-        expect(dev[names.defaultDeny]).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
+        expect(dev[names.defaultDeny]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         expect(dev[names.api].ingress).toEqual([{ ports: [{ protocol: "TCP", port: 8080 }] }]);
         resetRecorded();
         await run(fromFile("prod"));
@@ -60,7 +60,7 @@ describe("NetworkPolicies", () => {
         await run(fromFile("dev"));
         const deny = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find((r) => r.name === names.defaultDeny);
         const dependsOn = deny!.dependencies.filter((urn) => urn.includes("NetworkPolicy::")).map((urn) => urn.split("::").pop());
-        expect(dependsOn.sort()).toEqual([names.api, names.db]);
+        expect(dependsOn.sort()).toEqual([names.api, names.db, names.smoke]);
     });
 });
 

@@ -15,8 +15,8 @@ export function expectedObjects(stack: "lab" | "dev" | "prod", namespace: string
     const claims = stack === "lab" ? [] : ["ConfigMap/go-demo-2-destroy-guard", "PersistentVolumeClaim/go-demo-2-db-data"];
     // One budget per multi-replica workload: the lab's combined ReplicaSet, or the split API.
     const budgets = stack === "lab" ? ["PodDisruptionBudget/go-demo-2"] : ["PodDisruptionBudget/go-demo-2-api"];
-    // Default deny plus one allow per workload (the lab's one Pod has the DB's policy only).
-    const policies = ["go-demo-2-db", "go-demo-2-default-deny", ...(stack === "lab" ? [] : ["go-demo-2-api"])];
+    // Default deny plus one allow per workload (the lab's one Pod has the DB's policy only) and the smoke Job's egress.
+    const policies = ["go-demo-2-db", "go-demo-2-default-deny", "go-demo-2-smoke", ...(stack === "lab" ? [] : ["go-demo-2-api"])];
     return [
         `Namespace/${namespace}`,
         ...policies.map((p) => `NetworkPolicy/${p}`),

@@ -208,7 +208,7 @@ export function checksEnv(checks: SmokeCheck[]): string {
 
 /** Labels of the Job and its Pod: the recommended set only, so that no Service of the stack selects the Pod. */
 export function smokeLabels(jobName: string): Record<string, string> {
-    return recommendedLabels("go-demo-2-smoke", "smoke-test", jobName);
+    return recommendedLabels(names.smoke, "smoke-test", jobName);
 }
 
 export interface SmokeJobArgs {

@@ -17,6 +17,8 @@ import {
 } from "../../../tools/smoke/smokeJob";
 import { assignedTo, installMocks, ofType, registeredOfType, registeredStack, resetRecorded, unwrap } from "../../support/mocks";
 import { stackFileConfig } from "../../../tools/project/stackFiles";
+import { CLUSTER_DNS } from "../../../components/networkPolicy";
+import { allowed } from "../../support/networkPolicyEval";
 
 installMocks();
 beforeEach(resetRecorded);
@@ -192,6 +194,28 @@ describe("the stack's NetworkPolicies and the smoke Job", () => {
             expect(typeof targetPort).toBe("number");
             expect({ service: name, admitted: admitted(policies, from, pods[0].metadata.labels, targetPort) }).toEqual({ service: name, admitted: true });
         }
+    });
+
+    it.each(["dev", "lab", "prod"])("%s: let the Job's Pod out to DNS and to exactly the Pod ports its checks call", async (stackName) => {
+        const { live, dnsNames, namespace } = await deployed(stackName);
+        const checks = smokeChecks({ services: live, dnsNames, nodeAddress: NODE, person: "p" });
+        const policies = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs);
+        const services = ofType("kubernetes:core/v1:Service");
+        const templates = ofType("kubernetes:apps/v1:ReplicaSet").map((r) => r.inputs.spec.template);
+        const job = { namespace, labels: smokeLabels("go-demo-2-smoke-x") };
+        const dns = { namespace: CLUSTER_DNS.namespace, labels: CLUSTER_DNS.pods };
+        expect(checks.some((c) => c.kind === "dns" || c.kind === "cname")).toBe(true);
+        expect(allowed(policies, { from: job, to: dns, port: 53, protocol: "UDP" })).toBe(true);
+        expect(allowed(policies, { from: job, to: dns, port: 53, protocol: "TCP" })).toBe(true);
+        // Cluster IP, node port and load balancer alike reach the Pod's target port once kube-proxy has rewritten them.
+        for (const c of checks.filter((x) => x.kind === "get" || x.kind === "put")) {
+            const service = services.find((s) => s.inputs.metadata.name === c.service)!.inputs.spec;
+            const pod = templates.find((t) => Object.entries(service.selector).every(([k, v]) => t.metadata.labels[k] === v))!;
+            const to = { namespace, labels: pod.metadata.labels };
+            expect({ check: c.what, allowed: allowed(policies, { from: job, to, port: service.ports[0].targetPort }) }).toEqual({ check: c.what, allowed: true });
+            expect(allowed(policies, { from: job, to, port: 27017 })).toBe(false);
+        }
+        expect(allowed(policies, { from: job, to: { ip: "169.254.169.254" }, port: 80 })).toBe(false);
     });
 
     it("the check itself refuses a Pod the policies do not let in: MongoDB's wire port, open to the API only", async () => {
