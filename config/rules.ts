@@ -49,6 +49,11 @@ function mongoImageHasArch(ref: string, arch: string): boolean | undefined {
 
 /** Every problem of a config whose keys each decoded (or took their default), in the order of the rules. */
 export function crossKeyProblems(config: StackConfig): string[] {
+    return [...imageProblems(config), ...serviceProblems(config), ...tlsProblems(config), ...storageProblems(config)];
+}
+
+/** What the images can run: MongoDB's version against its memory and HTTP interface, both images against the nodes' architectures. */
+function imageProblems(config: StackConfig): string[] {
     const problems: string[] = [];
     const unusable = unusableMongoImage(config.dbImage);
     if (unusable !== undefined) {
@@ -86,6 +91,12 @@ export function crossKeyProblems(config: StackConfig): string[] {
                 `set dbHttpInterface to false, or use a mongo image whose tag names a version older than 3.6 (such as mongo:3.4).`,
         );
     }
+    return problems;
+}
+
+/** Keys that shape a Service that the config does not create. */
+function serviceProblems(config: StackConfig): string[] {
+    const problems: string[] = [];
     if (config.nodePort !== undefined && !config.dbHttpInterface) {
         problems.push(
             `${PROJECT}:nodePort = ${config.nodePort}: only the ${DB_HTTP_SERVICE} NodePort Service uses it, and that ` +
@@ -110,6 +121,12 @@ export function crossKeyProblems(config: StackConfig): string[] {
                 `address, but ${PROJECT}:loadBalancer is false; remove loadBalancerWaitSeconds or enable loadBalancer.`,
         );
     }
+    return problems;
+}
+
+/** TLS: what it needs of the other keys, and the keys that need it. */
+function tlsProblems(config: StackConfig): string[] {
+    const problems: string[] = [];
     if (config.tlsHostname !== undefined && !config.tls) {
         problems.push(
             `${PROJECT}:tlsHostname = ${show(config.tlsHostname)}: names the API's certificate, but ` +
@@ -133,7 +150,12 @@ export function crossKeyProblems(config: StackConfig): string[] {
             `${PROJECT}:tls = true: TLS is served by a sidecar of the API's own Pods, but ${PROJECT}:topology = "combined"; use the split topology.`,
         );
     }
+    return problems;
+}
 
+/** MongoDB's Pod and claim, against the topology and each other. */
+function storageProblems(config: StackConfig): string[] {
+    const problems: string[] = [];
     // Pulumi hands every stack the declared default (Pulumi.yaml), so only another value is a choice.
     if (config.dbNodeLossTolerationSeconds !== KUBERNETES_NODE_LOSS_TOLERATION_SECONDS && config.topology === "combined") {
         problems.push(
