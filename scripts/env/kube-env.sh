@@ -11,7 +11,10 @@
 _gd2_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 if [[ -n ${KUBECONFIG:-} ]]; then
   export GO_DEMO_2_CLUSTER=user
-elif kubectl config current-context >/dev/null 2>&1; then
+# (kubectl reads ~/.kube/config, or migrates the legacy ~/.kube/.kubeconfig to it: without either
+# there is no current context, and no kubectl need start to say so.)
+elif { [[ -z ${HOME:-} || -e $HOME/.kube/config || -e $HOME/.kube/.kubeconfig ]]; } &&
+  kubectl config current-context >/dev/null 2>&1; then
   export KUBECONFIG="$HOME/.kube/config" GO_DEMO_2_CLUSTER=user
 else
   export KUBECONFIG="$_gd2_root/.cluster/kubeconfig" GO_DEMO_2_CLUSTER=local
