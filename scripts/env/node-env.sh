@@ -41,16 +41,17 @@ if [[ ! -f $_gd2_node_stamp || ! -f $_gd2_node_root/components/dist/tsconfig.tsb
   ! $_gd2_node_stamp -nt $_gd2_node_root/node_modules/.package-lock.json ||
   ! $_gd2_node_stamp -nt $_gd2_node_root/scripts/env/node-env.sh ]] ||
   [[ -n $(find "$_gd2_node_root/components" -path "$_gd2_node_root/components/dist" -prune -o -newer "$_gd2_node_stamp" -print -quit 2>/dev/null) ]]; then
-  _gd2_node_t0=$EPOCHREALTIME
+  # The stamp is a shortcut: where it cannot be written, every run builds (as tsc --build decides).
+  _gd2_node_started=$(bash "$_gd2_node_root/scripts/toolchain/stamp.sh" start "$_gd2_node_stamp" 2>/dev/null) ||
+    _gd2_node_started=""
   (cd "$_gd2_node_root" && node_modules/.bin/tsc --build components) || {
     echo "[node-env] building the components package (tsc --build components) failed" >&2
-    unset _gd2_node_root _gd2_node_out _gd2_node_bin _gd2_node_stamp _gd2_node_t0
+    [[ -z $_gd2_node_started ]] || rm -f "$_gd2_node_started"
+    unset _gd2_node_root _gd2_node_out _gd2_node_bin _gd2_node_stamp _gd2_node_started
     return 1
   }
-  bash "$_gd2_node_root/scripts/toolchain/stamp.sh" write "$_gd2_node_stamp" "$_gd2_node_t0" || {
-    echo "[node-env] cannot write $_gd2_node_stamp" >&2
-    unset _gd2_node_root _gd2_node_out _gd2_node_bin _gd2_node_stamp _gd2_node_t0
-    return 1
-  }
+  [[ -z $_gd2_node_started ]] ||
+    bash "$_gd2_node_root/scripts/toolchain/stamp.sh" write "$_gd2_node_stamp" "$_gd2_node_started" ||
+    echo "[node-env] cannot write $_gd2_node_stamp: the next run builds again" >&2
 fi
-unset _gd2_node_root _gd2_node_out _gd2_node_bin _gd2_node_stamp _gd2_node_t0
+unset _gd2_node_root _gd2_node_out _gd2_node_bin _gd2_node_stamp _gd2_node_started

@@ -8,8 +8,8 @@
 #
 # Needs a `node` and `npm` on PATH, of any version: npm fetches the pinned release.
 #
-# The choice is remembered in a stamp, node_modules/.cache/go-demo-2/node (gitignored, gone with
-# node_modules): while it is newer than package.json, .nvmrc and this script and its helpers, and
+# The choice is remembered in a stamp, $CACHE_ROOT/stamps/<this checkout's path, / as %>/node
+# (toolchain/stamp.sh): while it is newer than package.json, .nvmrc and this script and its helpers, and
 # the `node` on PATH is the same file (path, inode, mtime, ctime, size) as when it was written,
 # the directory it names is printed without starting any Node.js (a few milliseconds).
 set -euo pipefail
@@ -17,7 +17,7 @@ LOG_TAG=node
 # shellcheck source=../lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 HERE=$PROJECT_DIR/scripts/toolchain
-STAMP=$PROJECT_DIR/node_modules/.cache/go-demo-2/node
+STAMP=$CACHE_ROOT/stamps/${PROJECT_DIR//\//%}/node
 
 # machine_id <node>: what identifies that file (an upgrade in place replaces it: new inode, ctime).
 machine_id() { stat -L -c '%d:%i:%Y:%Z:%s' "$1" 2>/dev/null; }
@@ -58,7 +58,7 @@ fetch() {
   log "the machine's Node.js is $machine_version; fetching $version (node-$os-$arch from the npm registry, once)"
   mkdir -p "$CACHE_ROOT"
   tmp=$(mktemp -d "$CACHE_ROOT/.node-fetch.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
+  trap 'rm -rf "$tmp"; [[ -z ${STARTED:-} ]] || rm -f "$STARTED"' EXIT
   (cd "$tmp" && npm pack --silent "node-$os-$arch@$version" >/dev/null) || die "npm pack node-$os-$arch@$version failed"
   tar -xzf "$tmp"/node-"$os"-"$arch"-"$version".tgz -C "$tmp" || die "cannot unpack node-$os-$arch-$version.tgz"
   got=$("$tmp/package/bin/node" --version) || die "the fetched node does not run on this machine"
@@ -67,10 +67,12 @@ fetch() {
 }
 
 main() {
-  local machine machine_version choice dir id t0
+  local machine machine_version choice dir id
   machine=$(command -v node) || die "no node on PATH: install any Node.js (npm comes with it); the project fetches the release it runs on"
   stamp_fresh "$machine" && return 0
-  t0=$EPOCHREALTIME
+  # The stamp is a shortcut: where it cannot be written, every run takes this path.
+  STARTED=$(bash "$HERE/stamp.sh" start "$STAMP" 2>/dev/null) || STARTED=""
+  trap '[[ -z ${STARTED:-} ]] || rm -f "$STARTED"' EXIT
   id=$(machine_id "$machine") || die "cannot stat $machine"
   machine_version=$("$machine" --version)
   choice=$("$machine" "$HERE/node-version.js" "$machine_version")
@@ -83,7 +85,7 @@ main() {
       log "Node.js $choice in ${dir%/bin}"
     fi
   fi
-  bash "$HERE/stamp.sh" write "$STAMP" "$t0" "$machine" "$id" "$CACHE_ROOT" "$dir"
+  [[ -z $STARTED ]] || bash "$HERE/stamp.sh" write "$STAMP" "$STARTED" "$machine" "$id" "$CACHE_ROOT" "$dir" || true
   printf '%s\n' "$dir"
 }
 

@@ -27,8 +27,8 @@
 #                                        pseudo-version of github.com/pulumi/pulumi-kubernetes/provider/v4
 #   .toolchain.pulumiYaml                version of github.com/pulumi/pulumi-yaml (its language host)
 #
-# `ensure` remembers its answer in a stamp, node_modules/.cache/go-demo-2/pulumi (gitignored, gone
-# with node_modules), and answers from it without starting Node.js while the stamp is newer than
+# `ensure` remembers its answer in a stamp, $CACHE_ROOT/stamps/<this checkout's path, / as %>/pulumi
+# (toolchain/stamp.sh), and answers from it without starting Node.js while the stamp is newer than
 # package.json and these scripts, the environment it was worked out in is the same (CACHE_ROOT,
 # GO_DEMO_2_BUILD_TOOLCHAIN, the `pulumi` on PATH and where it links to), every file it named is
 # still there (the CLI, its language host, the provider, installed and built) and no build it
@@ -50,7 +50,7 @@ LOG_TAG=toolchain LOG_FD=3
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 PROJECT_PULUMI_HOME=$PROJECT_DIR/.pulumi/home
-STAMP=$PROJECT_DIR/node_modules/.cache/go-demo-2/pulumi
+STAMP=$CACHE_ROOT/stamps/${PROJECT_DIR//\//%}/pulumi
 
 complete_cli_dir() { [[ -x $1/bin/pulumi && -x $1/bin/pulumi-language-nodejs ]]; }
 
@@ -86,10 +86,12 @@ ensure_from_stamp() {
   printf '%s\n' "$bin"
 }
 
-if [[ ${1:-ensure} == ensure ]] && ensure_from_stamp; then
-  exit 0
+STARTED=""
+if [[ ${1:-ensure} == ensure ]]; then
+  ensure_from_stamp && exit 0
+  # The stamp is a shortcut: where it cannot be written, every run takes the long way.
+  STARTED=$(bash "$PROJECT_DIR/scripts/toolchain/stamp.sh" start "$STAMP" 2>/dev/null) || STARTED=""
 fi
-T0=$EPOCHREALTIME
 STEP="starting"
 on_err() {
   local rc=$?
@@ -413,9 +415,10 @@ ensure() {
 
 # remember <bin dir> <provider build> <preferred CLI build>: writes the stamp ensure_from_stamp reads.
 remember() {
+  [[ -n $STARTED ]] || return 0
   pulumi_on_path
-  bash "$PROJECT_DIR/scripts/toolchain/stamp.sh" write "$STAMP" "$T0" "$CACHE_ROOT" "${GO_DEMO_2_BUILD_TOOLCHAIN:-}" \
-    "$ON_PATH" "$ON_PATH_TARGET" "$1" "$INSTALLED_PROVIDER" "$2" "$3" "$PULUMI_VERSION"
+  bash "$PROJECT_DIR/scripts/toolchain/stamp.sh" write "$STAMP" "$STARTED" "$CACHE_ROOT" "${GO_DEMO_2_BUILD_TOOLCHAIN:-}" \
+    "$ON_PATH" "$ON_PATH_TARGET" "$1" "$INSTALLED_PROVIDER" "$2" "$3" "$PULUMI_VERSION" || true
 }
 
 main() {

@@ -1,33 +1,48 @@
 #!/usr/bin/env bash
-# Writes a stamp: a file whose mtime says when an answer was worked out and whose lines hold the
-# answer, so that the next run can tell, from mtimes alone (`[[ $stamp -nt $input ]]`, `find
-# -newer $stamp`), that nothing it depends on changed since, and reuse the answer without starting
-# Node.js, npm or tsc. Used by node.sh, pulumi.sh and env/node-env.sh for their stamps under
-# node_modules/.cache/go-demo-2/ (gone with node_modules).
+# Writes a stamp: a file whose mtime says when an answer started to be worked out and whose lines
+# hold the answer, so that the next run can tell from mtimes alone (`[[ $stamp -nt $input ]]`,
+# `find -newer $stamp`) that nothing it depends on changed since, and reuse the answer without
+# starting Node.js, npm or tsc. Used by node.sh and pulumi.sh (stamps in the cache root, by
+# checkout) and env/node-env.sh (node_modules/.cache/go-demo-2/components, gone with node_modules).
 #
-#   scripts/toolchain/stamp.sh write <stamp> <t0> [<line>...]
+#   scripts/toolchain/stamp.sh start <stamp>                     BEFORE reading the inputs: prints
+#                                                                the path of a file made now
+#   scripts/toolchain/stamp.sh write <stamp> <started> [<line>...]   once the answer is known
 #
-# <t0> is $EPOCHREALTIME read BEFORE the inputs were read (or the build started): the stamp is
-# dated 0.05 s before it (file times come from a clock that may lag by a tick), so an input edited
-# while the answer was being worked out is newer than the stamp, which then no longer holds. The
-# stamp is replaced by a rename: a reader sees the old one or the new one, never half of one.
-# Exit 0 when written, 1 when not, 2 on a bad command.
+# The stamp gets the mtime of <started>, a file made (in TMPDIR, so that a run that fails leaves
+# nothing beside the stamps) by the same clock as every input's mtime, before any input was read:
+# an input edited while the answer was being worked out is newer than the stamp, which then no
+# longer holds. `write` replaces the old stamp by a rename in its folder: a reader sees the old one
+# or the new one, never half of one; it removes <started>. Exit 0 when done, 1 when not, 2 on a
+# bad command.
 set -euo pipefail
 
-[[ ${1:-} == write && $# -ge 3 ]] || {
-  echo "usage: $0 write <stamp> <t0 (EPOCHREALTIME)> [<line>...]" >&2
+usage() {
+  echo "usage: $0 start <stamp> | write <stamp> <started> [<line>...]" >&2
   exit 2
 }
-stamp=$2 t0=${3/,/.}
-shift 3
-[[ $t0 =~ ^[0-9]+(\.[0-9]+)?$ ]] || {
-  echo "[stamp] not an EPOCHREALTIME: '$t0'" >&2
-  exit 2
-}
-mkdir -p "${stamp%/*}"
-tmp=$(mktemp "$stamp.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
-if (($# > 0)); then printf '%s\n' "$@" >"$tmp"; fi
-touch -d "@$(LC_ALL=C awk -v t="$t0" 'BEGIN { printf "%.6f", t - 0.05 }')" "$tmp"
-mv -f "$tmp" "$stamp"
-trap - EXIT
+
+case ${1:-} in
+start)
+  (($# == 2)) || usage
+  mktemp "${TMPDIR:-/tmp}/go-demo-2-stamp.${2##*/}.XXXXXX"
+  ;;
+write)
+  (($# >= 3)) || usage
+  stamp=$2 started=$3
+  shift 3
+  [[ -f $started ]] || {
+    echo "[stamp] no $started (made by: $0 start $stamp)" >&2
+    exit 1
+  }
+  mkdir -p "${stamp%/*}"
+  tmp=$(mktemp "$stamp.XXXXXX")
+  trap 'rm -f "$tmp"' EXIT
+  if (($# > 0)); then printf '%s\n' "$@" >"$tmp"; fi
+  touch -r "$started" "$tmp"
+  mv -f "$tmp" "$stamp"
+  trap - EXIT
+  rm -f "$started"
+  ;;
+*) usage ;;
+esac
