@@ -163,6 +163,11 @@ describe("scripts/env/node-env.sh: nothing started when nothing changed, every c
         expect(box.nodeEnv().calls).toEqual([tscBuild]);
     });
 
+    it("rebuilds the components when dist/'s build info was removed", () => {
+        fs.rmSync(path.join(box.project, "components", "dist", "tsconfig.tsbuildinfo"));
+        expect(box.nodeEnv().calls).toEqual([tscBuild]);
+    });
+
     it("reinstalls (npm ci) when package-lock.json changed, and rebuilds the components after it", () => {
         box.edit("package-lock.json", '{ "lockfileVersion": 3, "packages": {} }\n');
         const calls = box.nodeEnv().calls;
