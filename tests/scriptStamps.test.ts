@@ -321,6 +321,42 @@ describe("scripts/toolchain/pulumi.sh ensure: the toolchain's directory, remembe
     });
 });
 
+describe("scripts/env/kube-env.sh: kubectl's word on the current context, remembered until ~/.kube/config changes", () => {
+    let box: Sandbox;
+    const kubeEnv = 'source scripts/env/kube-env.sh && echo "$GO_DEMO_2_CLUSTER $KUBECONFIG"';
+    const config = (context: string): string =>
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters: [{name: kind, cluster: {server: 'https://127.0.0.1:6443'}}]",
+            "users: [{name: kind, user: {}}]",
+            "contexts: [{name: kind-kind, context: {cluster: kind, user: kind}}]",
+            `current-context: ${context}`,
+        ].join("\n") + "\n";
+    const hasKubectl = spawnSync("kubectl", ["version", "--client"]).status === 0;
+    beforeEach(() => {
+        box = new Sandbox();
+        executable(path.join(box.bin, "kubectl"), `#!/usr/bin/env bash\necho "kubectl $*" >> "${box.callLog}"\nexec /usr/bin/kubectl "$@"\n`);
+    });
+    afterEach(() => box.remove());
+
+    it("starts no kubectl when there is no ~/.kube/config", () => {
+        expect(box.run(kubeEnv)).toMatchObject({ stdout: `local ${box.project}/.cluster/kubeconfig`, calls: [] });
+    });
+
+    (hasKubectl ? it : it.skip)("asks kubectl once, and again when ~/.kube/config changed", () => {
+        const file = path.join(box.dir, ".kube", "config");
+        fs.mkdirSync(path.dirname(file));
+        fs.writeFileSync(file, config("kind-kind"));
+        backdate(path.dirname(file));
+        expect(box.run(kubeEnv)).toMatchObject({ stdout: `user ${file}`, calls: ["kubectl config current-context"] });
+        expect(box.run(kubeEnv)).toMatchObject({ stdout: `user ${file}`, calls: [] });
+        fs.writeFileSync(file, config('""'));
+        expect(box.run(kubeEnv)).toMatchObject({ stdout: `local ${box.project}/.cluster/kubeconfig`, calls: ["kubectl config current-context"] });
+        expect(box.run(kubeEnv)).toMatchObject({ stdout: `local ${box.project}/.cluster/kubeconfig`, calls: [] });
+    });
+});
+
 describe("scripts/toolchain/stamp.sh: a stamp is dated from before the inputs were read", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "go-demo-2-stamp-"));
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
