@@ -25,7 +25,7 @@ esac
 
 export PULUMI_HOME="$_gd2_root/.pulumi/home"
 if [[ -z ${PULUMI_BACKEND_URL:-} ]]; then
-  mkdir -p "$_gd2_root/.pulumi/state"
+  [[ -d $_gd2_root/.pulumi/state ]] || mkdir -p "$_gd2_root/.pulumi/state"
   export PULUMI_BACKEND_URL="file://$_gd2_root/.pulumi/state"
 fi
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"

@@ -26,6 +26,13 @@
 #   .toolchain.pulumiKubernetesCommit    commit of the provider's root tag vX.Y.Z, or a full
 #                                        pseudo-version of github.com/pulumi/pulumi-kubernetes/provider/v4
 #   .toolchain.pulumiYaml                version of github.com/pulumi/pulumi-yaml (its language host)
+#
+# `ensure` remembers its answer in a stamp, $CACHE_ROOT/stamps/<this checkout's path, / as %>/pulumi
+# (toolchain/stamp.sh), and answers from it without starting Node.js while the stamp is newer than
+# package.json and these scripts, the environment it was worked out in is the same (CACHE_ROOT,
+# GO_DEMO_2_BUILD_TOOLCHAIN, the `pulumi` on PATH and where it links to), every file it named is
+# still there (the CLI, its language host, the provider, installed and built) and no build it
+# prefers has appeared since (the CLI's own language host over the sdk/v3 fallback).
 set -Eeuo pipefail
 
 readonly PULUMI_MOD=github.com/pulumi/pulumi
@@ -43,6 +50,48 @@ LOG_TAG=toolchain LOG_FD=3
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 PROJECT_PULUMI_HOME=$PROJECT_DIR/.pulumi/home
+STAMP=$CACHE_ROOT/stamps/${PROJECT_DIR//\//%}/pulumi
+
+complete_cli_dir() { [[ -x $1/bin/pulumi && -x $1/bin/pulumi-language-nodejs ]]; }
+
+# pulumi_on_path: sets ON_PATH to `command -v pulumi` (empty when none) and ON_PATH_TARGET to
+# where it links to (empty when it is no symbolic link).
+pulumi_on_path() {
+  ON_PATH=$(command -v pulumi 2>/dev/null) || ON_PATH=""
+  ON_PATH_TARGET=""
+  if [[ -n $ON_PATH && -L $ON_PATH ]]; then ON_PATH_TARGET=$(readlink -f "$ON_PATH"); fi
+}
+
+# ensure_from_stamp: prints what `ensure` printed last time when the stamp (see the top) holds. Its
+# lines: CACHE_ROOT, GO_DEMO_2_BUILD_TOOLCHAIN, pulumi_on_path's two lines, the directory printed,
+# the provider installed in PULUMI_HOME, the provider build (empty for a CLI on PATH), the CLI
+# build preferred over the one used (empty when it is the one used), the pinned version.
+ensure_from_stamp() {
+  local f cache build cli target bin installed provider preferred pinned
+  [[ -f $STAMP ]] || return 1
+  for f in "$PROJECT_DIR/package.json" "$PROJECT_DIR/scripts/toolchain/pulumi.sh" "$PROJECT_DIR/scripts/toolchain/stamp.sh" "$PROJECT_DIR/scripts/lib.sh"; do
+    [[ $STAMP -nt $f ]] || return 1
+  done
+  {
+    IFS= read -r cache && IFS= read -r build && IFS= read -r cli && IFS= read -r target && IFS= read -r bin &&
+      IFS= read -r installed && IFS= read -r provider && IFS= read -r preferred && IFS= read -r pinned
+  } <"$STAMP" || return 1
+  [[ $cache == "$CACHE_ROOT" && $build == "${GO_DEMO_2_BUILD_TOOLCHAIN:-}" ]] || return 1
+  pulumi_on_path
+  [[ $ON_PATH == "$cli" && $ON_PATH_TARGET == "$target" ]] || return 1
+  [[ -x $bin/pulumi && -x $bin/pulumi-language-nodejs && -x $installed ]] || return 1
+  [[ -z $provider || -x $provider ]] || return 1
+  [[ -z $preferred ]] || ! complete_cli_dir "$preferred" || return 1
+  [[ -n $provider ]] || log "using the Pulumi CLI on PATH: $bin (pinned v$pinned)"
+  printf '%s\n' "$bin"
+}
+
+STARTED=""
+if [[ ${1:-ensure} == ensure ]]; then
+  ensure_from_stamp && exit 0
+  # The stamp is a shortcut: where it cannot be written, every run takes the long way.
+  STARTED=$(bash "$PROJECT_DIR/scripts/toolchain/stamp.sh" start "$STAMP" 2>/dev/null) || STARTED=""
+fi
 STEP="starting"
 on_err() {
   local rc=$?
@@ -76,8 +125,6 @@ YAML_DIR=$CACHE_ROOT/pulumi-language-yaml-v$YAML_VERSION
 INSTALLED_PROVIDER=$PROJECT_PULUMI_HOME/plugins/resource-kubernetes-v$K8S_VERSION/pulumi-resource-kubernetes
 
 # --- where the tools are ---------------------------------------------------------------------
-
-complete_cli_dir() { [[ -x $1/bin/pulumi && -x $1/bin/pulumi-language-nodejs ]]; }
 
 # Prints the directory of a usable Pulumi CLI on PATH that this script did not build.
 ambient_bin_dir() {
@@ -346,6 +393,7 @@ ensure() {
         install_provider "$bin_dir" "$PROVIDER_BIN"
       fi
     fi
+    remember "$bin_dir" "" ""
     printf '%s\n' "$bin_dir"
     return
   fi
@@ -360,7 +408,18 @@ ensure() {
     [[ -x $PROVIDER_BIN ]] || build_provider
   fi
   [[ -x $INSTALLED_PROVIDER ]] || install_provider "$bin_dir" "$PROVIDER_BIN"
+  local preferred=""
+  [[ $bin_dir == "$CLI_DIR/bin" ]] || preferred=$CLI_DIR
+  remember "$bin_dir" "$PROVIDER_BIN" "$preferred"
   printf '%s\n' "$bin_dir"
+}
+
+# remember <bin dir> <provider build> <preferred CLI build>: writes the stamp ensure_from_stamp reads.
+remember() {
+  [[ -n $STARTED ]] || return 0
+  pulumi_on_path
+  bash "$PROJECT_DIR/scripts/toolchain/stamp.sh" write "$STAMP" "$STARTED" "$CACHE_ROOT" "${GO_DEMO_2_BUILD_TOOLCHAIN:-}" \
+    "$ON_PATH" "$ON_PATH_TARGET" "$1" "$INSTALLED_PROVIDER" "$2" "$3" "$PULUMI_VERSION" || true
 }
 
 main() {
