@@ -216,7 +216,7 @@ describe("scripts/toolchain/node.sh: where the project's Node.js comes from", ()
         expect(execFileSync(path.join(first.stdout, "node"), ["--version"], { encoding: "utf8" }).trim()).toBe(`v${pinned}`);
         expect(nodeScript().stdout).toBe(first.stdout);
         expect(fs.readFileSync(path.join(work, "npm-calls"), "utf8")).toBe(`pack --silent ${npmPackage}@${pinned}\n`);
-        // (and the stamp node.sh answers from next time: tests/scriptStamps.test.ts)
+        // (and the stamp node.sh answers from next time: tests/scripts/stamps.test.ts)
         expect(fs.readdirSync(path.join(work, "cache")).filter((f) => f !== "stamps")).toEqual([`node-v${pinned}`]);
     });
 

@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { root } from "../../tools/project/root";
+
 /*
  * The wrapper's fast path: scripts/toolchain/node.sh, scripts/toolchain/pulumi.sh ensure and
  * scripts/env/node-env.sh answer from stamps when nothing changed (no node, npm or tsc started),
@@ -11,7 +13,6 @@ import * as path from "path";
  * call to `calls`, so "nothing was started" and "it rebuilt" are read from that log.
  */
 
-const root = path.join(__dirname, "..");
 const realNode = process.execPath;
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
     toolchain: { pulumi: string; pulumiLanguageNodejsSdk: string };
