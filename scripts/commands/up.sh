@@ -63,7 +63,7 @@ main() {
     printf '  %s://<a node address>:%s/demo/hello   (nodePorts output)\n' "$scheme" "$node_port" >&2
   fi
   if [[ -n $address ]]; then
-    printf '  %s://%s:%s/demo/hello   (the load balancer; pulumi up --refresh records it in loadBalancerIngress)\n' "$scheme" "$address" "$port" >&2
+    printf '  %s://%s:%s/demo/hello   (the load balancer; the next up records it in loadBalancerIngress)\n' "$scheme" "$address" "$port" >&2
   elif [[ $(kubectl -n "$ns" get service go-demo-2-api -o jsonpath='{.spec.type}') == LoadBalancer ]]; then
     printf '  (no load-balancer address yet: kind and minikube give none without cloud-provider-kind or minikube tunnel, docs/clusters.md)\n' >&2
   fi
