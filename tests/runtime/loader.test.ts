@@ -197,4 +197,37 @@ describe("runtime/runtime-options.js: Pulumi.yaml's runtime options under the la
     it("gives the project's own Pulumi.yaml the runner the official CLI would start", () => {
         expect(runnerSees(root)).toBe("unset");
     });
+
+    /** The runner's tracing module as the runner sees it (`defer`: with the stand-in), in a process of its own. */
+    function tracingSeen(defer: boolean, start?: string): { keys: string[]; span: string; recording: boolean; otel: number } {
+        const script = `
+            const path = require("path");
+            const run = path.join(${JSON.stringify(root)}, "node_modules", "@pulumi", "pulumi", "cmd", "run");
+            const file = path.join(run, "tracing.js");
+            if (${defer}) require(${JSON.stringify(path.join(root, "runtime", "runtime-options.js"))}).deferTracing(run);
+            const tracing = require(file);
+            ${start ? `tracing.start(${JSON.stringify(start)});` : ""}
+            const span = tracing.newSpan("language-runtime.run");
+            span.end();
+            tracing.stop();
+            const otel = Object.keys(require.cache).filter((k) => /@opentelemetry[\\/](?!api[\\/])/.test(k)).length;
+            process.stdout.write(JSON.stringify({ keys: Object.keys(tracing).sort(), span: span.constructor.name,
+                recording: span.isRecording(), otel }));`;
+        return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: work, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8" }));
+    }
+
+    it("defers the runner's OpenTelemetry SDK until tracing starts; a span before that is the one the real module gives", () => {
+        const real = tracingSeen(false);
+        const deferred = tracingSeen(true);
+        expect(real.otel).toBeGreaterThan(20);
+        expect(deferred).toEqual({ ...real, otel: 0 });
+        expect(deferred.span).toBe("NonRecordingSpan");
+    });
+
+    it("hands everything to the real module once tracing starts", () => {
+        // The address the engine gives for a file target: the real start warns and enables nothing, but loads the SDK.
+        const started = tracingSeen(true, "tcp://127.0.0.1:1");
+        expect(started.otel).toBeGreaterThan(20);
+        expect(started.keys).toEqual(["newSpan", "start", "stop"]);
+    });
 });
