@@ -5,7 +5,8 @@
 // In the runner's process, and no other, this applies Pulumi.yaml's option the way the official
 // CLI's host does: with `typescript: false` the runner loads neither TypeScript nor ts-node.
 // It also defers the runner's OpenTelemetry SDK until the engine asks for tracing (deferTracing);
-// GO_DEMO_2_EAGER_TRACING=1 turns that off (for comparisons).
+// GO_DEMO_2_EAGER_TRACING=1 turns that off (for comparisons); and V8's inspector session, which
+// only serializing a function uses, until something serializes one (GO_DEMO_2_EAGER_INSPECTOR=1: not).
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- a preload script runs as plain CommonJS */
 const fs = require("fs");
@@ -94,6 +95,60 @@ function deferTracing(runner) {
     require.cache[file] = standIn;
 }
 
+/**
+ * Before it loads the program, the runner connects an inspector session to V8 and enables its
+ * debugger (runtime/closure/v8Hooks.js), only so that the closure serializer, should the program
+ * serialize a function, can name the file a function came from; with the debugger on, V8 reports
+ * every script it compiles to that session. This puts a stand-in for that module in the module
+ * cache that connects the same session the first time the serializer asks for it. Its listener is
+ * attached before the debugger is enabled, and enabling it reports every script compiled so far,
+ * so the serializer sees the same file for every function. Does nothing when the SDK has no such
+ * module or it is not the one this was written against (its exports differ).
+ */
+function deferInspector(runner) {
+    let file;
+    let source;
+    try {
+        file = path.join(path.dirname(require.resolve(runner)), "..", "..", "runtime", "closure", "v8Hooks.js");
+        source = fs.readFileSync(file, "utf8");
+    } catch {
+        return;
+    }
+    const exported = [...source.matchAll(/^exports\.(\w+) = /gm)].map((m) => m[1]).sort().join(",");
+    if (exported !== "getScriptUrl,getSessionAsync,isInitializedAsync" || !source.includes('"Debugger.scriptParsed"')) {
+        return;
+    }
+    // The real module's side effect when it loads, which the serializer's natives need.
+    require("v8").setFlagsFromString("--allow-natives-syntax");
+    const scriptIdToUrlMap = new Map();
+    let session;
+    const getSession = () => {
+        if (session === undefined) {
+            session = (async () => {
+                const inspectorSession = new (require("inspector").Session)();
+                inspectorSession.connect();
+                inspectorSession.addListener("Debugger.scriptParsed", (event) => {
+                    scriptIdToUrlMap.set(event.params.scriptId, event.params.url);
+                });
+                await new Promise((resolve, reject) => {
+                    inspectorSession.post("Debugger.enable", (err, res) => (err ? reject(err) : resolve(res)));
+                });
+                return inspectorSession;
+            })();
+        }
+        return session;
+    };
+    const standIn = new Module(file);
+    standIn.filename = file;
+    standIn.loaded = true;
+    standIn.exports = {
+        getSessionAsync: async () => getSession(),
+        isInitializedAsync: async () => undefined,
+        getScriptUrl: (id) => scriptIdToUrlMap.get(id),
+    };
+    require.cache[file] = standIn;
+}
+
 const runner = process.argv[1] || "";
 if (/[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run([\\/]index\.js)?$/.test(runner)) {
     const pwd = process.argv.indexOf("--pwd");
@@ -103,6 +158,9 @@ if (/[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run([\\/]index\.js)?$/.test(runner)) {
     if (!process.env.GO_DEMO_2_EAGER_TRACING) {
         deferTracing(runner);
     }
+    if (!process.env.GO_DEMO_2_EAGER_INSPECTOR) {
+        deferInspector(runner);
+    }
 }
 
-module.exports = { deferTracing };
+module.exports = { deferTracing, deferInspector };

@@ -230,4 +230,45 @@ describe("runtime/runtime-options.js: Pulumi.yaml's runtime options under the la
         expect(started.otel).toBeGreaterThan(20);
         expect(started.keys).toEqual(["newSpan", "start", "stop"]);
     });
+
+    /**
+     * A function serialized and located by the SDK's closure serializer in a process of its own, the
+     * inspector hooks connected the way the runner does before the program (`defer`: the stand-in).
+     */
+    function serialized(defer: boolean): { text: string; location: unknown; connected: boolean } {
+        const sdk = path.join(root, "node_modules", "@pulumi", "pulumi");
+        const script = `
+            const path = require("path");
+            const sdk = ${JSON.stringify(sdk)};
+            const inspector = require("inspector");
+            let connected = false;
+            const connect = inspector.Session.prototype.connect;
+            inspector.Session.prototype.connect = function () { connected = true; return connect.apply(this, arguments); };
+            const hooks = ${defer}
+                ? (require(${JSON.stringify(path.join(root, "runtime", "runtime-options.js"))}).deferInspector(path.join(sdk, "cmd", "run")), require(path.join(sdk, "runtime", "closure", "v8Hooks.js")))
+                : require(path.join(sdk, "runtime", "closure", "v8Hooks.js"));
+            hooks.isInitializedAsync().then(() => {
+                const before = connected;
+                // The program, loaded after the hooks as the runner loads it.
+                const program = require(${JSON.stringify(path.join(work, "program.js"))});
+                const pulumi = require(sdk);
+                return pulumi.runtime.serializeFunction(program.handler).then(async (s) => {
+                    const location = await require(path.join(sdk, "runtime", "closure", "v8.js")).getFunctionLocationAsync(program.inner);
+                    process.stdout.write(JSON.stringify({ text: s.text, location, connected: before }));
+                });
+            });`;
+        fs.writeFileSync(path.join(work, "program.js"), "const captured = { n: 42 };\nfunction inner(x) { return x + captured.n; }\nexports.inner = inner;\nexports.handler = (y) => inner(y) * 2;\n");
+        return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: work, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8" }));
+    }
+
+    it("connects V8's inspector only when a function is serialized; the function serializes and is located as before", () => {
+        const eager = serialized(false);
+        const deferred = serialized(true);
+        expect(eager.connected).toBe(true);
+        expect(deferred.connected).toBe(false);
+        expect(deferred.text).toBe(eager.text);
+        expect(deferred.text).toContain("captured.n");
+        expect(deferred.location).toEqual(eager.location);
+        expect(deferred.location).toEqual({ file: expect.stringMatching(/program\.js$/), line: 1, column: 14 });
+    });
 });
