@@ -12,6 +12,7 @@
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
+const v8 = require("v8");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The `typescript` runtime option of the Pulumi.yaml in `dir` or above it; undefined if unset. */
@@ -119,12 +120,13 @@ function deferInspector(runner) {
         return;
     }
     // The real module's side effect when it loads, which the serializer's natives need.
-    require("v8").setFlagsFromString("--allow-natives-syntax");
+    v8.setFlagsFromString("--allow-natives-syntax");
     const scriptIdToUrlMap = new Map();
     let session;
     const getSession = () => {
         if (session === undefined) {
             session = (async () => {
+                // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
                 const inspectorSession = new (require("inspector").Session)();
                 inspectorSession.connect();
                 inspectorSession.addListener("Debugger.scriptParsed", (event) => {
