@@ -197,4 +197,78 @@ describe("runtime/runtime-options.js: Pulumi.yaml's runtime options under the la
     it("gives the project's own Pulumi.yaml the runner the official CLI would start", () => {
         expect(runnerSees(root)).toBe("unset");
     });
+
+    /** The runner's tracing module as the runner sees it (`defer`: with the stand-in), in a process of its own. */
+    function tracingSeen(defer: boolean, start?: string): { keys: string[]; span: string; recording: boolean; otel: number } {
+        const script = `
+            const path = require("path");
+            const run = path.join(${JSON.stringify(root)}, "node_modules", "@pulumi", "pulumi", "cmd", "run");
+            const file = path.join(run, "tracing.js");
+            if (${defer}) require(${JSON.stringify(path.join(root, "runtime", "runtime-options.js"))}).deferTracing(run);
+            const tracing = require(file);
+            ${start ? `tracing.start(${JSON.stringify(start)});` : ""}
+            const span = tracing.newSpan("language-runtime.run");
+            span.end();
+            tracing.stop();
+            const otel = Object.keys(require.cache).filter((k) => /@opentelemetry[\\/](?!api[\\/])/.test(k)).length;
+            process.stdout.write(JSON.stringify({ keys: Object.keys(tracing).sort(), span: span.constructor.name,
+                recording: span.isRecording(), otel }));`;
+        return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: work, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8" }));
+    }
+
+    it("defers the runner's OpenTelemetry SDK until tracing starts; a span before that is the one the real module gives", () => {
+        const real = tracingSeen(false);
+        const deferred = tracingSeen(true);
+        expect(real.otel).toBeGreaterThan(20);
+        expect(deferred).toEqual({ ...real, otel: 0 });
+        expect(deferred.span).toBe("NonRecordingSpan");
+    });
+
+    it("hands everything to the real module once tracing starts", () => {
+        // The address the engine gives for a file target: the real start warns and enables nothing, but loads the SDK.
+        const started = tracingSeen(true, "tcp://127.0.0.1:1");
+        expect(started.otel).toBeGreaterThan(20);
+        expect(started.keys).toEqual(["newSpan", "start", "stop"]);
+    });
+
+    /**
+     * A function serialized and located by the SDK's closure serializer in a process of its own, the
+     * inspector hooks connected the way the runner does before the program (`defer`: the stand-in).
+     */
+    function serialized(defer: boolean): { text: string; location: unknown; connected: boolean } {
+        const sdk = path.join(root, "node_modules", "@pulumi", "pulumi");
+        const script = `
+            const path = require("path");
+            const sdk = ${JSON.stringify(sdk)};
+            const inspector = require("inspector");
+            let connected = false;
+            const connect = inspector.Session.prototype.connect;
+            inspector.Session.prototype.connect = function () { connected = true; return connect.apply(this, arguments); };
+            const hooks = ${defer}
+                ? (require(${JSON.stringify(path.join(root, "runtime", "runtime-options.js"))}).deferInspector(path.join(sdk, "cmd", "run")), require(path.join(sdk, "runtime", "closure", "v8Hooks.js")))
+                : require(path.join(sdk, "runtime", "closure", "v8Hooks.js"));
+            hooks.isInitializedAsync().then(() => {
+                const before = connected;
+                // The program, loaded after the hooks as the runner loads it.
+                const program = require(${JSON.stringify(path.join(work, "program.js"))});
+                const pulumi = require(sdk);
+                return pulumi.runtime.serializeFunction(program.handler).then(async (s) => {
+                    const location = await require(path.join(sdk, "runtime", "closure", "v8.js")).getFunctionLocationAsync(program.inner);
+                    process.stdout.write(JSON.stringify({ text: s.text, location, connected: before }));
+                });
+            });`;
+        fs.writeFileSync(path.join(work, "program.js"), "const captured = { n: 42 };\nfunction inner(x) { return x + captured.n; }\nexports.inner = inner;\nexports.handler = (y) => inner(y) * 2;\n");
+        return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: work, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8" }));
+    }
+
+    it("connects V8's inspector only when a function is serialized; the function serializes and is located as before", () => {
+        const eager = serialized(false);
+        const deferred = serialized(true);
+        expect(eager.connected).toBe(true);
+        expect(deferred.connected).toBe(false);
+        expect(deferred.text).toBe(eager.text);
+        expect(deferred.text).toContain("captured.n");
+        expect(deferred.location).toEqual(eager.location);
+        expect(deferred.location).toEqual({ file: expect.stringMatching(/program\.js$/), line: 1, column: 14 });
+    });
 });
