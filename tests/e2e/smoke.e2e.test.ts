@@ -40,7 +40,7 @@ interface Ran {
 
 /** `npm run smoke -- dev [args]`'s program, in the test stack's project. */
 function smoke(...args: string[]): { child: ChildProcess; done: Promise<Ran> } {
-    const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "tools", "smoke.ts"), "dev", ...args], {
+    const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "tools", "smoke", "smoke.ts"), "dev", ...args], {
         cwd: stack!.workspace.workDir,
         stdio: ["ignore", "pipe", "pipe"],
     });
