@@ -1,0 +1,3 @@
+module go-demo-2.local/images
+
+go 1.26

@@ -1,0 +1,33 @@
+# shellcheck shell=bash
+# The real node's own builds, sourced by cluster.sh after build.sh: CoreDNS (the cluster DNS, from
+# node/coredns.go: the coredns module's server with only the plugins the cluster needs), at the
+# version package.json's .toolchain.coredns gives, into $CACHE_ROOT/coredns-v<version>/. kubelet and
+# kube-proxy come out of build.sh's kubernetes build. Each build prints its time.
+
+COREDNS_VERSION=$(pj 'p.toolchain.coredns'); COREDNS_VERSION=${COREDNS_VERSION#v}
+[[ $COREDNS_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "bad version '$COREDNS_VERSION' in package.json .toolchain.coredns"
+COREDNS_DIR=$CACHE_ROOT/coredns-v$COREDNS_VERSION
+
+build_coredns() {
+  local v=$COREDNS_VERSION
+  if [[ -x $COREDNS_DIR/coredns ]]; then log "coredns v$v: cached in $COREDNS_DIR"; return; fi
+  local t0=$SECONDS what="github.com/coredns/coredns@v$v"
+  log "coredns v$v: building the cluster DNS from $what (cold: a few minutes)"
+  local tmp; tmp=$(new_wrapper "coredns-v$v")
+  (
+    GO_LOG=$tmp/go.log
+    cd "$tmp/src"
+    cp "$CLUSTER_SCRIPTS/node/coredns.go" main.go
+    go_step "$what" go get "$what"
+    go_step "$what" go mod tidy
+    CGO_ENABLED=0 go_step "$what" go build -trimpath \
+      -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=v$v" -o "$tmp/out/coredns" .
+  ) || { rm -rf "$tmp"; die "building $what failed (see above)"; }
+  publish "$tmp/out" "$COREDNS_DIR" coredns; rm -rf "$tmp"
+  log "coredns v$v: built in $((SECONDS - t0))s -> $COREDNS_DIR/coredns"
+}
+
+# build_node: what the real node needs beyond build.sh's (called under build.sh's lock).
+build_node() {
+  build_coredns
+}
