@@ -30,4 +30,15 @@ build_coredns() {
 # build_node: what the real node needs beyond build.sh's (called under build.sh's lock).
 build_node() {
   build_coredns
+  build_node_images
+}
+
+# build_node_images: the stand-in images (images/build.sh: the static busybox, then this project's
+# programs in one go build), cached by the hash of their sources.
+build_node_images() {
+  [[ $(uname -s) == Linux ]] || return 0
+  local t0=$SECONDS dir
+  log "stand-in images: images/build.sh (cold: the static busybox, FerretDB and the MongoDB driver; several minutes)"
+  dir=$(bash "$PROJECT_DIR/images/build.sh" | tail -n1) || die "building the stand-in images failed (images/build.sh)"
+  log "stand-in images: ready in $((SECONDS - t0))s -> $dir"
 }

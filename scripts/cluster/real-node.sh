@@ -511,14 +511,15 @@ rn_restore_host() {
   if [[ -x $K8S_DIR/bin/kube-proxy ]]; then "$K8S_DIR/bin/kube-proxy" --cleanup --proxy-mode iptables >/dev/null 2>&1 || true; fi
   nft delete table inet "$REAL_NODE_GUARD" 2>/dev/null || true
   local fam tbl
-  while read -r _ fam tbl; do
+  # (only with a record of what was there before: never remove what this node did not add)
+  [[ -f $saved/nft-tables ]] && while read -r _ fam tbl; do
     [[ -n $tbl ]] || continue
     grep -qx "table $fam $tbl" "$saved/nft-tables" 2>/dev/null && continue
     nft delete table "$fam" "$tbl" 2>/dev/null || true
   done < <(nft list tables 2>/dev/null)
   if [[ -s $saved/iptables ]]; then iptables-restore <"$saved/iptables" 2>/dev/null || true; fi
   if [[ -s $saved/ip6tables ]]; then ip6tables-restore <"$saved/ip6tables" 2>/dev/null || true; fi
-  for f in $(ipset list -n 2>/dev/null); do
+  [[ -f $saved/ipsets ]] && for f in $(ipset list -n 2>/dev/null); do
     grep -qx "$f" "$saved/ipsets" 2>/dev/null || ipset destroy "$f" 2>/dev/null || true
   done
   conntrack -D -s "$POD_RANGE" >/dev/null 2>&1 || true
@@ -534,7 +535,7 @@ rn_restore_host() {
     while IFS= read -r f; do sysctl -qw "$f" >/dev/null 2>&1 || true; done <"$saved/sysctls"
   fi
   # directories written outside the node's own
-  for d in "${REAL_NODE_HOST_DIRS[@]}"; do
+  [[ -f $saved/dirs-present ]] && for d in "${REAL_NODE_HOST_DIRS[@]}"; do
     [[ -e $d ]] || continue
     grep -qx "$d" "$saved/dirs-present" 2>/dev/null && continue
     rm -rf --one-file-system "$d" 2>/dev/null || true
