@@ -233,7 +233,41 @@ function serviceFor(
 }
 
 /** Composes the stack a validated config describes; see docs/stacks.md for what each stack creates. */
+/**
+ * Where every Pod of the stack may run (config `nodeSelector`, `tolerateTaints`): a transformation
+ * of the workload components that adds both to the Pod template of each ReplicaSet they register.
+ * Outside the template's hash (a change does not release new Pods): a placement such as the local
+ * cluster's real node, whose taint keeps off every Pod that does not tolerate it
+ * (docs/real-node.md), is set before the first `up`. None when both keys are unset.
+ */
+export function placementTransformations(config: Pick<StackConfig, "nodeSelector" | "tolerateTaints">): pulumi.ResourceTransformation[] {
+    const { nodeSelector, tolerateTaints } = config;
+    if (Object.keys(nodeSelector).length === 0 && tolerateTaints.length === 0) {
+        return [];
+    }
+    return [
+        (args) => {
+            if (args.type !== "kubernetes:apps/v1:ReplicaSet") {
+                return undefined;
+            }
+            type PodSpec = { nodeSelector?: Record<string, string>; tolerations?: unknown[] };
+            const props = args.props as { spec: { template: { spec: PodSpec } } };
+            const pod = props.spec.template.spec;
+            const placed: PodSpec = {
+                ...pod,
+                nodeSelector: { ...(pod.nodeSelector ?? {}), ...nodeSelector },
+                tolerations: [...(pod.tolerations ?? []), ...tolerateTaints.map((key) => ({ key, operator: "Exists", effect: "NoSchedule" }))],
+            };
+            return {
+                props: { ...props, spec: { ...props.spec, template: { ...props.spec.template, spec: placed } } },
+                opts: args.opts,
+            };
+        },
+    ];
+}
+
 export function createStack(config: StackConfig): Stack {
+    const transformations = placementTransformations(config);
     // cert-manager before anything else: every object of the stack lives in the Namespace, which
     // depends on it, so a cluster without cert-manager or a failed install stops the deployment
     // with nothing created.
@@ -305,7 +339,7 @@ export function createStack(config: StackConfig): Stack {
             rolloutTimeoutSeconds,
             nodeLossTolerationSeconds,
             architectures,
-        });
+        }, { transformations });
         createService(names.db, db);
     } else {
         const mongo = new MongoDb(names.db, {
@@ -318,7 +352,7 @@ export function createStack(config: StackConfig): Stack {
             // Its own: on a lost node its ReadWriteOnce volume stays attached (see docs/operations.md, "What it survives").
             nodeLossTolerationSeconds: config.dbNodeLossTolerationSeconds,
             architectures,
-        });
+        }, { transformations });
         db = mongo;
         dbClaim = mongo.claim;
         createService(names.db, db);
@@ -342,7 +376,7 @@ export function createStack(config: StackConfig): Stack {
             // created only once that name resolves and MongoDB behind it is Ready (the Service
             // waits for it). The API's Pods mount the certificate's Secret: they start once
             // cert-manager wrote it.
-            { dependsOn: [services[names.db], ...(tls ? [tls.certificate] : [])] },
+            { dependsOn: [services[names.db], ...(tls ? [tls.certificate] : [])], transformations },
         );
     }
 
