@@ -384,6 +384,12 @@ rn_start_steps() {
   ip addr add "$REAL_NODE_IP/32" dev lo || { REAL_NODE_FAILED="cannot add $REAL_NODE_IP to lo"; return 1; }
   local r
   for r in "$POD_RANGE" "$NODE_RANGE"; do ip route add unreachable "$r" || { REAL_NODE_FAILED="cannot add route unreachable $r"; return 1; }; done
+  # The local volumes (lifecycle.sh's hostPath PersistentVolumes), writable by any uid as a local
+  # path provisioner makes them: mongod runs as 999, and the kubelet applies no fsGroup to hostPath.
+  local i
+  for ((i = 0; i < VOLUME_COUNT; i++)); do
+    mkdir -p "/var/lib/go-demo-2/volumes/local-pv-$i" && chmod 1777 "/var/lib/go-demo-2/volumes/local-pv-$i"
+  done
   # Pod to Service to a Pod on the same bridge: the bridged replies must pass kube-proxy's NAT.
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.ipv4.ip_forward=1
 

@@ -9,7 +9,8 @@
 //
 // Like go-demo-2 it dials the database at start and exits when it cannot within 10 s. SIGUSR1
 // switches /demo/person to failing (the connection is closed without an answer, as go-demo-2's
-// panicking handler does) and back: the liveness test's fault. Unlike go-demo-2's mgo session, the
+// panicking handler does) and back: the liveness test's fault. SIGUSR2 does the same to
+// /demo/hello (the readiness probe's path): the not-ready test's fault. Unlike go-demo-2's mgo session, the
 // driver reconnects by itself after the database is replaced.
 package main
 
@@ -113,19 +114,28 @@ func main() {
 	log.Printf("go-demo-2 stand-in: database %s:27017 answers", db)
 	people := client.Database("test").Collection("people")
 
-	var failing atomic.Bool
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGUSR1)
+	var failing, helloFailing atomic.Bool
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, syscall.SIGUSR1, syscall.SIGUSR2)
 	go func() {
-		for range sig {
-			log.Printf("go-demo-2 stand-in: /demo/person now %s", map[bool]string{true: "answers", false: "FAILS"}[failing.Load()])
-			failing.Store(!failing.Load())
+		for s := range sig {
+			flag, path := &failing, "/demo/person"
+			if s == syscall.SIGUSR2 {
+				flag, path = &helloFailing, "/demo/hello"
+			}
+			log.Printf("go-demo-2 stand-in: %s now %s", path, map[bool]string{true: "answers", false: "FAILS"}[flag.Load()])
+			flag.Store(!flag.Load())
 		}
 	}()
 
 	h := &histogram{counts: map[string][]uint64{}, sums: map[string]float64{}}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/demo/hello", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "hello, world!\n") })
+	mux.HandleFunc("/demo/hello", func(w http.ResponseWriter, _ *http.Request) {
+		if helloFailing.Load() {
+			panic(http.ErrAbortHandler)
+		}
+		fmt.Fprint(w, "hello, world!\n")
+	})
 	mux.HandleFunc("/demo/person", func(w http.ResponseWriter, r *http.Request) {
 		if failing.Load() {
 			panic(http.ErrAbortHandler) // the connection is closed without an answer
