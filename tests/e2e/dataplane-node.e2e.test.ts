@@ -13,6 +13,7 @@ import {
     assertRealNodeReady,
     CLUSTER_DNS_IP,
     createNamespace,
+    eventuallyAsync,
     execIn,
     guardDropped,
     httpGet,
@@ -105,9 +106,9 @@ d("the real node", () => {
         const svc = kubectlJson("get", "service", "-n", ns, "web");
         const clusterIP = svc.spec.clusterIP as string;
         const nodePort = svc.spec.ports[0].nodePort as number;
-        const fromHost = await eventually(() => httpGet(`http://${clusterIP}/index.html`), 30_000);
+        const fromHost = await eventuallyAsync(() => httpGet(`http://${clusterIP}/index.html`), 30_000);
         expect(fromHost).toBe("served by web\n");
-        expect(await eventually(() => httpGet(`http://${REAL_NODE_IP}:${nodePort}/index.html`), 30_000)).toBe("served by web\n");
+        expect(await eventuallyAsync(() => httpGet(`http://${REAL_NODE_IP}:${nodePort}/index.html`), 30_000)).toBe("served by web\n");
         await waitRunning(ns, "shell");
         const fromPod = execIn(ns, "shell", "wget", "-q", "-T", "5", "-O", "-", `http://web.${ns}.svc.cluster.local/index.html`);
         expect(fromPod).toBe("served by web\n");

@@ -128,3 +128,18 @@ export async function httpGet(url: string, timeoutMs = 3_000): Promise<string> {
     }
     return body;
 }
+
+/** Retries an async `check` until it resolves, or rethrows its last error after `timeoutMs`. */
+export async function eventuallyAsync<T>(check: () => Promise<T>, timeoutMs = 120_000, intervalMs = 500): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            return await check();
+        } catch (e) {
+            if (Date.now() > deadline) {
+                throw e;
+            }
+        }
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+}

@@ -1,0 +1,287 @@
+/**
+ * The lab's promise, measured with packets on the local cluster's real node: the dev stack with
+ * the STAND-IN images built here (images/build.sh; not vfarcic/go-demo-2 nor mongo:3.3), placed on
+ * the real node by its nodeSelector and tolerateTaints keys. Every Service answers where the
+ * stack's outputs say; steady traffic to the API's cluster IP (bounded: rate, count and time)
+ * crosses the deletion of API Pods and a release to a new image; the kubelet runs the probes and
+ * the init container for real; a person written through the API survives MongoDB's Pod being
+ * recreated on the same claim. All traffic stays on this machine, and the leak guard counts none
+ * leaving it.
+ */
+import { Stack } from "@pulumi/pulumi/automation";
+
+import { eventually, kubectl, kubectlJson, pods } from "./kube";
+import {
+    apply,
+    assertRealNodeReady,
+    createNamespace,
+    eventuallyAsync,
+    execIn,
+    guardDropped,
+    httpGet,
+    podOnRealNode,
+    REAL_NODE,
+    REAL_NODE_IP,
+    REAL_NODE_TAINT,
+    realNodeWanted,
+    STAND_IN,
+    waitRunning,
+} from "./realNode";
+import { destroyTestStack, testStack } from "./stacks";
+import { printTimings, timed } from "./timings";
+
+jest.setTimeout(15 * 60_000);
+afterAll(printTimings);
+
+const namespace = "e2e-dataplane";
+const probeNs = "e2e-dataplane-probe";
+const API_LABELS = { type: "api", service: "go-demo-2" };
+const DB_LABELS = { type: "db", service: "go-demo-2" };
+const d = realNodeWanted() ? describe : describe.skip;
+
+let stack: Stack | undefined;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let outputs: Record<string, any> = {};
+
+async function deploy(apiImage: string): Promise<void> {
+    await stack!.setAllConfig({
+        "go-demo-2:apiImage": { value: apiImage },
+        "go-demo-2:dbImage": { value: STAND_IN.mongo },
+        "go-demo-2:nodeSelector": { value: JSON.stringify({ "kubernetes.io/hostname": REAL_NODE }) },
+        "go-demo-2:tolerateTaints": { value: JSON.stringify([REAL_NODE_TAINT]) },
+    });
+    await stack!.up({ color: "never" });
+    outputs = Object.fromEntries(Object.entries(await stack!.outputs()).map(([k, v]) => [k, v.value]));
+}
+
+/**
+ * Steady traffic from this host to a URL: one GET every `intervalMs`, each bounded by `timeoutMs`,
+ * at most `maxRequests`, stopped by `stop()` or after `maxSeconds`. Counts answers and failures.
+ */
+function steadyTraffic(url: string, opts = { intervalMs: 50, timeoutMs: 2_000, maxRequests: 6_000, maxSeconds: 300 }) {
+    let ok = 0;
+    const failures: string[] = [];
+    let stopped = false;
+    const started = Date.now();
+    const done = (async () => {
+        let sent = 0;
+        const inflight: Promise<void>[] = [];
+        while (!stopped && sent < opts.maxRequests && Date.now() - started < opts.maxSeconds * 1000) {
+            sent++;
+            inflight.push(
+                httpGet(url, opts.timeoutMs).then(
+                    () => void ok++,
+                    (e: Error) => void failures.push(`${new Date().toISOString()} ${e.message}`),
+                ),
+            );
+            await new Promise((r) => setTimeout(r, opts.intervalMs));
+        }
+        await Promise.all(inflight);
+    })();
+    return {
+        stop: async () => {
+            stopped = true;
+            await done;
+            return { ok, failed: failures.length, failures, seconds: (Date.now() - started) / 1000 };
+        },
+    };
+}
+
+function apiPods() {
+    return pods(namespace, API_LABELS);
+}
+
+async function allApiReady(n: number): Promise<void> {
+    await eventually(() => {
+        const ready = apiPods().filter((p) => p.ready);
+        if (ready.length !== n) {
+            throw new Error(`${ready.length}/${n} API Pods Ready`);
+        }
+    }, 180_000);
+}
+
+d("the dev stack on the real node, with stand-in images", () => {
+    beforeAll(async () => {
+        assertRealNodeReady();
+        createNamespace(probeNs);
+        apply(podOnRealNode(probeNs, "client", ["sleep", "3600"]));
+        stack = await testStack("dev", namespace);
+        await timed("dataplane: dev up with the stand-in images on the real node", () => deploy(STAND_IN.api));
+        await waitRunning(probeNs, "client");
+    }, 15 * 60_000);
+
+    afterAll(async () => {
+        await timed("dataplane: destroy", () => destroyTestStack(stack));
+        kubectl("delete", "namespace", probeNs, "--ignore-not-found", "--wait=false");
+    }, 10 * 60_000);
+
+    it("runs every Pod of the stack on the real node", () => {
+        const all = kubectlJson("get", "pods", "-n", namespace).items;
+        expect(all.length).toBeGreaterThanOrEqual(4);
+        for (const p of all) {
+            expect([p.metadata.name, p.spec.nodeName]).toEqual([p.metadata.name, REAL_NODE]);
+        }
+    });
+
+    it("answers where its outputs say: cluster IP, node port and load-balancer address, from this host and from a Pod", async () => {
+        const apiIP = outputs.clusterIPs["go-demo-2-api"];
+        const apiNodePort = outputs.nodePorts["go-demo-2-api"];
+        expect(await httpGet(`http://${apiIP}:8080/demo/hello`)).toBe("hello, world!\n");
+        expect(await httpGet(`http://${REAL_NODE_IP}:${apiNodePort}/demo/hello`)).toBe("hello, world!\n");
+        const lb = outputs.loadBalancerIngress;
+        const lbIP = typeof lb === "string" ? lb : (lb?.ip ?? lb?.[0]?.ip);
+        expect(lbIP).toMatch(/^172\.31\./);
+        expect(await eventuallyAsync(() => httpGet(`http://${lbIP}:8080/demo/hello`), 30_000)).toBe("hello, world!\n");
+        // go-demo-2-svc: the DB's HTTP interface (28017's page) at its node port.
+        const svcPort = outputs.nodePorts["go-demo-2-svc"];
+        expect(await httpGet(`http://${REAL_NODE_IP}:${svcPort}/`)).toContain("mongod");
+        // From a Pod, by the Service's DNS name.
+        const inPod = execIn(probeNs, "client", "wget", "-q", "-T", "5", "-O", "-", `http://go-demo-2-api.${namespace}.svc.cluster.local:8080/demo/hello`);
+        expect(inPod).toBe("hello, world!\n");
+    });
+
+    it("resolves every dnsNames entry from a Pod to its cluster IP, and the ExternalName to its CNAME", () => {
+        for (const [service, name] of Object.entries(outputs.dnsNames as Record<string, string>)) {
+            const ip = outputs.clusterIPs[service];
+            if (!ip) {
+                continue;
+            }
+            const answer = execIn(probeNs, "client", "nslookup", name);
+            expect([name, answer]).toEqual([name, expect.stringMatching(new RegExp(`Address:\\s+${ip.replace(/\./g, "\\.")}\\b`))]);
+        }
+        let cname = "";
+        try {
+            cname = execIn(probeNs, "client", "nslookup", "-type=CNAME", `go-demo-2-external.${namespace}.svc.cluster.local`);
+        } catch (e) {
+            cname = String((e as { stdout?: string }).stdout ?? "");
+        }
+        expect(cname).toContain(`canonical name = ${outputs.externalName}`);
+    });
+
+    it("stores a person through the API Service and the DB Service's name, and reads it back", async () => {
+        const apiIP = outputs.clusterIPs["go-demo-2-api"];
+        await fetch(`http://${apiIP}:8080/demo/person?name=Viktor`, { method: "PUT", signal: AbortSignal.timeout(5_000) }).then((r) => {
+            if (!r.ok) throw new Error(`PUT: ${r.status}`);
+        });
+        expect(JSON.parse(await httpGet(`http://${apiIP}:8080/demo/person`))).toContainEqual({ name: "Viktor" });
+    });
+
+    it("loses no request at the API's cluster IP while its Pods are deleted, one and then all one by one", async () => {
+        const url = `http://${outputs.clusterIPs["go-demo-2-api"]}:8080/demo/hello`;
+        const replicas = apiPods().length;
+        const traffic = steadyTraffic(url);
+        const victim = apiPods()[0].name;
+        kubectl("delete", "pod", "-n", namespace, victim, "--wait=false");
+        await allApiReady(replicas);
+        for (const p of apiPods().map((x) => x.name)) {
+            kubectl("delete", "pod", "-n", namespace, p, "--wait=false");
+            await eventually(() => {
+                if (apiPods().some((x) => x.name === p)) throw new Error(`${p} still there`);
+            }, 120_000);
+            await allApiReady(replicas);
+        }
+        const r = await traffic.stop();
+        console.log(`API Pods deleted one, then all ${replicas} one by one: ${r.ok} answered, ${r.failed} failed in ${r.seconds.toFixed(0)} s\n${r.failures.slice(0, 5).join("\n")}`);
+        expect(r.ok).toBeGreaterThan(100);
+        expect(r.failed).toBe(0);
+    });
+
+    it("loses no request at the API's cluster IP during a release to a new image", async () => {
+        const url = `http://${outputs.clusterIPs["go-demo-2-api"]}:8080/demo/hello`;
+        const traffic = steadyTraffic(url);
+        await timed("dataplane: release to a new API image", () => deploy(STAND_IN.api2));
+        const r = await traffic.stop();
+        console.log(`release to ${STAND_IN.api2}: ${r.ok} answered, ${r.failed} failed in ${r.seconds.toFixed(0)} s\n${r.failures.slice(0, 5).join("\n")}`);
+        expect(apiPods().every((p) => kubectlJson("get", "pod", "-n", namespace, p.name).spec.containers[0].image === STAND_IN.api2)).toBe(true);
+        expect(r.ok).toBeGreaterThan(50);
+        expect(r.failed).toBe(0);
+    });
+
+    it("takes a Pod whose readiness fails out of the endpoints, and its liveness restarts it while the others serve", async () => {
+        const victim = apiPods()[0];
+        const restartsBefore = kubectlJson("get", "pod", "-n", namespace, victim.name).status.containerStatuses[0].restartCount as number;
+        const t0 = Date.now();
+        execIn(namespace, victim.name, "kill", "-USR2", "1");
+        const left = await eventually(() => {
+            const ips = kubectlJson("get", "endpointslices", "-n", namespace, "-l", "kubernetes.io/service-name=go-demo-2-api")
+                .items.flatMap((s: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }) => s.endpoints ?? [])
+                .filter((e: { conditions?: { ready?: boolean } }) => e.conditions?.ready)
+                .flatMap((e: { addresses: string[] }) => e.addresses);
+            if (ips.includes(victim.ip)) throw new Error("still a ready endpoint");
+            return (Date.now() - t0) / 1000;
+        }, 30_000, 200);
+        expect(await httpGet(`http://${outputs.clusterIPs["go-demo-2-api"]}:8080/demo/hello`)).toBe("hello, world!\n");
+        const restarted = await eventually(() => {
+            const c = kubectlJson("get", "pod", "-n", namespace, victim.name).status.containerStatuses[0];
+            if (c.restartCount <= restartsBefore) throw new Error("not restarted yet");
+            return (Date.now() - t0) / 1000;
+        }, 120_000);
+        await allApiReady(apiPods().length);
+        const back = (Date.now() - t0) / 1000;
+        console.log(`readiness fault: out of the endpoints after ${left.toFixed(1)} s, restarted by its liveness after ${restarted.toFixed(1)} s, Ready again after ${back.toFixed(1)} s`);
+        expect(left).toBeLessThan(10);
+    });
+
+    it("restarts a stand-in whose /demo/person fails (its liveness), while the others keep serving", async () => {
+        const victim = apiPods()[0];
+        const before = kubectlJson("get", "pod", "-n", namespace, victim.name).status.containerStatuses[0].restartCount as number;
+        const t0 = Date.now();
+        const traffic = steadyTraffic(`http://${outputs.clusterIPs["go-demo-2-api"]}:8080/demo/hello`, { intervalMs: 100, timeoutMs: 2_000, maxRequests: 2_000, maxSeconds: 150 });
+        execIn(namespace, victim.name, "kill", "-USR1", "1");
+        const restarted = await eventually(() => {
+            const c = kubectlJson("get", "pod", "-n", namespace, victim.name).status.containerStatuses[0];
+            if (c.restartCount <= before) throw new Error("not restarted yet");
+            return (Date.now() - t0) / 1000;
+        }, 120_000);
+        await allApiReady(apiPods().length);
+        const r = await traffic.stop();
+        console.log(`/demo/person failing: restarted by its liveness after ${restarted.toFixed(1)} s; /demo/hello meanwhile: ${r.ok} answered, ${r.failed} failed`);
+        expect(restarted).toBeGreaterThan(15); // three failed probes, 10 s apart
+        expect(r.failed).toBe(0);
+    });
+
+    it("keeps a person written through the API when MongoDB's Pod is recreated on the same claim; API Pods wait in their init container meanwhile", async () => {
+        const apiIP = outputs.clusterIPs["go-demo-2-api"];
+        await fetch(`http://${apiIP}:8080/demo/person?name=Survivor`, { method: "PUT", signal: AbortSignal.timeout(5_000) }).then((r) => {
+            if (!r.ok) throw new Error(`PUT: ${r.status}`);
+        });
+        const db = pods(namespace, DB_LABELS)[0];
+        const claim = kubectlJson("get", "pod", "-n", namespace, db.name).spec.volumes.find((v: { persistentVolumeClaim?: unknown }) => v.persistentVolumeClaim)
+            .persistentVolumeClaim.claimName;
+        kubectl("delete", "pod", "-n", namespace, db.name, "--wait=false");
+        // An API Pod started while MongoDB is away waits in its init container.
+        const apiVictim = apiPods()[0].name;
+        kubectl("delete", "pod", "-n", namespace, apiVictim, "--wait=false");
+        const waiting = await eventually(() => {
+            const fresh = kubectlJson("get", "pods", "-n", namespace, "-l", "type=api").items.find(
+                (p: { metadata: { name: string; deletionTimestamp?: string }; status: { initContainerStatuses?: { state?: { running?: unknown } }[] } }) => p.metadata.name !== apiVictim && !p.metadata.deletionTimestamp && p.status.initContainerStatuses?.[0]?.state?.running,
+            );
+            if (!fresh) throw new Error("no API Pod in its init container");
+            return fresh.metadata.name as string;
+        }, 60_000, 250).catch(() => "");
+        const t0 = Date.now();
+        const newDb = await eventually(() => {
+            const p = pods(namespace, DB_LABELS).find((x) => x.name !== db.name && x.ready);
+            if (!p) throw new Error("MongoDB not back");
+            return p;
+        }, 180_000);
+        console.log(`MongoDB recreated and Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        expect(kubectlJson("get", "pod", "-n", namespace, newDb.name).spec.volumes.some((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName === claim)).toBe(true);
+        await allApiReady(apiPods().length);
+        const people = await eventuallyAsync(async () => JSON.parse(await httpGet(`http://${apiIP}:8080/demo/person`, 5_000)), 60_000);
+        expect(people).toContainEqual({ name: "Survivor" });
+        expect(people).toContainEqual({ name: "Viktor" });
+        if (waiting) {
+            const s = kubectlJson("get", "pod", "-n", namespace, waiting).status;
+            const init = s.initContainerStatuses[0].state.terminated;
+            const logs = kubectl("logs", "-n", namespace, waiting, "-c", s.initContainerStatuses[0].name);
+            console.log(`an API Pod waited in its init container from ${init.startedAt} to ${init.finishedAt}`);
+            expect(logs).toContain("waiting for MongoDB");
+        }
+        expect(waiting).not.toBe("");
+    });
+
+    it("let nothing leave the machine: the leak guard dropped no packet", () => {
+        expect(guardDropped()).toBe(0);
+    });
+});
