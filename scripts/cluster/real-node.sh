@@ -116,7 +116,7 @@ rn_save_host_state() {
   iptables-save >"$REAL_NODE_DIR/saved/iptables" 2>/dev/null || true
   ip6tables-save >"$REAL_NODE_DIR/saved/ip6tables" 2>/dev/null || true
   ipset list -n >"$REAL_NODE_DIR/saved/ipsets" 2>/dev/null || true
-  find /sys/fs/cgroup -mindepth 1 -maxdepth 1 -type d >"$REAL_NODE_DIR/saved/cgroup-roots" 2>/dev/null || true
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d >"$REAL_NODE_DIR/saved/cgroup-dirs" 2>/dev/null || true
   for t in /run/netns /var/run/netns; do ls "$t" 2>/dev/null; done | sort -u >"$REAL_NODE_DIR/saved/netns"
 }
 
@@ -530,12 +530,14 @@ rn_restore_host() {
   done
   conntrack -D -s "$POD_RANGE" >/dev/null 2>&1 || true
   conntrack -D -d "$SERVICE_RANGE" >/dev/null 2>&1 || true
-  # cgroups the node made (kubepods under each hierarchy), deepest first
-  local root
-  for root in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
-    [[ -d ${root}kubepods ]] && find "${root}kubepods" -depth -type d -exec rmdir {} \; 2>/dev/null
-    [[ -d ${root}kubepods.slice ]] && find "${root}kubepods.slice" -depth -type d -exec rmdir {} \; 2>/dev/null
-  done
+  # cgroups the node made (kubepods, containerd's k8s.io ...): every group one or two levels down
+  # (a v1 hierarchy's top groups, or cgroup2's) that was not there before, deepest first; rmdir
+  # leaves any group still in use
+  if [[ -f $saved/cgroup-dirs ]]; then
+    while IFS= read -r d; do
+      grep -qxF "$d" "$saved/cgroup-dirs" || find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+    done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d 2>/dev/null)
+  fi
   # sysctls
   if [[ -f $saved/sysctls ]]; then
     while IFS= read -r f; do sysctl -qw "$f" >/dev/null 2>&1 || true; done <"$saved/sysctls"
