@@ -194,7 +194,7 @@ cmd_start() {
   wait_for "ServiceAccount default/default exists" eval 'kc -n default get serviceaccount default >/dev/null 2>&1'
   healthy || fail_start "cluster started but is not healthy"
   start_cert_manager
-  real_node_start
+  REAL_NODE_ON_FAILURE=fail_start real_node_start
   log "cluster $CLUSTER_NAME is up in $((SECONDS - t0))s"
   log "  API:        $(api_url)"
   log "  kubeconfig: $KUBECONFIG_OUT   (npm run kubectl -- get nodes)"

@@ -6,7 +6,8 @@
 
 COREDNS_VERSION=$(pj 'p.toolchain.coredns'); COREDNS_VERSION=${COREDNS_VERSION#v}
 [[ $COREDNS_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "bad version '$COREDNS_VERSION' in package.json .toolchain.coredns"
-COREDNS_DIR=$CACHE_ROOT/coredns-v$COREDNS_VERSION
+# by version and by the main it is built from (a plugin more is another build)
+COREDNS_DIR=$CACHE_ROOT/coredns-v$COREDNS_VERSION-$(sha256sum "$CLUSTER_SCRIPTS/node/coredns.go" | cut -c1-8)
 
 build_coredns() {
   local v=$COREDNS_VERSION
@@ -38,7 +39,7 @@ build_node() {
 build_node_images() {
   [[ $(uname -s) == Linux ]] || return 0
   local t0=$SECONDS dir
-  log "stand-in images: images/build.sh (cold: the static busybox, FerretDB and the MongoDB driver; several minutes)"
+  log "stand-in images: images/build.sh (when not cached: the static busybox, then FerretDB and the MongoDB driver; several minutes)"
   dir=$(bash "$PROJECT_DIR/images/build.sh" | tail -n1) || die "building the stand-in images failed (images/build.sh)"
   log "stand-in images: ready in $((SECONDS - t0))s -> $dir"
 }

@@ -25,6 +25,9 @@
 # would leave through another interface than lo and the bridge (`cluster.sh real-node guard`).
 
 REAL_NODE_MODE=${GO_DEMO_2_REAL_NODE:-on}        # on | off | required
+# What a required node that cannot start does: die (real-node start), or fail_start (cluster
+# start: the whole cluster is torn down, as for any other failed part).
+REAL_NODE_ON_FAILURE=die
 REAL_NODE_NAME=real-node-0
 REAL_NODE_IP=172.18.0.10                          # on lo, /32 (the fake nodes use 172.18.0.2)
 REAL_NODE_TAINT=go-demo-2.local/real-node=true:NoSchedule
@@ -302,11 +305,17 @@ rn_spawn() {
   echo $! >"$(rn_pidfile "$name")"
 }
 
-rn_wait() { # rn_wait <seconds> <description> <command...>
+rn_wait() { # rn_wait <seconds> <description> <command...>: fails at once when a node process died
   local secs=$1 what=$2; shift 2
-  local deadline=$((SECONDS + secs))
+  local deadline=$((SECONDS + secs)) p
   until "$@"; do
     ((SECONDS < deadline)) || { REAL_NODE_FAILED="timed out after ${secs}s waiting for: $what"; return 1; }
+    for p in containerd kubelet kube-proxy coredns; do
+      if [[ -f $(rn_pidfile "$p") ]] && ! rn_alive "$p"; then
+        REAL_NODE_FAILED="$p exited while waiting for: $what: $(grep -v '^\s*$' "$REAL_NODE_DIR/logs/$p.log" | tail -n 3 | tr '\n\t' '  ' | cut -c1-400)"
+        return 1
+      fi
+    done
     sleep 0.5
   done
   rn_log "$what ($((SECONDS - REAL_NODE_T0))s)"
@@ -355,7 +364,7 @@ EOF
 real_node_start() {
   local why; why=$(real_node_why_not)
   if [[ -n $why ]]; then
-    if [[ $REAL_NODE_MODE == required ]]; then die "real node required (GO_DEMO_2_REAL_NODE=required) but cannot run: $why"; fi
+    if [[ $REAL_NODE_MODE == required ]]; then "$REAL_NODE_ON_FAILURE" "real node required (GO_DEMO_2_REAL_NODE=required) but cannot run: $why"; fi
     log "real node: not started: $why (the cluster runs on simulated nodes only)"
     return 0
   fi
@@ -367,7 +376,7 @@ real_node_start() {
     tail -n 5 "$REAL_NODE_DIR"/logs/*.log >&2 2>/dev/null || true
     mkdir -p "$WORK_DIR/last-failed-real-node" && cp -r "$REAL_NODE_DIR/logs" "$WORK_DIR/last-failed-real-node/" 2>/dev/null || true
     real_node_stop quiet
-    if [[ $REAL_NODE_MODE == required ]]; then die "real node failed to start: $reason (logs in $WORK_DIR/last-failed-real-node)"; fi
+    if [[ $REAL_NODE_MODE == required ]]; then "$REAL_NODE_ON_FAILURE" "real node failed to start: $reason (logs in $WORK_DIR/last-failed-real-node)"; fi
     log "real node: not started: $reason (logs in $WORK_DIR/last-failed-real-node; the cluster runs on simulated nodes only)"
     return 0
   fi
@@ -402,7 +411,7 @@ rn_start_steps() {
   rn_spawn kubelet "$K8S_DIR/bin/kubelet" --config "$REAL_NODE_DIR/kubelet.yaml" \
     --kubeconfig "$KUBECONFIG_OUT" --root-dir "$REAL_NODE_DIR/kubelet" --cert-dir "$REAL_NODE_DIR/kubelet-pki" \
     --hostname-override "$REAL_NODE_NAME" --node-ip "$REAL_NODE_IP" \
-    --node-labels "type=real,go-demo-2.local/real-node=true,node-role.kubernetes.io/real=" --v=1
+    --node-labels "type=real,go-demo-2.local/real-node=true" --v=1
   rn_wait 90 "$REAL_NODE_NAME registered with a podCIDR" eval '[[ -n $(rn_node_cidr) ]]' || return 1
   local cidr gw; cidr=$(rn_node_cidr)
   rn_cni_config "$cidr"
