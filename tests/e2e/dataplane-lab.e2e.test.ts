@@ -10,7 +10,7 @@ import * as path from "path";
 
 import { root } from "../../tools/workspace";
 import { kubectlJson } from "./kube";
-import { assertRealNodeReady, guardDropped, httpGet, REAL_NODE, REAL_NODE_IP, REAL_NODE_TAINT, realNodeWanted, STAND_IN } from "./realNode";
+import { assertRealNodeReady, guardDropped, httpGet, REAL_NODE, REAL_NODE_IP, placeOnRealNode, realNodeWanted, STAND_IN } from "./realNode";
 import { destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed } from "./timings";
 
@@ -30,9 +30,8 @@ d("the lab stack on the real node, with stand-in images", () => {
         await stack.setAllConfig({
             "go-demo-2:apiImage": { value: STAND_IN.api },
             "go-demo-2:dbImage": { value: STAND_IN.mongo },
-            "go-demo-2:nodeSelector": { value: JSON.stringify({ "kubernetes.io/hostname": REAL_NODE }) },
-            "go-demo-2:tolerateTaints": { value: JSON.stringify([REAL_NODE_TAINT]) },
         });
+        await placeOnRealNode(stack);
         await timed("dataplane: lab up with the stand-in images on the real node", () => stack!.up({ color: "never" }));
         outputs = Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.value]));
     }, 10 * 60_000);

@@ -26,7 +26,7 @@ import {
     podOnRealNode,
     REAL_NODE,
     REAL_NODE_IP,
-    REAL_NODE_TAINT,
+    placeOnRealNode,
     realNodeWanted,
     STAND_IN,
     waitRunning,
@@ -51,9 +51,8 @@ async function deploy(apiImage: string): Promise<void> {
     await stack!.setAllConfig({
         "go-demo-2:apiImage": { value: apiImage },
         "go-demo-2:dbImage": { value: STAND_IN.mongo },
-        "go-demo-2:nodeSelector": { value: JSON.stringify({ "kubernetes.io/hostname": REAL_NODE }) },
-        "go-demo-2:tolerateTaints": { value: JSON.stringify([REAL_NODE_TAINT]) },
     });
+    await placeOnRealNode(stack!);
     await stack!.up({ color: "never" });
     outputs = Object.fromEntries(Object.entries(await stack!.outputs()).map(([k, v]) => [k, v.value]));
 }

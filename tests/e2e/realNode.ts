@@ -143,3 +143,12 @@ export async function eventuallyAsync<T>(check: () => Promise<T>, timeoutMs = 12
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
 }
+
+/**
+ * A stack's placement on the real node: config nodeSelector (its hostname) and tolerateTaints
+ * (its taint), set by path as `pulumi config set --path` does (the project declares their types).
+ */
+export async function placeOnRealNode(stack: { setConfig: (key: string, value: { value: string }, path?: boolean) => Promise<void> }): Promise<void> {
+    await stack.setConfig('go-demo-2:nodeSelector["kubernetes.io/hostname"]', { value: REAL_NODE }, true);
+    await stack.setConfig("go-demo-2:tolerateTaints[0]", { value: REAL_NODE_TAINT }, true);
+}
