@@ -257,45 +257,64 @@ d("the dev stack on the real node, with stand-in images", () => {
         expect(r.failed).toBe(0);
     });
 
-    it("keeps a person written through the API when MongoDB's Pod is recreated on the same claim; API Pods wait in their init container meanwhile", async () => {
+    it("keeps a person written through the API when MongoDB's Pod is recreated on the same claim", async () => {
         const apiIP = outputs.clusterIPs["go-demo-2-api"];
         await fetch(`http://${apiIP}:8080/demo/person?name=Survivor`, { method: "PUT", signal: AbortSignal.timeout(5_000) }).then((r) => {
             if (!r.ok) throw new Error(`PUT: ${r.status}`);
         });
         const db = pods(namespace, DB_LABELS)[0];
-        const claim = kubectlJson("get", "pod", "-n", namespace, db.name).spec.volumes.find((v: { persistentVolumeClaim?: unknown }) => v.persistentVolumeClaim)
-            .persistentVolumeClaim.claimName;
-        kubectl("delete", "pod", "-n", namespace, db.name, "--wait=false");
-        // An API Pod started while MongoDB is away waits in its init container.
-        const apiVictim = apiPods()[0].name;
-        kubectl("delete", "pod", "-n", namespace, apiVictim, "--wait=false");
-        const waiting = await eventually(() => {
-            const fresh = kubectlJson("get", "pods", "-n", namespace, "-l", "type=api").items.find(
-                (p: { metadata: { name: string; deletionTimestamp?: string }; status: { initContainerStatuses?: { state?: { running?: unknown } }[] } }) => p.metadata.name !== apiVictim && !p.metadata.deletionTimestamp && p.status.initContainerStatuses?.[0]?.state?.running,
-            );
-            if (!fresh) throw new Error("no API Pod in its init container");
-            return fresh.metadata.name as string;
-        }, 60_000, 250).catch(() => "");
+        const claimOf = (pod: string) =>
+            kubectlJson("get", "pod", "-n", namespace, pod).spec.volumes.find((v: { persistentVolumeClaim?: unknown }) => v.persistentVolumeClaim)
+                .persistentVolumeClaim.claimName as string;
+        const claim = claimOf(db.name);
         const t0 = Date.now();
+        kubectl("delete", "pod", "-n", namespace, db.name, "--wait=false");
         const newDb = await eventually(() => {
             const p = pods(namespace, DB_LABELS).find((x) => x.name !== db.name && x.ready);
             if (!p) throw new Error("MongoDB not back");
             return p;
-        }, 180_000);
-        console.log(`MongoDB recreated and Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-        expect(kubectlJson("get", "pod", "-n", namespace, newDb.name).spec.volumes.some((v: { persistentVolumeClaim?: { claimName: string } }) => v.persistentVolumeClaim?.claimName === claim)).toBe(true);
-        await allApiReady(apiPods().length);
+        }, 180_000, 250);
+        console.log(`MongoDB's Pod recreated and Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s, on claim ${claim}`);
+        expect(newDb.ip).not.toBe(db.ip);
+        expect(claimOf(newDb.name)).toBe(claim);
         const people = await eventuallyAsync(async () => JSON.parse(await httpGet(`http://${apiIP}:8080/demo/person`, 5_000)), 60_000);
         expect(people).toContainEqual({ name: "Survivor" });
         expect(people).toContainEqual({ name: "Viktor" });
-        if (waiting) {
-            const s = kubectlJson("get", "pod", "-n", namespace, waiting).status;
-            const init = s.initContainerStatuses[0].state.terminated;
-            const logs = kubectl("logs", "-n", namespace, waiting, "-c", s.initContainerStatuses[0].name);
-            console.log(`an API Pod waited in its init container from ${init.startedAt} to ${init.finishedAt}`);
-            expect(logs).toContain("waiting for MongoDB");
+    });
+
+    it("holds a new API Pod in its init container, out of the endpoints, until MongoDB takes connections", async () => {
+        const dbSet = kubectlJson("get", "replicasets", "-n", namespace, "-l", "type=db").items[0].metadata.name as string;
+        kubectl("scale", "replicaset", "-n", namespace, dbSet, "--replicas=0");
+        try {
+            await eventually(() => {
+                if (pods(namespace, DB_LABELS).length > 0) throw new Error("MongoDB still there");
+            }, 120_000);
+            const victim = apiPods()[0].name;
+            kubectl("delete", "pod", "-n", namespace, victim, "--wait=false");
+            const fresh = await eventually(() => {
+                const p = apiPods().find((x) => x.name !== victim && !x.ready);
+                if (!p) throw new Error("no new API Pod yet");
+                return p.name;
+            }, 60_000, 250);
+            // 10 s without MongoDB: the new Pod stays in its init container, not Ready, no endpoint.
+            await new Promise((r) => setTimeout(r, 10_000));
+            const status = kubectlJson("get", "pod", "-n", namespace, fresh).status;
+            expect(status.initContainerStatuses[0].state.running).toBeDefined();
+            expect(kubectl("logs", "-n", namespace, fresh, "-c", status.initContainerStatuses[0].name)).toContain("waiting for MongoDB");
+            const ips = kubectlJson("get", "endpointslices", "-n", namespace, "-l", "kubernetes.io/service-name=go-demo-2-api")
+                .items.flatMap((sl: { endpoints?: { addresses: string[] }[] }) => sl.endpoints ?? [])
+                .flatMap((e: { addresses: string[] }) => e.addresses);
+            expect(ips).not.toContain(status.podIP);
+            const t0 = Date.now();
+            kubectl("scale", "replicaset", "-n", namespace, dbSet, "--replicas=1");
+            await allApiReady(apiPods().length);
+            const dbReady = kubectlJson("get", "pods", "-n", namespace, "-l", "type=db").items[0].status.conditions.find((c: { type: string }) => c.type === "Ready").lastTransitionTime as string;
+            const init = kubectlJson("get", "pod", "-n", namespace, fresh).status.initContainerStatuses[0].state.terminated;
+            console.log(`init container: held ${((Date.parse(init.finishedAt) - Date.parse(init.startedAt)) / 1000).toFixed(0)} s, ended ${init.finishedAt} (MongoDB Ready ${dbReady}); API Pod Ready ${((Date.now() - t0) / 1000).toFixed(1)} s after MongoDB was scaled back`);
+            expect(Date.parse(init.finishedAt) - Date.parse(init.startedAt)).toBeGreaterThanOrEqual(10_000);
+        } finally {
+            kubectl("scale", "replicaset", "-n", namespace, dbSet, "--replicas=1");
         }
-        expect(waiting).not.toBe("");
     });
 
     it("let nothing leave the machine: the leak guard dropped no packet", () => {
