@@ -28,6 +28,27 @@ build_coredns() {
   log "coredns v$v: built in $((SECONDS - t0))s -> $COREDNS_DIR/coredns"
 }
 
+KUBE_ROUTER_VERSION=$(pj 'p.toolchain.kubeRouter'); KUBE_ROUTER_VERSION=${KUBE_ROUTER_VERSION#v}
+KUBE_ROUTER_DIR=$CACHE_ROOT/kube-router-v$KUBE_ROUTER_VERSION
+
+# kube-router, for its NetworkPolicy firewall only (iptables + ipset; no routing, no proxy).
+build_kube_router() {
+  local v=$KUBE_ROUTER_VERSION
+  [[ -n $v ]] || return 0
+  if [[ -x $KUBE_ROUTER_DIR/kube-router ]]; then log "kube-router v$v: cached in $KUBE_ROUTER_DIR"; return; fi
+  local t0=$SECONDS what="github.com/cloudnativelabs/kube-router/v2@v$v"
+  log "kube-router v$v: building the NetworkPolicy agent from $what (cold: several minutes)"
+  local tmp; tmp=$(new_wrapper "kube-router-v$v")
+  (
+    GO_LOG=$tmp/go.log
+    cd "$tmp/src"
+    go_step "$what" go get "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@v$v"
+    CGO_ENABLED=0 go_step "$what" go build -trimpath -ldflags "-s -w" -o "$tmp/out/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
+  ) || { rm -rf "$tmp"; die "building $what failed (see above)"; }
+  publish "$tmp/out" "$KUBE_ROUTER_DIR" kube-router; rm -rf "$tmp"
+  log "kube-router v$v: built in $((SECONDS - t0))s -> $KUBE_ROUTER_DIR/kube-router"
+}
+
 # build_node: what the real node needs beyond build.sh's (called under build.sh's lock).
 build_node() {
   build_coredns
