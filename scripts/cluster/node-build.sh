@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # The real node's own builds, sourced by cluster.sh after build.sh: CoreDNS (the cluster DNS, from
 # node/coredns.go: the coredns module's server with only the plugins the cluster needs), at the
-# version package.json's .toolchain.coredns gives, into $CACHE_ROOT/coredns-v<version>/. kubelet and
+# version package.json's .toolchain.coredns gives, into $CACHE_ROOT/coredns-v<version>-<hash>/;
+# kube-router (.toolchain.kubeRouter), whose firewall enforces NetworkPolicies; the stand-in images. kubelet and
 # kube-proxy come out of build.sh's kubernetes build. Each build prints its time.
 
 COREDNS_VERSION=$(pj 'p.toolchain.coredns'); COREDNS_VERSION=${COREDNS_VERSION#v}
@@ -52,6 +53,7 @@ build_kube_router() {
 # build_node: what the real node needs beyond build.sh's (called under build.sh's lock).
 build_node() {
   build_coredns
+  build_kube_router
   build_node_images
 }
 

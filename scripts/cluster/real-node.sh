@@ -44,7 +44,7 @@ REAL_NODE_PACKAGES=(containerd runc containernetworking-plugins iptables ipset c
 # Directories written outside $REAL_NODE_DIR whatever the configuration (hard-coded in the
 # kubelet, containerd's shims, CNI); removed at stop unless they existed before start.
 REAL_NODE_HOST_DIRS=(/var/lib/kubelet /var/log/containers /var/log/pods /var/lib/cni /run/containerd
-  /var/run/netns /run/netns /var/lib/go-demo-2 /usr/libexec/kubernetes /etc/cni /opt/cni)
+  /var/run/netns /run/netns /var/lib/go-demo-2 /usr/libexec/kubernetes /etc/cni /opt/cni /var/lib/kube-router)
 # sysctls saved at start and restored at stop
 REAL_NODE_SYSCTLS=(kernel.panic kernel.panic_on_oops vm.overcommit_memory net.ipv4.ip_forward
   net.ipv4.conf.all.forwarding net.ipv6.conf.all.forwarding net.ipv4.conf.all.route_localnet
@@ -310,7 +310,7 @@ rn_wait() { # rn_wait <seconds> <description> <command...>: fails at once when a
   local deadline=$((SECONDS + secs)) p
   until "$@"; do
     ((SECONDS < deadline)) || { REAL_NODE_FAILED="timed out after ${secs}s waiting for: $what"; return 1; }
-    for p in containerd kubelet kube-proxy coredns; do
+    for p in containerd kubelet kube-proxy coredns kube-router; do
       if [[ -f $(rn_pidfile "$p") ]] && ! rn_alive "$p"; then
         REAL_NODE_FAILED="$p exited while waiting for: $what: $(grep -v '^\s*$' "$REAL_NODE_DIR/logs/$p.log" | tail -n 3 | tr '\n\t' '  ' | cut -c1-400)"
         return 1
@@ -425,6 +425,16 @@ rn_start_steps() {
 
   rn_log "starting kube-proxy v$K8S_VERSION (iptables mode)"
   rn_spawn kube-proxy "$K8S_DIR/bin/kube-proxy" --config "$REAL_NODE_DIR/kube-proxy.yaml" --v=1
+  # NetworkPolicies: kube-router's firewall only (iptables + ipset), no routing, no proxy, no CNI.
+  if [[ -x $KUBE_ROUTER_DIR/kube-router ]]; then
+    rn_log "starting kube-router v$KUBE_ROUTER_VERSION (NetworkPolicy firewall only)"
+    rn_spawn kube-router "$KUBE_ROUTER_DIR/kube-router" --run-firewall=true --run-router=false \
+      --run-service-proxy=false --enable-cni=false --enable-ipv6=false --health-port=0 --metrics-port=0 \
+      --kubeconfig "$KUBECONFIG_OUT" --hostname-override "$REAL_NODE_NAME" \
+      --service-cluster-ip-range "$SERVICE_RANGE" --iptables-sync-period 30s --v=1
+  else
+    rn_log "no NetworkPolicy agent: kube-router is not built ($KUBE_ROUTER_DIR); policies are not enforced"
+  fi
   local out
   out=$(rn_dns_manifest | kc apply -f - 2>&1) || { REAL_NODE_FAILED="creating kube-dns failed: $out"; return 1; }
   rn_log "starting CoreDNS v$COREDNS_VERSION on $REAL_NODE_IP:53 (kube-dns $CLUSTER_DNS_IP)"
@@ -433,8 +443,8 @@ rn_start_steps() {
   rn_wait 90 "$REAL_NODE_NAME Ready (podCIDR $cidr)" rn_node_ready || return 1
   rn_wait 30 "kube-proxy healthy" eval 'curl -fsS --max-time 2 http://127.0.0.1:10256/healthz >/dev/null 2>&1' || return 1
   local p
-  for p in containerd kubelet kube-proxy coredns; do
-    rn_alive "$p" || { REAL_NODE_FAILED="$p exited"; return 1; }
+  for p in containerd kubelet kube-proxy coredns $([[ -f $(rn_pidfile kube-router) ]] && echo kube-router); do
+    rn_alive "$p" || { REAL_NODE_FAILED="$p exited: $(tail -n 2 "$REAL_NODE_DIR/logs/$p.log" | tr '\n' ' ' | cut -c1-300)"; return 1; }
   done
 }
 
@@ -483,8 +493,11 @@ real_node_stop() {
     local deadline=$((SECONDS + 30))
     while ctr_ tasks ls 2>/dev/null | grep -q RUNNING && ((SECONDS < deadline)); do sleep 0.5; done
   fi
-  rn_kill coredns TERM; rn_kill kube-proxy TERM; rn_kill kubelet TERM
-  rn_wait_gone 10 coredns kube-proxy kubelet || { rn_kill coredns KILL; rn_kill kube-proxy KILL; rn_kill kubelet KILL; rn_wait_gone 5 coredns kube-proxy kubelet; }
+  rn_kill kube-router TERM; rn_kill coredns TERM; rn_kill kube-proxy TERM; rn_kill kubelet TERM
+  rn_wait_gone 10 kube-router coredns kube-proxy kubelet || {
+    rn_kill kube-router KILL; rn_kill coredns KILL; rn_kill kube-proxy KILL; rn_kill kubelet KILL
+    rn_wait_gone 5 kube-router coredns kube-proxy kubelet
+  }
   # What the kubelet did not stop: tasks killed, then containerd and its shims.
   if rn_alive containerd; then
     local c
@@ -569,7 +582,7 @@ real_node_status() {
   if [[ ! -d $REAL_NODE_DIR ]]; then echo "  real node:  not running ($(real_node_why_not || true))"; return 0; fi
   local p
   echo "  real node:  $REAL_NODE_NAME ($REAL_NODE_IP), guard dropped $(rn_guard_count || echo '?') packet(s)"
-  for p in containerd kubelet kube-proxy coredns; do
+  for p in containerd kubelet kube-proxy coredns kube-router; do
     if rn_alive "$p"; then printf '    %-12s pid %-8s running\n' "$p" "$(rn_pid "$p")"; else printf '    %-12s DEAD\n' "$p"; fi
   done
 }

@@ -192,6 +192,25 @@ d("the dev stack on the real node, with stand-in images", () => {
         expect(JSON.parse(await httpGet(`http://${apiIP}:8080/demo/person`))).toContainEqual({ name: "Viktor" });
     });
 
+    it("enforces its NetworkPolicies with real packets (kube-router): MongoDB's port is closed to a Pod of another namespace, every allowed path works", async () => {
+        const db = pods(namespace, DB_LABELS)[0];
+        const reach = (host: string, port: number): boolean => {
+            try {
+                execIn(probeNs, "client", "nc", "-z", "-w", "3", host, String(port));
+                return true;
+            } catch {
+                return false;
+            }
+        };
+        // Forbidden: only the API's Pods may reach 27017 (go-demo-2-db's policy).
+        expect([db.ip, 27017, reach(db.ip, 27017)]).toEqual([db.ip, 27017, false]);
+        expect(reach(`go-demo-2-db.${namespace}.svc.cluster.local`, 27017)).toBe(false);
+        // Allowed: the API's port to everyone, the DB's published HTTP interface, and API → DB.
+        expect(reach(`go-demo-2-api.${namespace}.svc.cluster.local`, 8080)).toBe(true);
+        expect(reach(db.ip, 28017)).toBe(true);
+        expect(JSON.parse(await httpGet(`http://${outputs.clusterIPs["go-demo-2-api"]}:8080/demo/person`))).toContainEqual({ name: "Viktor" });
+    });
+
     it("loses no request at the API's cluster IP while its Pods are deleted, one and then all one by one", async () => {
         const url = `http://${outputs.clusterIPs["go-demo-2-api"]}:8080/demo/hello`;
         const replicas = apiPods().length;
