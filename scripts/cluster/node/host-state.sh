@@ -2,7 +2,7 @@
 # Prints what a real node can change on this host, in a stable text form, so that two snapshots
 # (before the node starts, after it stops) can be compared line by line: every sysctl (less the
 # counters that move by themselves), links, addresses, routes and rules, network namespaces, the
-# netfilter ruleset (without counter values), ipsets, mounts, cgroups (three levels deep), and
+# netfilter ruleset (without counter values), ipsets, mounts, cgroups (two levels deep: hierarchies and their top groups, where a node puts kubepods; deeper ones belong to whatever runs commands on this machine), and
 # whether the directories a kubelet, containerd and CNI write outside their chosen roots exist.
 #   bash scripts/cluster/node/host-state.sh > before.txt   ... later ...   diff before.txt after.txt
 set -uo pipefail
@@ -29,7 +29,7 @@ if command -v ipset >/dev/null; then ipset list -n 2>/dev/null | LC_ALL=C sort; 
 section mounts
 findmnt -rn -o TARGET,FSTYPE,SOURCE 2>/dev/null | LC_ALL=C sort
 section cgroups
-find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d 2>/dev/null | LC_ALL=C sort
+find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d 2>/dev/null | LC_ALL=C sort
 section directories
 for d in /var/lib/kubelet /var/log/containers /var/log/pods /var/lib/cni /run/containerd /var/run/netns \
   /run/netns /var/lib/go-demo-2 /usr/libexec/kubernetes /etc/cni /opt/cni /var/lib/containerd /run/flannel \
