@@ -338,10 +338,11 @@ d("the dev stack on the real node, with stand-in images", () => {
             const status = kubectlJson("get", "pod", "-n", namespace, fresh).status;
             expect(status.initContainerStatuses[0].state.running).toBeDefined();
             expect(kubectl("logs", "-n", namespace, fresh, "-c", status.initContainerStatuses[0].name)).toContain("waiting for MongoDB");
-            const ips = kubectlJson("get", "endpointslices", "-n", namespace, "-l", "kubernetes.io/service-name=go-demo-2-api")
-                .items.flatMap((sl: { endpoints?: { addresses: string[] }[] }) => sl.endpoints ?? [])
+            const readyIPs = kubectlJson("get", "endpointslices", "-n", namespace, "-l", "kubernetes.io/service-name=go-demo-2-api")
+                .items.flatMap((sl: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }) => sl.endpoints ?? [])
+                .filter((e: { conditions?: { ready?: boolean } }) => e.conditions?.ready)
                 .flatMap((e: { addresses: string[] }) => e.addresses);
-            expect(ips).not.toContain(status.podIP);
+            expect(readyIPs).not.toContain(status.podIP);
             const t0 = Date.now();
             kubectl("scale", "replicaset", "-n", namespace, dbSet, "--replicas=1");
             await allApiReady(apiPods().length);
