@@ -146,7 +146,7 @@ EOF
 }
 # the guard's count of dropped packets (empty when there is no guard)
 rn_guard_count() {
-  nft list counter inet "$REAL_NODE_GUARD" leaked 2>/dev/null | sed -nE 's/.*packets ([0-9]+).*/\1/p' | head -n1
+  { nft list counter inet "$REAL_NODE_GUARD" leaked 2>/dev/null || true; } | sed -nE 's/.*packets ([0-9]+).*/\1/p' | head -n1
 }
 
 # ---------------------------------------------------------------- configuration files
@@ -485,7 +485,8 @@ rn_shim_pids() {
 real_node_stop() {
   [[ -d $REAL_NODE_DIR ]] || return 0
   local t0=$SECONDS quiet=${1:-} leaked
-  leaked=$(rn_guard_count)
+  leaked=$(rn_guard_count || true)
+  [[ -n $leaked ]] || log "real node: WARNING: its leak guard (nftables table inet $REAL_NODE_GUARD) was gone"
   # Pods first, through the kubelet, so that CNI removes their network as it should.
   if rn_alive kubelet && [[ $(kc get --raw /readyz 2>/dev/null) == ok ]]; then
     kc cordon "$REAL_NODE_NAME" >/dev/null 2>&1 || true
@@ -530,7 +531,7 @@ rn_restore_host() {
   # links, addresses, routes
   ip link del "$REAL_NODE_BRIDGE" 2>/dev/null || true
   for f in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//'); do
-    [[ $(ip -o link show "$f" 2>/dev/null) == *"master $REAL_NODE_BRIDGE"* ]] && ip link del "$f" 2>/dev/null
+    if [[ $(ip -o link show "$f" 2>/dev/null) == *"master $REAL_NODE_BRIDGE"* ]]; then ip link del "$f" 2>/dev/null || true; fi
   done
   ip addr del "$REAL_NODE_IP/32" dev lo 2>/dev/null || true
   for r in "$POD_RANGE" "$NODE_RANGE"; do ip route del unreachable "$r" 2>/dev/null || true; done
@@ -557,7 +558,7 @@ rn_restore_host() {
   # leaves any group still in use
   if [[ -f $saved/cgroup-dirs ]]; then
     while IFS= read -r d; do
-      grep -qxF "$d" "$saved/cgroup-dirs" || find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+      grep -qxF "$d" "$saved/cgroup-dirs" || find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
     done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d 2>/dev/null)
   fi
   # sysctls
