@@ -71,6 +71,10 @@ export interface StackConfig {
     dbMemoryLimit: string;
     dbNodeLossTolerationSeconds: number;
     nodeArchitectures: string[];
+    /** Node labels every Pod of the stack must match (the Pods' nodeSelector); see stack/placement.ts. */
+    nodeSelector: Record<string, string>;
+    /** Taint keys every Pod of the stack tolerates (NoSchedule); see stack/placement.ts. */
+    tolerateTaints: string[];
     /** The uid of the claim whose deletion (and MongoDB's data on it) this update may do; see guards/transitions.ts. */
     acknowledgeDataLoss?: string;
     /** Whether an update that moves a Service address is refused unless acknowledged; see guards/transitions.ts. */
@@ -170,6 +174,11 @@ const annotations = json("expected a YAML map of annotation names to strings").p
             }),
     );
 
+// A label (or taint) key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters.
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_KEY_ERROR = "expected a label or taint key such as kubernetes.io/hostname (an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.')";
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
 const image = z.string().regex(IMAGE_REF, {
     error: "expected a container image reference such as mongo:3.3 or registry.example.com/team/api:1.2@sha256:<64 hex>",
 });
@@ -221,6 +230,12 @@ const KEYS = {
     nodeArchitectures: stringArray(
         z.enum(KUBERNETES_ARCHITECTURES, { error: `expected architectures as nodes label them (kubernetes.io/arch): ${KUBERNETES_ARCHITECTURES.join(", ")}` }),
     ).refine((v) => v.length > 0, { error: "expected at least one architecture, such as [amd64]" }),
+    nodeSelector: json("expected a YAML map of node label names to values").pipe(
+        z.record(z.string().regex(LABEL_KEY, { error: LABEL_KEY_ERROR }), z.string().regex(LABEL_VALUE, { error: "expected a label value: at most 63 letters, digits, '-', '_' or '.'" }), {
+            error: "expected a YAML map of node label names to values",
+        }),
+    ),
+    tolerateTaints: stringArray(z.string().regex(LABEL_KEY, { error: LABEL_KEY_ERROR })),
     acknowledgeDataLoss: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
         error: "expected the uid of the claim to delete, as the refusal names it (such as 0b5c7f5e-8c1a-4a2e-9a53-2f1d9e6a7b10)",
     }),
@@ -309,6 +324,8 @@ export function withDefaults(decoded: DecodedConfig, stack: string): StackConfig
         dbMemoryLimit: decoded.dbMemoryLimit ?? DEFAULT_DB_MEMORY_LIMIT,
         dbNodeLossTolerationSeconds: decoded.dbNodeLossTolerationSeconds ?? KUBERNETES_NODE_LOSS_TOLERATION_SECONDS,
         nodeArchitectures: decoded.nodeArchitectures ?? [...DEFAULT_ARCHITECTURES],
+        nodeSelector: decoded.nodeSelector ?? {},
+        tolerateTaints: decoded.tolerateTaints ?? [],
         acknowledgeDataLoss: decoded.acknowledgeDataLoss,
         guardAddresses: decoded.guardAddresses ?? false,
         acknowledgeAddressChanges: decoded.acknowledgeAddressChanges,

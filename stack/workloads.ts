@@ -9,6 +9,7 @@ import { CombinedBackend, GoDemo2Api, MongoDb, Workload } from "go-demo-2";
 import { StackConfig } from "../config";
 import { ApiCertificate } from "./certManager";
 import { names } from "./names";
+import { placementTransformations } from "./placement";
 import { StackServices } from "./services";
 
 export interface Workloads {
@@ -27,6 +28,7 @@ export function createWorkloads(
     tls?: ApiCertificate,
 ): Workloads {
     const { rolloutTimeoutSeconds, nodeLossTolerationSeconds } = config;
+    const transformations = placementTransformations(config);
     const architectures = config.nodeArchitectures;
     const dbArgs = { image: config.dbImage, httpInterface: config.dbHttpInterface, memoryLimit: config.dbMemoryLimit };
     // The API's metrics carry the API Service's name where something scrapes them. Only there: a
@@ -42,7 +44,7 @@ export function createWorkloads(
             rolloutTimeoutSeconds,
             nodeLossTolerationSeconds,
             architectures,
-        });
+        }, { transformations });
         services.create(names.db, backend);
         return { db: backend, api: backend };
     }
@@ -56,7 +58,7 @@ export function createWorkloads(
         // Its own: on a lost node its ReadWriteOnce volume stays attached (see docs/operations.md, "What it survives").
         nodeLossTolerationSeconds: config.dbNodeLossTolerationSeconds,
         architectures,
-    });
+    }, { transformations });
     const dbService = services.create(names.db, db);
     const api = new GoDemo2Api(
         names.api,
@@ -78,7 +80,7 @@ export function createWorkloads(
         // created only once that name resolves and MongoDB behind it is Ready (the Service
         // waits for it). The API's Pods mount the certificate's Secret: they start once
         // cert-manager wrote it.
-        { dependsOn: [...(dbService ? [dbService] : []), ...(tls ? [tls.certificate] : [])] },
+        { dependsOn: [...(dbService ? [dbService] : []), ...(tls ? [tls.certificate] : [])], transformations },
     );
     return { db, api, dbClaim: db.claim };
 }

@@ -119,5 +119,7 @@ cmd_build() {
   build_kwok
   build_kubernetes
   build_cert_manager
+  real_node_packages
+  build_node
   flock -u 9; exec 9>&-
 }

@@ -8,6 +8,9 @@
 #   node-lost <node>    that node's kubelet goes silent (kwok stops playing it)
 #   node-back <node>    ... and reports again
 #   lb off|on           the simulated load-balancer controller stops / runs again
+#   real-node start|stop|status|guard
+#                       the real node alone (real-node.sh; started by start, stopped by stop);
+#                       guard prints how many packets the leak guard dropped
 #   stop                stop it; no process or listening port remains
 #   status              what runs; exit 0 if running, 3 if not
 #
@@ -28,6 +31,8 @@ LOG_TAG=cluster LOG_ELAPSED=1
 source "$CLUSTER_SCRIPTS/../lib.sh"
 # shellcheck source=build.sh
 source "$CLUSTER_SCRIPTS/build.sh"
+# shellcheck source=node-build.sh
+source "$CLUSTER_SCRIPTS/node-build.sh"
 # shellcheck source=lifecycle.sh
 source "$CLUSTER_SCRIPTS/lifecycle.sh"
 # shellcheck source=nodes.sh
@@ -36,6 +41,8 @@ source "$CLUSTER_SCRIPTS/nodes.sh"
 source "$CLUSTER_SCRIPTS/load-balancer.sh"
 # shellcheck source=cert-manager.sh
 source "$CLUSTER_SCRIPTS/cert-manager.sh"
+# shellcheck source=real-node.sh
+source "$CLUSTER_SCRIPTS/real-node.sh"
 
 main() {
   case "${1:-}" in
@@ -50,8 +57,9 @@ main() {
   node-lost) cmd_node_lost "${2:-}" ;;
   node-back) cmd_node_back "${2:-}" ;;
   lb) cmd_lb "${2:-}" ;;
+  real-node) cmd_real_node "${2:-}" ;;
   *)
-    echo "usage: $0 build|start [--nodes N]|stop|status|node-lost <node>|node-back <node>|lb on|off" >&2
+    echo "usage: $0 build|start [--nodes N]|stop|status|node-lost <node>|node-back <node>|lb on|off|real-node start|stop|status|guard" >&2
     exit 2
     ;;
   esac

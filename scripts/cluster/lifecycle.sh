@@ -157,6 +157,7 @@ cmd_start() {
     log "cluster $CLUSTER_NAME already running and healthy: $(api_url) (kubeconfig: $KUBECONFIG_OUT)"
     ensure_nodes die
     start_cert_manager
+    real_node_start
     return 0
   fi
   if [[ -d $CLUSTER_DIR ]]; then
@@ -193,6 +194,7 @@ cmd_start() {
   wait_for "ServiceAccount default/default exists" eval 'kc -n default get serviceaccount default >/dev/null 2>&1'
   healthy || fail_start "cluster started but is not healthy"
   start_cert_manager
+  REAL_NODE_ON_FAILURE=fail_start real_node_start
   log "cluster $CLUSTER_NAME is up in $((SECONDS - t0))s"
   log "  API:        $(api_url)"
   log "  kubeconfig: $KUBECONFIG_OUT   (npm run kubectl -- get nodes)"
@@ -201,7 +203,9 @@ cmd_start() {
 cmd_stop() {
   lock_cluster
   local t0=$SECONDS pids=() name pid
-  # Before the API server goes: the controller would otherwise log connection errors until killed.
+  # Before the API server goes: the real node (its Pods through its kubelet) and the controller,
+  # which would otherwise log connection errors until killed.
+  real_node_stop
   stop_cert_manager
   while read -r name pid; do pids+=("$pid"); done < <(component_pids)
   if [[ -f $CLUSTER_DIR/kwok.yaml ]]; then
@@ -254,6 +258,7 @@ cmd_status() {
     printf '  %-24s pid %-8s %s\n' "$name" "$pid" "$state"
   done < <(component_pids)
   cert_manager_status || ok=0
+  real_node_status
   echo "  load balancer: $(lb_state) (npm run cluster -- lb on|off)"
   echo "  API:        $(api_url)"
   echo "  kubeconfig: $KUBECONFIG_OUT"

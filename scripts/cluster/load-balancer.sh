@@ -32,8 +32,10 @@ next_pod_ip() {
 }
 
 # "<node> <holder>" for every node lease.
+# (the fake nodes' only: the real node's lease is its kubelet's, never the kwok controller's)
 node_leases() {
-  kc -n kube-node-lease get leases -o jsonpath='{range .items[*]}{.metadata.name} {.spec.holderIdentity}{"\n"}{end}'
+  kc -n kube-node-lease get leases -o jsonpath='{range .items[*]}{.metadata.name} {.spec.holderIdentity}{"\n"}{end}' \
+    | awk -v real="$REAL_NODE_NAME" '$1 != real'
 }
 
 cmd_lb() {

@@ -4,7 +4,10 @@
 # the applets the API image's busybox has: ash, wget, nc with -z and -w, sleep, kill) into the
 # cache, by version: $CACHE_ROOT/busybox-<version> (scripts/lib.sh).
 #
-#   scripts/toolchain/busybox.sh   the last stdout line is the absolute path of that `busybox`
+#   scripts/toolchain/busybox.sh          the last stdout line is the absolute path of that `busybox`
+#   scripts/toolchain/busybox.sh static   the same, linked statically (CONFIG_STATIC=y), for the
+#                                         real node's stand-in images (images/build.sh), into
+#                                         $CACHE_ROOT/busybox-<version>-static
 #
 # The source tarball is checked against .toolchain.busyboxSha256 and fetched from busybox.net, or,
 # where that is unreachable, as the Debian source package's orig tarball (`apt-get source`, with a
@@ -41,16 +44,20 @@ fetch_source() {
 
 # build <version> <tarball> <out dir>: make defconfig, then the busybox binary into <out dir>.
 build() {
-  local version=$1 tarball=$2 out=$3 src opt
-  log "building busybox $version (make defconfig; a few minutes, once)"
+  local version=$1 tarball=$2 out=$3 src opt static=${STATIC:-}
+  log "building busybox $version (make defconfig${static:+ + CONFIG_STATIC=y}; a few minutes, once)"
   tar -xjf "$tarball" -C "$tmp"
   src=$tmp/busybox-$version
-  (cd "$src" && make -s defconfig >"$tmp/build.log" 2>&1 && make -s -j"$(nproc)" busybox >>"$tmp/build.log" 2>&1) || {
+  (cd "$src" && make -s defconfig >"$tmp/build.log" 2>&1 &&
+    if [[ -n $static ]]; then
+      sed -i 's/^# CONFIG_STATIC is not set$/CONFIG_STATIC=y/' .config && make -s oldconfig </dev/null >>"$tmp/build.log" 2>&1
+    fi &&
+    make -s -j"$(nproc)" busybox >>"$tmp/build.log" 2>&1) || {
     tail -n 30 "$tmp/build.log" >&2
     die "building busybox $version failed"
   }
   # The applets and options the commands under test use; a build without them would test nothing.
-  for opt in ASH NC NC_110_COMPAT WGET FEATURE_WGET_TIMEOUT SLEEP KILL; do
+  for opt in ASH NC NC_110_COMPAT WGET FEATURE_WGET_TIMEOUT SLEEP KILL ${static:+STATIC}; do
     grep -qx "CONFIG_$opt=y" "$src/.config" || die "busybox $version's defconfig lacks CONFIG_$opt"
   done
   mkdir -p "$out" && mv "$src/busybox" "$out/busybox"
@@ -61,7 +68,13 @@ main() {
   version=$(pj 'p.toolchain.busybox')
   sha256=$(pj 'p.toolchain.busyboxSha256')
   suite=$(pj 'p.toolchain.busyboxDebianSuite')
-  dest=$CACHE_ROOT/busybox-$version
+  STATIC=""
+  case ${1:-} in
+    "") ;;
+    static) STATIC=1 ;;
+    *) die "usage: $0 [static]" ;;
+  esac
+  dest=$CACHE_ROOT/busybox-$version${STATIC:+-static}
   if [[ -x $dest/busybox ]]; then
     printf '%s\n' "$dest/busybox"
     return 0

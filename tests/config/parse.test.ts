@@ -48,12 +48,21 @@ describe("parseConfig defaults", () => {
             dbMemoryLimit: "512Mi",
             dbNodeLossTolerationSeconds: 300,
             nodeArchitectures: ["amd64"],
+            nodeSelector: {},
+            tolerateTaints: [],
             acknowledgeDataLoss: undefined,
             guardAddresses: false,
             acknowledgeAddressChanges: undefined,
             monitoring: "none",
             monitoringNamespace: "monitoring",
         });
+    });
+
+    it("reads nodeSelector and tolerateTaints, the placement on the local cluster's real node", () => {
+        const c = parseConfig({ nodeSelector: '{"go-demo-2.local/real-node":"true"}', tolerateTaints: '["go-demo-2.local/real-node"]' }, "dev");
+        expect(c.nodeSelector).toEqual({ "go-demo-2.local/real-node": "true" });
+        expect(c.tolerateTaints).toEqual(["go-demo-2.local/real-node"]);
+        expect(() => parseConfig({ tolerateTaints: '["not a key"]' }, "dev")).toThrow(/expected a label or taint key/);
     });
 
     it("defaults to 2 replicas for the combined topology, as the lab does", () => {

@@ -219,6 +219,10 @@ export interface SmokeJobArgs {
     deadlineSeconds: number;
     /** @default SMOKE_IMAGE */
     image?: string;
+    /** The Pod's nodeSelector: where the stack's own Pods are placed (config `nodeSelector`). @default none */
+    nodeSelector?: Record<string, string>;
+    /** Taint keys the Pod tolerates (NoSchedule), as the stack's Pods do (config `tolerateTaints`). @default none */
+    tolerateTaints?: string[];
 }
 
 /** Where the script writes its rows: the container's termination message. */
@@ -243,6 +247,10 @@ export function smokeJob(args: SmokeJobArgs): Record<string, unknown> {
                 metadata: { labels },
                 spec: {
                     restartPolicy: "Never",
+                    ...(args.nodeSelector && Object.keys(args.nodeSelector).length > 0 ? { nodeSelector: args.nodeSelector } : {}),
+                    ...(args.tolerateTaints && args.tolerateTaints.length > 0
+                        ? { tolerations: args.tolerateTaints.map((key) => ({ key, operator: "Exists", effect: "NoSchedule" })) }
+                        : {}),
                     automountServiceAccountToken: false,
                     enableServiceLinks: false,
                     securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },

@@ -1,0 +1,64 @@
+/**
+ * The lab stack (one ReplicaSet of combined Pods: the API and MongoDB side by side) on the local
+ * cluster's real node, with the STAND-IN images built here (images/build.sh): `npm run smoke`
+ * passes for real (its Job runs there with the curl stand-in), and go-demo-2-svc, the lab's
+ * NodePort Service, serves MongoDB's HTTP interface page at its node port, as the lab shows.
+ */
+import { Stack } from "@pulumi/pulumi/automation";
+import { execFile } from "child_process";
+import * as path from "path";
+
+import { root } from "../../tools/project/root";
+import { kubectlJson } from "./kube";
+import { assertRealNodeReady, guardDropped, httpGet, REAL_NODE, REAL_NODE_IP, placeOnRealNode, realNodeWanted, STAND_IN } from "./realNode";
+import { destroyTestStack, testStack } from "./stacks";
+import { printTimings, timed } from "./timings";
+
+jest.setTimeout(10 * 60_000);
+afterAll(printTimings);
+
+const namespace = "e2e-dataplane-lab";
+const d = realNodeWanted() ? describe : describe.skip;
+let stack: Stack | undefined;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let outputs: Record<string, any> = {};
+
+d("the lab stack on the real node, with stand-in images", () => {
+    beforeAll(async () => {
+        assertRealNodeReady();
+        stack = await testStack("lab", namespace);
+        await stack.setAllConfig({
+            "go-demo-2:apiImage": { value: STAND_IN.api },
+            "go-demo-2:dbImage": { value: STAND_IN.mongo },
+        });
+        await placeOnRealNode(stack);
+        await timed("dataplane: lab up with the stand-in images on the real node", () => stack!.up({ color: "never" }));
+        outputs = Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.value]));
+    }, 10 * 60_000);
+
+    afterAll(async () => {
+        await timed("dataplane: lab destroy", () => destroyTestStack(stack));
+    }, 10 * 60_000);
+
+    it("runs its combined Pods on the real node, and go-demo-2-svc serves the DB's HTTP page at its node port", async () => {
+        for (const p of kubectlJson("get", "pods", "-n", namespace).items) {
+            expect([p.metadata.name, p.spec.nodeName]).toEqual([p.metadata.name, REAL_NODE]);
+        }
+        expect(await httpGet(`http://${REAL_NODE_IP}:${outputs.nodePorts["go-demo-2-svc"]}/`)).toContain("mongod");
+    });
+
+    it("passes npm run smoke for real", async () => {
+        const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+            execFile(
+                path.join(root, "node_modules", ".bin", "tsx"),
+                [path.join(root, "tools", "smoke", "smoke.ts"), "lab", "--image", STAND_IN.curl, "--timeout", "90"],
+                { cwd: stack!.workspace.workDir, encoding: "utf8", timeout: 240_000 },
+                (error, out, err) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out, stderr: err }),
+            );
+        });
+        console.log(`npm run smoke -- lab on the real node:\n${stdout}\n${stderr.split("\n").slice(-5).join("\n")}`);
+        expect(stdout).toContain("PASSED");
+        expect(code).toBe(0);
+        expect(guardDropped()).toBe(0);
+    });
+});

@@ -1,0 +1,154 @@
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+import { eventually, kubectl, kubectlJson } from "./kube";
+
+/**
+ * The local cluster's real node (scripts/cluster/real-node.sh) as the data-plane tests see it: its
+ * name, address and taint, the stand-in images built here (images/build.sh), and helpers to run
+ * Pods on it. Every packet these tests send stays on this machine (loopback, the node's bridge and
+ * the Pods' namespaces).
+ */
+export const REAL_NODE = "real-node-0";
+export const REAL_NODE_IP = "172.18.0.10";
+export const REAL_NODE_TAINT = "go-demo-2.local/real-node";
+export const CLUSTER_DNS_IP = "10.96.0.10";
+
+/** Stand-in images built here and imported into the node (none of them is the real image). */
+export const STAND_IN = {
+    busybox: "go-demo-2.local/busybox:stand-in",
+    api: "go-demo-2.local/go-demo-2:stand-in",
+    api2: "go-demo-2.local/go-demo-2:stand-in-2",
+    mongo: "go-demo-2.local/mongo:3.3-stand-in",
+    curl: "go-demo-2.local/curl:stand-in",
+};
+
+const root = path.resolve(__dirname, "../..");
+
+/** What the Pods on the real node need: to tolerate its taint and to be placed on it. */
+export const onRealNode = {
+    nodeSelector: { "kubernetes.io/hostname": REAL_NODE },
+    tolerations: [{ key: REAL_NODE_TAINT, operator: "Exists", effect: "NoSchedule" }],
+};
+
+/**
+ * Fails (never skips) when the real node is not Ready: the data-plane tests are required wherever
+ * the e2e run (`.ci/run` starts the cluster with GO_DEMO_2_REAL_NODE=required). Only an explicit
+ * GO_DEMO_2_REAL_NODE=off, which the cluster script also honours, turns them off, loudly.
+ */
+export function realNodeWanted(): boolean {
+    if (process.env.GO_DEMO_2_REAL_NODE === "off") {
+        console.warn("GO_DEMO_2_REAL_NODE=off: the data-plane tests on the real node are NOT run");
+        return false;
+    }
+    return true;
+}
+
+export function assertRealNodeReady(): void {
+    let ready = "";
+    try {
+        ready = kubectl("get", "node", REAL_NODE, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`);
+    } catch (e) {
+        throw new Error(
+            `the real node ${REAL_NODE} is not in the cluster: ${String((e as { stderr?: string }).stderr ?? e)}; ` +
+                "npm run cluster -- start prints why it did not start (see docs/real-node.md)",
+        );
+    }
+    if (ready !== "True") {
+        throw new Error(`the real node ${REAL_NODE} is not Ready (Ready=${ready})`);
+    }
+}
+
+/** The leak guard's count of dropped packets (scripts/cluster/cluster.sh real-node guard). */
+export function guardDropped(): number {
+    const out = execFileSync("bash", ["scripts/cluster/cluster.sh", "real-node", "guard"], { cwd: root, encoding: "utf8" }).trim();
+    if (!/^\d+$/.test(out)) {
+        throw new Error(`the leak guard's counter cannot be read (got ${JSON.stringify(out)}): is its nftables table there?`);
+    }
+    return Number(out);
+}
+
+export function createNamespace(name: string): void {
+    kubectl("delete", "namespace", name, "--ignore-not-found", "--wait=true", "--timeout=120s");
+    kubectl("create", "namespace", name);
+    // Pods are only created once the namespace's default ServiceAccount exists.
+    execFileSync("bash", ["-c", `for i in $(seq 60); do kubectl -n ${name} get sa default >/dev/null 2>&1 && exit 0; sleep 0.5; done; exit 1`]);
+}
+
+export function apply(manifest: unknown): void {
+    execFileSync("kubectl", ["apply", "-f", "-"], { input: JSON.stringify(manifest), encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+}
+
+/** A Pod on the real node running `command` in `image` (busybox by default). */
+export function podOnRealNode(
+    namespace: string,
+    name: string,
+    command: string[],
+    extra: { image?: string; labels?: Record<string, string>; container?: Record<string, unknown>; spec?: Record<string, unknown> } = {},
+): Record<string, unknown> {
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace, labels: { app: name, ...(extra.labels ?? {}) } },
+        spec: {
+            ...onRealNode,
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: "main", image: extra.image ?? STAND_IN.busybox, imagePullPolicy: "Never", command, ...(extra.container ?? {}) }],
+            ...(extra.spec ?? {}),
+        },
+    };
+}
+
+export async function waitRunning(namespace: string, name: string, timeoutMs = 90_000): Promise<{ ip: string; node: string }> {
+    return eventually(() => {
+        const p = kubectlJson("get", "pod", "-n", namespace, name);
+        const ready = (p.status.conditions ?? []).some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True");
+        if (p.status.phase !== "Running" || !ready) {
+            throw new Error(`pod ${namespace}/${name}: ${p.status.phase} ${JSON.stringify(p.status.containerStatuses?.[0]?.state ?? {})}`);
+        }
+        return { ip: p.status.podIP as string, node: p.spec.nodeName as string };
+    }, timeoutMs);
+}
+
+/** kubectl exec in a Pod's (first) container; returns stdout. */
+export function execIn(namespace: string, pod: string, ...command: string[]): string {
+    return execFileSync("kubectl", ["exec", "-n", namespace, pod, "--", ...command], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 30_000,
+    });
+}
+
+/** An HTTP GET from this host, bounded in time; the body, or throws. */
+export async function httpGet(url: string, timeoutMs = 3_000): Promise<string> {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = await res.text();
+    if (!res.ok) {
+        throw new Error(`GET ${url}: ${res.status} ${body.slice(0, 200)}`);
+    }
+    return body;
+}
+
+/** Retries an async `check` until it resolves, or rethrows its last error after `timeoutMs`. */
+export async function eventuallyAsync<T>(check: () => Promise<T>, timeoutMs = 120_000, intervalMs = 500): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            return await check();
+        } catch (e) {
+            if (Date.now() > deadline) {
+                throw e;
+            }
+        }
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+}
+
+/**
+ * A stack's placement on the real node: config nodeSelector (its hostname) and tolerateTaints
+ * (its taint), set by path as `pulumi config set --path` does (the project declares their types).
+ */
+export async function placeOnRealNode(stack: { setConfig: (key: string, value: { value: string }, path?: boolean) => Promise<void> }): Promise<void> {
+    await stack.setConfig('go-demo-2:nodeSelector["kubernetes.io/hostname"]', { value: REAL_NODE }, true);
+    await stack.setConfig("go-demo-2:tolerateTaints[0]", { value: REAL_NODE_TAINT }, true);
+}
