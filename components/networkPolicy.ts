@@ -40,6 +40,14 @@ export function defaultDenySpec(): k8s.types.input.networking.v1.NetworkPolicySp
 export interface DnsPeer {
     namespace: string;
     pods: Selector;
+    /**
+     * Addresses (CIDRs) where the cluster's DNS answers outside any Pod: a DNS on the nodes' host
+     * network, NodeLocal DNSCache's link-local address. A policy sees the address a Service's DNAT
+     * leads to, which no Pod selector matches there.
+     * @default none: the DNS Pods only
+     * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource
+     */
+    addresses?: string[];
 }
 
 /**
@@ -70,6 +78,7 @@ export function egressRules(to: EgressTarget[], dns: DnsPeer = CLUSTER_DNS): k8s
                     namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": dns.namespace } },
                     podSelector: { matchLabels: dns.pods },
                 },
+                ...(dns.addresses ?? []).map((cidr) => ({ ipBlock: { cidr } })),
             ],
             ports: [
                 { protocol: "UDP", port: DNS_PORT },

@@ -56,6 +56,8 @@ export interface StackConfig {
     nodePort?: number;
     loadBalancer: boolean;
     loadBalancerSourceRanges: string[];
+    /** Addresses (CIDRs) where the cluster's DNS answers outside any Pod; the egress policies allow DNS to them too. */
+    clusterDnsAddresses: string[];
     loadBalancerAnnotations: Record<string, string>;
     loadBalancerWaitSeconds: number;
     externalName: string;
@@ -205,6 +207,7 @@ const KEYS = {
     nodePort: integer(30000, 32767),
     loadBalancer: boolean,
     loadBalancerSourceRanges: stringArray(cidr),
+    clusterDnsAddresses: stringArray(cidr),
     loadBalancerAnnotations: annotations,
     loadBalancerWaitSeconds: integer(0, 3600),
     externalName: externalHost,
@@ -307,6 +310,7 @@ export function withDefaults(decoded: DecodedConfig, stack: string): StackConfig
         nodePort: decoded.nodePort,
         loadBalancer: decoded.loadBalancer ?? true,
         loadBalancerSourceRanges: decoded.loadBalancerSourceRanges ?? [],
+        clusterDnsAddresses: decoded.clusterDnsAddresses ?? [],
         loadBalancerAnnotations: decoded.loadBalancerAnnotations ?? {},
         // kind and minikube have no load-balancer controller: by default `up` does not wait for an address.
         loadBalancerWaitSeconds: decoded.loadBalancerWaitSeconds ?? 0,

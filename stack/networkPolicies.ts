@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { apiPolicySpec, APP, dbPolicySpec, defaultDenySpec, egressPolicySpec, EgressTarget, forcedApply, MONGO_HTTP_PORT, MONGO_PORT, recommendedLabels } from "go-demo-2";
+import { apiPolicySpec, APP, CLUSTER_DNS, dbPolicySpec, defaultDenySpec, egressPolicySpec, EgressTarget, forcedApply, MONGO_HTTP_PORT, MONGO_PORT, recommendedLabels } from "go-demo-2";
 
 import { StackConfig } from "../config";
 import { METRICS_PORT } from "./monitoring";
@@ -33,6 +33,8 @@ export function createNetworkPolicies(
 ): k8s.networking.v1.NetworkPolicy[] {
     const policy = (name: string, labels: Record<string, string>, spec: k8s.types.input.networking.v1.NetworkPolicySpec, opts?: pulumi.CustomResourceOptions) =>
         new k8s.networking.v1.NetworkPolicy(name, { metadata: { name, namespace, labels, annotations: forcedApply() }, spec }, opts);
+    // Without addresses, the rules are what they were before the key existed.
+    const dns = config.clusterDnsAddresses.length > 0 ? { ...CLUSTER_DNS, addresses: config.clusterDnsAddresses } : undefined;
     const allows = [
         policy(
             names.db,
@@ -52,6 +54,7 @@ export function createNetworkPolicies(
                           port: apiPort.targetPort,
                           // The init container's and liveness's connects, and go-demo-2's dial.
                           egress: [{ pods: db.selector, ports: [MONGO_PORT] }],
+                          dns,
                           metrics:
                               config.monitoring === "none"
                                   ? undefined
@@ -62,7 +65,7 @@ export function createNetworkPolicies(
         policy(
             names.smoke,
             recommendedLabels(names.smoke, "smoke-test", names.smoke),
-            egressPolicySpec({ pods: SMOKE_SELECTOR, to: smokeTargets(config, { db, api }, apiPort) }),
+            egressPolicySpec({ pods: SMOKE_SELECTOR, to: smokeTargets(config, { db, api }, apiPort), dns }),
         ),
     ];
     const defaultDeny = policy(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm run up [-- <stack>] [-- --smoke]: everything a fresh machine needs, then `pulumi up` (stack
-# dev by default).
+# npm run up [-- <stack>] [-- --smoke] [-- --local-images]: everything a fresh machine needs, then
+# `pulumi up` (stack dev by default). --local-images first sets, in the stack's file, the stand-in
+# images built here and the placement on the local cluster's real node (docs/real-node.md).
 #   Node.js and the dependencies (node-env.sh: npm ci) → Pulumi toolchain → a cluster (the
 #   user's, or the local one started here) → local state backend → stack select/create →
 #   pulumi up --yes → outputs → how to reach the API → with --smoke, the smoke test
@@ -9,11 +10,12 @@ set -euo pipefail
 step() { printf '[up] %s\n' "$*" >&2; }
 
 main() {
-  local stack=dev smoke=false arg bound ns port scheme node_port address
+  local stack=dev smoke=false local_images=false arg bound ns port scheme node_port address
   for arg in "$@"; do
     case $arg in
       --smoke) smoke=true ;;
-      -*) echo "usage: npm run up -- [<stack>] [--smoke]" >&2; exit 2 ;;
+      --local-images) local_images=true ;;
+      -*) echo "usage: npm run up -- [<stack>] [--smoke] [--local-images]" >&2; exit 2 ;;
       *) stack=$arg ;;
     esac
   done
@@ -38,6 +40,19 @@ main() {
 
   step "stack $stack on $PULUMI_BACKEND_URL"
   pulumi stack select --create "$stack" >/dev/null
+  if $local_images; then
+    step "stack $stack: the stand-in images built here, placed on the real node (docs/real-node.md)"
+    local key value
+    while read -r key value; do
+      pulumi config set --path "go-demo-2:$key" "$value" --stack "$stack"
+    done <<'KEYS'
+apiImage go-demo-2.local/go-demo-2:stand-in
+dbImage go-demo-2.local/mongo:3.3-stand-in
+nodeSelector["kubernetes.io/hostname"] real-node-0
+tolerateTaints[0] go-demo-2.local/real-node
+clusterDnsAddresses[0] 172.18.0.10/32
+KEYS
+  fi
   if bound=$(pulumi config get kubernetes:context --stack "$stack" 2>/dev/null); then
     step "stack $stack is bound to context $bound (kubernetes:context): it deploys there, or refuses"
   fi
@@ -73,7 +88,9 @@ main() {
 
   if $smoke; then
     step "smoke test (tools/smoke/smoke.ts): a Job calls every Service of $stack from inside the cluster"
-    if ! bash scripts/commands/tool.sh smoke/smoke "$stack"; then
+    local smoke_args=("$stack")
+    $local_images && smoke_args+=(--image go-demo-2.local/curl:stand-in)
+    if ! bash scripts/commands/tool.sh smoke/smoke "${smoke_args[@]}"; then
       step "deployed, but the smoke test failed (the table above says which check)"
       exit 1
     fi

@@ -33,6 +33,7 @@ describe("parseConfig defaults", () => {
             nodePort: undefined,
             loadBalancer: true,
             loadBalancerSourceRanges: [],
+            clusterDnsAddresses: [],
             loadBalancerAnnotations: {},
             loadBalancerWaitSeconds: 0,
             externalName: "kubernetes.io",

@@ -145,10 +145,14 @@ export async function eventuallyAsync<T>(check: () => Promise<T>, timeoutMs = 12
 }
 
 /**
- * A stack's placement on the real node: config nodeSelector (its hostname) and tolerateTaints
- * (its taint), set by path as `pulumi config set --path` does (the project declares their types).
+ * A stack's placement on the real node: config nodeSelector (its hostname), tolerateTaints (its
+ * taint) and clusterDnsAddresses (its DNS), set by path as `pulumi config set --path` does (the
+ * project declares their types); scripts/commands/up.sh --local-images sets the same.
  */
 export async function placeOnRealNode(stack: { setConfig: (key: string, value: { value: string }, path?: boolean) => Promise<void> }): Promise<void> {
     await stack.setConfig('go-demo-2:nodeSelector["kubernetes.io/hostname"]', { value: REAL_NODE }, true);
     await stack.setConfig("go-demo-2:tolerateTaints[0]", { value: REAL_NODE_TAINT }, true);
+    // The node's CoreDNS answers on the host (the kube-dns Service's endpoint), where no Pod
+    // selector of the egress policies reaches: its address is allowed by clusterDnsAddresses.
+    await stack.setConfig("go-demo-2:clusterDnsAddresses[0]", { value: `${REAL_NODE_IP}/32` }, true);
 }
