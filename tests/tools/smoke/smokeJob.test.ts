@@ -66,6 +66,14 @@ describe("smokeChecks", () => {
         expect(new Set(checks.map((c) => c.serviceType))).toEqual(new Set(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]));
     });
 
+    it("lab: a person written, never read back: each combined Pod has its own MongoDB, so a read may reach another Pod's", async () => {
+        const { live, dnsNames } = await deployed("lab");
+        expect(live.find((s) => s.name === names.db)?.selector).toEqual(live.find((s) => s.name === names.api)?.selector);
+        const api = summary(smokeChecks({ services: live, dnsNames, nodeAddress: NODE, person: "p" })).filter((c) => c.startsWith(names.api));
+        expect(api).toContain(`${names.api} put a person written (API → go-demo-2-db)`);
+        expect(api).not.toContain(`${names.api} get the person read back`);
+    });
+
     it("prod: the API over HTTPS on 443, and no MongoDB HTTP interface to call", async () => {
         const { live, dnsNames } = await deployed("prod");
         const checks = smokeChecks({ services: live, dnsNames, nodeAddress: NODE, person: "p" });
