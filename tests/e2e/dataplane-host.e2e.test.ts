@@ -10,9 +10,9 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
+import { root } from "../../tools/project/root";
 import { assertRealNodeReady, realNodeWanted } from "./realNode";
 
-const root = path.resolve(__dirname, "../..");
 const cluster = (...args: string[]) =>
     execFileSync("bash", ["scripts/cluster/cluster.sh", ...args], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
 const d = realNodeWanted() ? describe : describe.skip;

@@ -5,12 +5,9 @@
  * NodePort Service, serves MongoDB's HTTP interface page at its node port, as the lab shows.
  */
 import { Stack } from "@pulumi/pulumi/automation";
-import { execFile } from "child_process";
-import * as path from "path";
 
-import { root } from "../../tools/project/root";
 import { kubectlJson } from "./kube";
-import { assertRealNodeReady, guardDropped, httpGet, REAL_NODE, REAL_NODE_IP, placeOnRealNode, realNodeWanted, STAND_IN } from "./realNode";
+import { assertRealNodeReady, guardDropped, httpGet, REAL_NODE, REAL_NODE_IP, placeOnRealNode, realNodeWanted, smokeOnRealNode, STAND_IN } from "./realNode";
 import { destroyTestStack, testStack } from "./stacks";
 import { printTimings, timed } from "./timings";
 
@@ -48,15 +45,7 @@ d("the lab stack on the real node, with stand-in images", () => {
     });
 
     it("passes npm run smoke for real", async () => {
-        const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-            execFile(
-                path.join(root, "node_modules", ".bin", "tsx"),
-                [path.join(root, "tools", "smoke", "smoke.ts"), "lab", "--image", STAND_IN.curl, "--timeout", "90"],
-                { cwd: stack!.workspace.workDir, encoding: "utf8", timeout: 240_000 },
-                (error, out, err) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out, stderr: err }),
-            );
-        });
-        console.log(`npm run smoke -- lab on the real node:\n${stdout}\n${stderr.split("\n").slice(-5).join("\n")}`);
+        const { code, stdout } = await smokeOnRealNode("lab", stack!.workspace.workDir);
         expect(stdout).toContain("PASSED");
         expect(code).toBe(0);
         expect(guardDropped()).toBe(0);

@@ -9,10 +9,7 @@
  * leaving it.
  */
 import { Stack } from "@pulumi/pulumi/automation";
-import { execFile } from "child_process";
-import * as path from "path";
 
-import { root } from "../../tools/project/root";
 
 import { eventually, kubectl, kubectlJson, pods } from "./kube";
 import {
@@ -28,6 +25,7 @@ import {
     REAL_NODE_IP,
     placeOnRealNode,
     realNodeWanted,
+    smokeOnRealNode,
     STAND_IN,
     waitRunning,
 } from "./realNode";
@@ -171,15 +169,7 @@ d("the dev stack on the real node, with stand-in images", () => {
     });
 
     it("passes npm run smoke for real: its Job runs on the real node (the curl stand-in) and every check answers", async () => {
-        const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-            execFile(
-                path.join(root, "node_modules", ".bin", "tsx"),
-                [path.join(root, "tools", "smoke", "smoke.ts"), "dev", "--image", STAND_IN.curl, "--timeout", "90"],
-                { cwd: stack!.workspace.workDir, encoding: "utf8", timeout: 240_000 },
-                (error, out, err) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out, stderr: err }),
-            );
-        });
-        console.log(`npm run smoke -- dev on the real node:\n${stdout}\n${stderr.split("\n").slice(-5).join("\n")}`);
+        const { code, stdout } = await smokeOnRealNode("dev", stack!.workspace.workDir);
         expect(stdout).toContain("PASSED");
         expect(code).toBe(0);
     });

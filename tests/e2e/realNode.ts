@@ -1,6 +1,7 @@
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as path from "path";
 
+import { root } from "../../tools/project/root";
 import { eventually, kubectl, kubectlJson } from "./kube";
 
 /**
@@ -23,7 +24,6 @@ export const STAND_IN = {
     curl: "go-demo-2.local/curl:stand-in",
 };
 
-const root = path.resolve(__dirname, "../..");
 
 /** What the Pods on the real node need: to tolerate its taint and to be placed on it. */
 export const onRealNode = {
@@ -155,4 +155,21 @@ export async function placeOnRealNode(stack: { setConfig: (key: string, value: {
     // The node's CoreDNS answers on the host (the kube-dns Service's endpoint), where no Pod
     // selector of the egress policies reaches: its address is allowed by clusterDnsAddresses.
     await stack.setConfig("go-demo-2:clusterDnsAddresses[0]", { value: `${REAL_NODE_IP}/32` }, true);
+}
+
+/**
+ * `npm run smoke -- <stack> --image <curl stand-in>` on a stack of a copied project in `workDir`,
+ * as a user runs it (the runner itself, in that folder): its exit code and output, printed too.
+ */
+export async function smokeOnRealNode(stackName: string, workDir: string): Promise<{ code: number; stdout: string }> {
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+            path.join(root, "node_modules", ".bin", "tsx"),
+            [path.join(root, "tools", "smoke", "smoke.ts"), stackName, "--image", STAND_IN.curl, "--timeout", "90"],
+            { cwd: workDir, encoding: "utf8", timeout: 240_000 },
+            (error, out, err) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out, stderr: err }),
+        );
+    });
+    console.log(`npm run smoke -- ${stackName} on the real node:\n${stdout}\n${stderr.split("\n").slice(-5).join("\n")}`);
+    return { code, stdout };
 }
