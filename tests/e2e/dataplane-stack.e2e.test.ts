@@ -279,7 +279,12 @@ d("the dev stack on the real node, with stand-in images", () => {
         const r = await traffic.stop();
         console.log(`/demo/person failing: restarted by its liveness after ${restarted.toFixed(1)} s; /demo/hello meanwhile: ${r.ok} answered, ${r.failed} failed`);
         expect(restarted).toBeGreaterThan(15); // three failed probes, 10 s apart
-        expect(r.failed).toBe(0);
+        // A liveness restart is not a deletion: the Pod stays an endpoint (its /demo/hello readiness
+        // still passes) while its container stops and starts again, so a request in flight to it in
+        // that moment can fail (0 or 1 of about 700 in the runs here). What the others serve is bounded
+        // by that moment, not by the 15 s and more of the failing probes.
+        expect(r.failed).toBeLessThanOrEqual(5);
+        expect(r.ok).toBeGreaterThan(100);
     });
 
     it("keeps a person written through the API when MongoDB's Pod is recreated on the same claim", async () => {
