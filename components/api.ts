@@ -5,7 +5,7 @@ import { selectors } from "./labels";
 import { MONGO_PORT } from "./mongodb";
 import { ANNOTATION_PREFIX } from "./package";
 import { shutdownDelay } from "./shutdown";
-import { tlsSidecar } from "./tls";
+import { TLS_PROXY_IMAGE, tlsSidecar } from "./tls";
 import { createWorkload, restrictedSecurityContext, Workload, WorkloadComponentArgs, workloadType } from "./workload";
 
 export const API_PORT = 8080;
@@ -164,6 +164,14 @@ export interface GoDemo2ApiArgs extends ApiContainerArgs, WorkloadComponentArgs 
      */
     tlsSecretName?: string;
     /**
+     * The `tls` sidecar's image, with `tlsSecretName`: ghostunnel (its entrypoint), and a `sleep`
+     * for the shutdown delay, as the official image's Alpine base has. A mirror's copy of it, for
+     * a cluster that pulls from a registry of its own.
+     * @default TLS_PROXY_IMAGE (`ghostunnel/ghostunnel:v1.8.4`)
+     * @see TLS_PROXY_IMAGE
+     */
+    tlsProxyImage?: string;
+    /**
      * The template hash of the MongoDB release the API talks to. It goes into the Pod template
      * (DB_RELEASE_ANNOTATION), so every MongoDB release is an API release too: new API Pods, which
      * dial the new MongoDB, replace those holding a session to the old one (see API_LIVENESS_PROBE).
@@ -211,7 +219,7 @@ export class GoDemo2Api extends pulumi.ComponentResource implements Workload {
     constructor(name: string, args: GoDemo2ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         const [type, options] = workloadType("GoDemo2Api", opts);
         super(type, name, {}, options);
-        const tls = args.tlsSecretName === undefined ? undefined : tlsSidecar(args.tlsSecretName, API_PORT, API_HEALTH_PATH);
+        const tls = args.tlsSecretName === undefined ? undefined : tlsSidecar(args.tlsSecretName, API_PORT, API_HEALTH_PATH, args.tlsProxyImage ?? TLS_PROXY_IMAGE);
         Object.assign(
             this,
             createWorkload(this, name, {

@@ -22,11 +22,13 @@ export function tlsSidecar(
     targetPort: number,
     /** An HTTP path of the target that answers when it is ready; readiness is checked through the tunnel. */
     healthPath: string,
+    /** A ghostunnel image: its entrypoint is ghostunnel, and it carries a `sleep` (shutdownDelay). */
+    image: string = TLS_PROXY_IMAGE,
 ): { container: k8s.types.input.core.v1.Container; volume: k8s.types.input.core.v1.Volume } {
     return {
         container: {
             name: "tls",
-            image: TLS_PROXY_IMAGE,
+            image,
             args: [
                 "server",
                 `--listen=0.0.0.0:${TLS_PORT}`,

@@ -65,6 +65,8 @@ export interface StackConfig {
     tls: boolean;
     certManager: CertManagerSource;
     tlsHostname?: string;
+    /** The TLS sidecar's image; unset: the component's TLS_PROXY_IMAGE. */
+    tlsProxyImage?: string;
     rolloutTimeoutSeconds: number;
     dbStorageSize?: string;
     dbStorageClass?: string;
@@ -217,6 +219,7 @@ const KEYS = {
         error: "expected existing (the cluster already runs cert-manager) or install (the stack installs it)",
     }),
     tlsHostname: hostname,
+    tlsProxyImage: image,
     rolloutTimeoutSeconds: integer(10, 3600),
     dbStorageSize: storageSize,
     dbStorageClass: hostname,
@@ -320,6 +323,7 @@ export function withDefaults(decoded: DecodedConfig, stack: string): StackConfig
         // cert-manager is cluster-wide: a stack installs it only when told to.
         certManager: decoded.certManager ?? "existing",
         tlsHostname: decoded.tlsHostname,
+        tlsProxyImage: decoded.tlsProxyImage,
         rolloutTimeoutSeconds: decoded.rolloutTimeoutSeconds ?? 300,
         dbStorageSize: decoded.dbStorageSize,
         dbStorageClass: decoded.dbStorageClass,

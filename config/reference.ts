@@ -32,6 +32,7 @@ export const CONFIG_REFERENCE: ConfigKeyDoc[] = [
     { key: "clusterDomain", type: "string", default: "`cluster.local`", accepted: "the cluster's DNS domain (the kubelet's `clusterDomain`): the `dnsNames` output and the API certificate's in-cluster names end with it" },
     { key: "tls", type: "boolean", default: "`false`", accepted: "cert-manager + HTTPS on the API; needs `loadBalancer` and the split topology" },
     { key: "tlsHostname", type: "string", default: "unset", accepted: "extra DNS name on the API's certificate; needs `tls`" },
+    { key: "tlsProxyImage", type: "string", default: "unset (the component's `ghostunnel/ghostunnel:v1.8.4`)", accepted: "image reference of the API's TLS sidecar: ghostunnel as its entrypoint, with a `sleep` (a registry mirror's copy, or the local cluster's build, see [The real node](real-node.md)); needs `tls`" },
     { key: "rolloutTimeoutSeconds", type: "integer", default: "300", accepted: "10–3600: how long `up` waits for a release's Pods to be Ready before it fails (the old Pods keep serving)" },
     { key: "dbStorageSize", type: "string", default: "unset (an `emptyDir`)", accepted: "a positive whole quantity such as `10Gi`: MongoDB's data on a claim of that size; split topology only" },
     { key: "dbStorageClass", type: "string", default: "unset (the cluster's default class)", accepted: "a StorageClass name; needs `dbStorageSize`" },

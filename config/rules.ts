@@ -133,6 +133,12 @@ function tlsProblems(config: StackConfig): string[] {
                 `${PROJECT}:tls is false; remove tlsHostname or enable tls.`,
         );
     }
+    if (config.tlsProxyImage !== undefined && !config.tls) {
+        problems.push(
+            `${PROJECT}:tlsProxyImage = ${show(config.tlsProxyImage)}: the image of the API's TLS sidecar, but ` +
+                `${PROJECT}:tls is false; remove tlsProxyImage or enable tls.`,
+        );
+    }
     if (config.certManager === "install" && !config.tls) {
         problems.push(
             `${PROJECT}:certManager = "install": cert-manager is installed only to issue the API's certificate, but ` +

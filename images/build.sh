@@ -6,12 +6,14 @@
 #
 #   go-demo-2.local/pause:stand-in        the Pod sandbox (containerd's sandbox_image): cmd/pause
 #   go-demo-2.local/busybox:stand-in      busybox alone (static, defconfig): test Pods
-#   go-demo-2.local/go-demo-2:stand-in    (and :stand-in-2, the same, for a release to a "new image")
-#                                         busybox + cmd/go-demo-2, a stand-in for vfarcic/go-demo-2
+#   go-demo-2.local/go-demo-2:stand-in    (and :stand-in-2, the same with a 3 s warm-up, for a release
+#                                         to a "new image") busybox + cmd/go-demo-2, a stand-in for vfarcic/go-demo-2
 #   go-demo-2.local/mongo:3.3-stand-in    busybox + cmd/mongod (FerretDB, SQLite), a stand-in for mongo:3.3
 #   go-demo-2.local/curl:stand-in         busybox + cmd/curl, a stand-in for the smoke Job's curl image
+#   go-demo-2.local/ghostunnel:v1.8.4     busybox + ghostunnel v1.8.4 itself (ghostunnel/go.mod), NOT a
+#                                         stand-in: the TLS sidecar, as ghostunnel/ghostunnel:v1.8.4
 #
-# Each image's programs are this project's own (cmd/), built with the Go toolchain (static,
+# The stand-ins' programs are this project's own (cmd/), built with the Go toolchain (static,
 # CGO_ENABLED=0) in one `go build`; the busybox is scripts/toolchain/busybox.sh's static build, so
 # the stack's init containers, probes and hooks run unchanged (sh, wget -T, nc -z -w, sleep, kill).
 set -euo pipefail
@@ -69,6 +71,15 @@ main() {
   mkdir -p "$tmp/bin" "$tmp/out"
   (cd "$IMAGES_DIR" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/bin/" ./cmd/...) >&2 \
     || die "go build of images/cmd failed"
+  # The TLS sidecar is no stand-in: ghostunnel itself, at the version the stack pins
+  # (TLS_PROXY_IMAGE), from its module (ghostunnel/go.mod). With cgo, as its release is built: its
+  # build without cgo does not compile at v1.8.4 (the PKCS#11 stub's signature is out of date).
+  # Static, with Go's resolver and user lookup, to run on the busybox base.
+  log "building ghostunnel $(awk '$1 == "github.com/ghostunnel/ghostunnel" {print $2}' "$IMAGES_DIR/ghostunnel/go.mod") (go build, cgo, static)"
+  command -v cc >/dev/null || die "ghostunnel needs a C compiler and glibc's static libraries (Debian: apt-get install gcc libc6-dev)"
+  (cd "$IMAGES_DIR/ghostunnel" && CGO_ENABLED=1 go build -trimpath -tags netgo,osusergo -ldflags '-s -w -extldflags "-static"' \
+    -o "$tmp/bin/ghostunnel" github.com/ghostunnel/ghostunnel) >&2 2> >(grep -v "requires at runtime the shared libraries\|^/usr/bin/ld: .*in function\|^# github.com/ghostunnel" >&2) \
+    || die "go build of ghostunnel failed"
 
   local r=$tmp/rootfs-pause; mkdir -p "$r"
   cp "$tmp/bin/pause" "$r/pause"
@@ -80,7 +91,9 @@ main() {
   r=$tmp/rootfs-api; base_rootfs "$busybox" "$r"
   cp "$tmp/bin/go-demo-2" "$r/usr/local/bin/go-demo"
   image_archive "$tmp/out/go-demo-2.tar" go-demo-2.local/go-demo-2:stand-in "$r" '["/usr/local/bin/go-demo"]'
-  image_archive "$tmp/out/go-demo-2-2.tar" go-demo-2.local/go-demo-2:stand-in-2 "$r" '["/usr/local/bin/go-demo"]'
+  # The release's image: the same program, with a warm-up of 3 s before it listens (main.go).
+  image_archive "$tmp/out/go-demo-2-2.tar" go-demo-2.local/go-demo-2:stand-in-2 "$r" '["/usr/local/bin/go-demo"]' null \
+    '["PATH=/usr/local/bin:/usr/bin:/bin:/sbin","STAND_IN_LISTEN_DELAY=3s"]'
 
   r=$tmp/rootfs-mongo; base_rootfs "$busybox" "$r"
   cp "$tmp/bin/mongod" "$r/usr/bin/mongod"
@@ -90,6 +103,11 @@ main() {
     >"$r/usr/local/bin/docker-entrypoint.sh"
   chmod 755 "$r/usr/local/bin/docker-entrypoint.sh"
   image_archive "$tmp/out/mongo.tar" go-demo-2.local/mongo:3.3-stand-in "$r" '["/usr/local/bin/docker-entrypoint.sh"]' '["mongod"]'
+
+  # As the official image: ghostunnel the entrypoint, on a base with a shell and sleep (Alpine's there).
+  r=$tmp/rootfs-ghostunnel; base_rootfs "$busybox" "$r"
+  cp "$tmp/bin/ghostunnel" "$r/usr/bin/ghostunnel"
+  image_archive "$tmp/out/ghostunnel.tar" go-demo-2.local/ghostunnel:v1.8.4 "$r" '["/usr/bin/ghostunnel"]'
 
   r=$tmp/rootfs-curl; base_rootfs "$busybox" "$r"
   cp "$tmp/bin/curl" "$r/usr/bin/curl"

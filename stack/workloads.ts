@@ -69,6 +69,7 @@ export function createWorkloads(
             dbHost: names.db,
             serviceName: metricsName,
             tlsSecretName: tls ? names.apiTls : undefined,
+            tlsProxyImage: config.tlsProxyImage,
             rolloutTimeoutSeconds,
             nodeLossTolerationSeconds,
             architectures,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run up [-- <stack>] [-- --smoke] [-- --local-images]: everything a fresh machine needs, then
 # `pulumi up` (stack dev by default). --local-images first sets, in the stack's file, the stand-in
-# images built here and the placement on the local cluster's real node (docs/real-node.md).
+# images built here (and, with tls, the ghostunnel built here) and the placement on the local
+# cluster's real node (docs/real-node.md).
 #   Node.js and the dependencies (node-env.sh: npm ci) → Pulumi toolchain → a cluster (the
 #   user's, or the local one started here) → local state backend → stack select/create →
 #   pulumi up --yes → outputs → how to reach the API → with --smoke, the smoke test
@@ -52,6 +53,10 @@ nodeSelector["kubernetes.io/hostname"] real-node-0
 tolerateTaints[0] go-demo-2.local/real-node
 clusterDnsAddresses[0] 172.18.0.10/32
 KEYS
+    # The TLS sidecar (prod): ghostunnel itself, built here at the version the stack pins.
+    if [[ $(pulumi config get go-demo-2:tls --stack "$stack" 2>/dev/null) == true ]]; then
+      pulumi config set go-demo-2:tlsProxyImage go-demo-2.local/ghostunnel:v1.8.4 --stack "$stack"
+    fi
   fi
   if bound=$(pulumi config get kubernetes:context --stack "$stack" 2>/dev/null); then
     step "stack $stack is bound to context $bound (kubernetes:context): it deploys there, or refuses"
@@ -82,7 +87,9 @@ KEYS
   elif [[ $(kubectl -n "$ns" get service go-demo-2-api -o jsonpath='{.spec.type}') == LoadBalancer ]]; then
     printf '  (no load-balancer address yet: kind and minikube give none without cloud-provider-kind or minikube tunnel, docs/clusters.md)\n' >&2
   fi
-  if [[ $GO_DEMO_2_CLUSTER == local ]]; then
+  if [[ $GO_DEMO_2_CLUSTER == local ]] && $local_images; then
+    step "its Pods run on the local cluster's real node: the cluster IP, node port (on 172.18.0.10) and load-balancer address above answer from this machine"
+  elif [[ $GO_DEMO_2_CLUSTER == local ]]; then
     step "on the local cluster nothing answers: its kubelets are simulated (docs/clusters.md); on kind, minikube or a cloud the commands above do"
   fi
 

@@ -41,6 +41,7 @@ describe("parseConfig defaults", () => {
             tls: false,
             certManager: "existing",
             tlsHostname: undefined,
+            tlsProxyImage: undefined,
             rolloutTimeoutSeconds: 300,
             dbStorageSize: undefined,
             dbStorageClass: undefined,
@@ -190,6 +191,7 @@ describe("parseConfig validation", () => {
         // The project-wide default reaches every stack, with or without TLS.
         [{ tls: "false", certManager: "existing" }],
         [{ tls: "true", tlsHostname: "api.example.com" }],
+        [{ tls: "true", tlsProxyImage: "registry.example.com/mirror/ghostunnel:v1.8.4" }],
         [{ rolloutTimeoutSeconds: "10" }],
         [{ rolloutTimeoutSeconds: "3600" }],
         [{ dbStorageSize: "1" }],
@@ -406,6 +408,7 @@ describe("parseConfig validation", () => {
 
     it.each([
         [{ tlsHostname: "api.example.com" }, "go-demo-2:tlsHostname"],
+        [{ tlsProxyImage: "ghostunnel/ghostunnel:v1.8.4" }, 'go-demo-2:tlsProxyImage = "ghostunnel/ghostunnel:v1.8.4": the image of the API\'s TLS sidecar, but go-demo-2:tls is false'],
         [{ tls: "true", loadBalancer: "false" }, "go-demo-2:loadBalancer is false"],
         [{ tls: "true", topology: "combined" }, 'go-demo-2:topology = "combined"'],
         [{ certManager: "install" }, 'go-demo-2:certManager = "install": cert-manager is installed only to issue the API\'s certificate, but go-demo-2:tls is false'],

@@ -8,13 +8,15 @@
  * recreated on the same claim. All traffic stays on this machine, and the leak guard counts none
  * leaving it.
  */
-import { Stack } from "@pulumi/pulumi/automation";
+import * as net from "net";
 
+import { Stack } from "@pulumi/pulumi/automation";
 
 import { eventually, kubectl, kubectlJson, pods } from "./kube";
 import {
     apply,
     assertRealNodeReady,
+    canConnect,
     createNamespace,
     eventuallyAsync,
     execIn,
@@ -40,6 +42,8 @@ const probeNs = "e2e-dataplane-probe";
 const API_LABELS = { type: "api", service: "go-demo-2" };
 const DB_LABELS = { type: "db", service: "go-demo-2" };
 const d = realNodeWanted() ? describe : describe.skip;
+const PEER_PORT = 9999;
+let nodeListener: net.Server | undefined;
 
 let stack: Stack | undefined;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -106,6 +110,9 @@ d("the dev stack on the real node, with stand-in images", () => {
         assertRealNodeReady();
         createNamespace(probeNs);
         apply(podOnRealNode(probeNs, "client", ["sleep", "3600"]));
+        // Egress targets outside the stack: a Pod of another namespace and a port on the node.
+        apply(podOnRealNode(probeNs, "peer", ["httpd", "-f", "-p", String(PEER_PORT)]));
+        nodeListener = net.createServer((c) => c.end()).listen(0, REAL_NODE_IP);
         stack = await testStack("dev", namespace);
         await timed("dataplane: dev up with the stand-in images on the real node", () => deploy(STAND_IN.api));
         await waitRunning(probeNs, "client");
@@ -114,6 +121,7 @@ d("the dev stack on the real node, with stand-in images", () => {
     afterAll(async () => {
         await timed("dataplane: destroy", () => destroyTestStack(stack));
         kubectl("delete", "namespace", probeNs, "--ignore-not-found", "--wait=false");
+        nodeListener?.close();
     }, 10 * 60_000);
 
     it("runs every Pod of the stack on the real node", () => {
@@ -184,14 +192,7 @@ d("the dev stack on the real node, with stand-in images", () => {
 
     it("enforces its NetworkPolicies with real packets (kube-router): MongoDB's port is closed to a Pod of another namespace, every allowed path works", async () => {
         const db = pods(namespace, DB_LABELS)[0];
-        const reach = (host: string, port: number): boolean => {
-            try {
-                execIn(probeNs, "client", "nc", "-z", "-w", "3", host, String(port));
-                return true;
-            } catch {
-                return false;
-            }
-        };
+        const reach = (host: string, port: number) => canConnect(probeNs, "client", host, port);
         // Forbidden: only the API's Pods may reach 27017 (go-demo-2-db's policy).
         expect([db.ip, 27017, reach(db.ip, 27017)]).toEqual([db.ip, 27017, false]);
         expect(reach(`go-demo-2-db.${namespace}.svc.cluster.local`, 27017)).toBe(false);
@@ -199,6 +200,30 @@ d("the dev stack on the real node, with stand-in images", () => {
         expect(reach(`go-demo-2-api.${namespace}.svc.cluster.local`, 8080)).toBe(true);
         expect(reach(db.ip, 28017)).toBe(true);
         expect(JSON.parse(await httpGet(`http://${outputs.clusterIPs["go-demo-2-api"]}:8080/demo/person`))).toContainEqual({ name: "Viktor" });
+    });
+
+    it("lets the API reach only DNS and MongoDB's 27017, and MongoDB reach nothing, with real packets (kube-router)", async () => {
+        const api = apiPods()[0];
+        const db = pods(namespace, DB_LABELS)[0];
+        const peer = await waitRunning(probeNs, "peer");
+        const onNode = nodeListener!.address() as net.AddressInfo;
+        // Every target answers a Pod no policy governs: a refusal below is the policies' doing.
+        for (const [host, port] of [[peer.ip, PEER_PORT], [REAL_NODE_IP, onNode.port], [api.ip, 8080], [db.ip, 28017]] as const) {
+            expect([host, port, canConnect(probeNs, "client", host, port)]).toEqual([host, port, true]);
+        }
+        const from = (pod: string, host: string, port: number) => [pod, host, port, canConnect(namespace, pod, host, port)];
+        // The API: MongoDB's 27017 and the cluster's DNS (CoreDNS on the node, clusterDnsAddresses).
+        expect(from(api.name, db.ip, 27017)).toEqual([api.name, db.ip, 27017, true]);
+        expect(execIn(namespace, api.name, "nslookup", `go-demo-2-db.${namespace}.svc.cluster.local`)).toContain(outputs.clusterIPs["go-demo-2-db"]);
+        // ... and nothing else: a Pod of another namespace, a port of the node beside its DNS, and
+        // MongoDB's 28017, which its ingress opens to everyone but the API's egress does not list.
+        for (const [host, port] of [[peer.ip, PEER_PORT], [REAL_NODE_IP, onNode.port], [db.ip, 28017]] as const) {
+            expect(from(api.name, host, port)).toEqual([api.name, host, port, false]);
+        }
+        // MongoDB: nothing at all, not even the API's port that is open to every Pod.
+        for (const [host, port] of [[peer.ip, PEER_PORT], [REAL_NODE_IP, onNode.port], [api.ip, 8080]] as const) {
+            expect(from(db.name, host, port)).toEqual([db.name, host, port, false]);
+        }
     });
 
     it("loses no request at the API's cluster IP while its Pods are deleted, one and then all one by one", async () => {

@@ -24,6 +24,8 @@ export const STAND_IN = {
     curl: "go-demo-2.local/curl:stand-in",
 };
 
+/** The TLS sidecar built here: ghostunnel itself at the stack's version (images/ghostunnel), not a stand-in. */
+export const LOCAL_TLS_PROXY = "go-demo-2.local/ghostunnel:v1.8.4";
 
 /** What the Pods on the real node need: to tolerate its taint and to be placed on it. */
 export const onRealNode = {
@@ -117,6 +119,19 @@ export function execIn(namespace: string, pod: string, ...command: string[]): st
         stdio: ["ignore", "pipe", "pipe"],
         timeout: 30_000,
     });
+}
+
+/**
+ * Whether a TCP connection from a Pod (its first container) to `host:port` opens within 3 s:
+ * busybox's `nc -z`, which every stand-in image carries.
+ */
+export function canConnect(namespace: string, pod: string, host: string, port: number): boolean {
+    try {
+        execIn(namespace, pod, "nc", "-z", "-w", "3", host, String(port));
+        return true;
+    } catch {
+        return false;
+    }
 }
 
 /** An HTTP GET from this host, bounded in time; the body, or throws. */

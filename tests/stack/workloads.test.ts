@@ -1,5 +1,6 @@
 import { DB_RELEASE_ANNOTATION } from "../../components/api";
 import { selectors } from "../../components/labels";
+import { TLS_PROXY_IMAGE } from "../../components/tls";
 import { parseConfig } from "../../config";
 import { names } from "../../stack";
 import { installMocks, ofType, registeredOfType, resetRecorded, unwrap } from "../support/mocks";
@@ -41,6 +42,16 @@ describe("the API and its MongoDB", () => {
     it.each(["dev", "prod"])("in %s, the API's Pod template names the MongoDB release it talks to", async (name) => {
         const { stack } = await run(fromFile(name));
         expect(replicaSetSpecs()[names.api].template.metadata.annotations).toEqual({ [DB_RELEASE_ANNOTATION]: stack.db.templateHash });
+    });
+
+    it("prod: the API's TLS sidecar runs tlsProxyImage where it is set, and the component's image where not", async () => {
+        const sidecarImage = async (raw: Record<string, string>) => {
+            resetRecorded();
+            await run(parseConfig({ ...stackFileConfig("prod"), ...raw }, "prod"));
+            return replicaSetSpecs()[names.api].template.spec.containers.find((c: { name: string }) => c.name === "tls").image;
+        };
+        expect(await sidecarImage({})).toBe(TLS_PROXY_IMAGE);
+        expect(await sidecarImage({ tlsProxyImage: "go-demo-2.local/ghostunnel:v1.8.4" })).toBe("go-demo-2.local/ghostunnel:v1.8.4");
     });
 
     it("a MongoDB release is an API release too; an API release leaves MongoDB alone", async () => {

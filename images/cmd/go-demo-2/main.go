@@ -12,6 +12,10 @@
 // panicking handler does) and back: the liveness test's fault. SIGUSR2 does the same to
 // /demo/hello (the readiness probe's path): the not-ready test's fault. Unlike go-demo-2's mgo session, the
 // driver reconnects by itself after the database is replaced.
+//
+// $STAND_IN_LISTEN_DELAY (a Go duration; the stand-in-2 image sets it) holds the listener back
+// after the database answers, as a real service's warm-up would: a Pod that takes traffic before
+// its readiness says so has its requests refused, which is what the release test must be able to see.
 package main
 
 import (
@@ -192,6 +196,14 @@ func main() {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}()
+	if d := os.Getenv("STAND_IN_LISTEN_DELAY"); d != "" {
+		delay, err := time.ParseDuration(d)
+		if err != nil {
+			log.Fatalf("go-demo-2 stand-in: STAND_IN_LISTEN_DELAY=%q: %v", d, err)
+		}
+		log.Printf("go-demo-2 stand-in: warming up for %s before listening", delay)
+		time.Sleep(delay)
+	}
 	log.Printf("go-demo-2 stand-in: listening on :8080 (service %s)", service)
 	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
 		log.Fatal(err)
