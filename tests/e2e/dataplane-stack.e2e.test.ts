@@ -60,8 +60,9 @@ async function deploy(apiImage: string): Promise<void> {
 }
 
 /**
- * Steady traffic from this host to a URL: one GET every `intervalMs`, each bounded by `timeoutMs`,
- * at most `maxRequests`, stopped by `stop()` or after `maxSeconds`. Counts answers and failures.
+ * Steady traffic from this host to a URL: one GET every `intervalMs`, each on a connection of its
+ * own (so kube-proxy picks a Pod for each) and bounded by `timeoutMs`, at most `maxRequests`,
+ * stopped by `stop()` or after `maxSeconds`. Counts answers and failures.
  */
 function steadyTraffic(url: string, opts = { intervalMs: 50, timeoutMs: 2_000, maxRequests: 6_000, maxSeconds: 300 }) {
     let ok = 0;

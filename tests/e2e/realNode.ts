@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from "child_process";
+import * as http from "http";
 import * as path from "path";
 
 import { root } from "../../tools/project/root";
@@ -135,13 +136,21 @@ export function canConnect(namespace: string, pod: string, host: string, port: n
 }
 
 /** An HTTP GET from this host, bounded in time; the body, or throws. */
-export async function httpGet(url: string, timeoutMs = 3_000): Promise<string> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = await res.text();
-    if (!res.ok) {
-        throw new Error(`GET ${url}: ${res.status} ${body.slice(0, 200)}`);
-    }
-    return body;
+export function httpGet(url: string, timeoutMs = 3_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const fail = (why: string) => reject(new Error(`GET ${url}: ${why}`));
+        // A connection of its own (no keep-alive): kube-proxy picks a Pod for every request, as for
+        // a new client, rather than every request riding one pooled connection to one Pod.
+        const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => (body += c));
+            res.on("end", () => (res.statusCode === 200 ? resolve(body) : fail(`${res.statusCode} ${body.slice(0, 200)}`)));
+            res.on("error", (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
+        });
+        req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "TIMEOUT" })));
+        req.on("error", (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
+    });
 }
 
 /** Retries an async `check` until it resolves, or rethrows its last error after `timeoutMs`. */
