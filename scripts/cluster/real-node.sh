@@ -241,7 +241,9 @@ iptables:
   localhostNodePorts: false
   masqueradeAll: false
   syncPeriod: 30s
-  minSyncPeriod: 0s
+  # kube-proxy's default, as kind and kubeadm run it: an endpoint change reaches the rules within
+  # a second, not at once, which is the window a Pod's preStop delay must cover.
+  minSyncPeriod: 1s
 conntrack:
   maxPerCore: 0
   min: 0
