@@ -62,7 +62,7 @@ build_node() {
 build_node_images() {
   [[ $(uname -s) == Linux ]] || return 0
   local t0=$SECONDS dir
-  log "stand-in images: images/build.sh (when not cached: the static busybox, then FerretDB and the MongoDB driver; several minutes)"
+  log "stand-in images: images/build.sh (when not cached: the static busybox, then FerretDB and the MongoDB driver, then ghostunnel; several minutes)"
   dir=$(bash "$PROJECT_DIR/images/build.sh" | tail -n1) || die "building the stand-in images failed (images/build.sh)"
   log "stand-in images: ready in $((SECONDS - t0))s -> $dir"
 }
