@@ -6,7 +6,9 @@
 // CLI's host does: with `typescript: false` the runner loads neither TypeScript nor ts-node.
 // It also defers the runner's OpenTelemetry SDK until the engine asks for tracing (deferTracing);
 // GO_DEMO_2_EAGER_TRACING=1 turns that off (for comparisons); and V8's inspector session, which
-// only serializing a function uses, until something serializes one (GO_DEMO_2_EAGER_INSPECTOR=1: not).
+// only serializing a function uses, until something serializes one (GO_DEMO_2_EAGER_INSPECTOR=1: not);
+// and it maps stack traces with Node's own source maps rather than the runner's source-map-support
+// (nativeSourceMaps; GO_DEMO_2_SOURCE_MAP_SUPPORT=1 keeps the latter).
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- a preload script runs as plain CommonJS */
 const fs = require("fs");
@@ -151,6 +153,30 @@ function deferInspector(runner) {
     require.cache[file] = standIn;
 }
 
+/**
+ * The runner's first line installs source-map-support (`source-map-support/register`), whose
+ * stack-trace hook maps every frame of every `new Error().stack`, and the SDK takes one, with no
+ * depth limit, for each resource it registers (its source position). That hook re-reads each
+ * frame's file to find its map and parses the maps with a JavaScript VLQ decoder: about 0.1 s of
+ * the dev stack's run and 40 MiB more memory, and it overrides Node's own source maps, which the
+ * loader (runtime/loader.js) turns on for the program's files, with a wrong line for them
+ * (tests/runtime/loader.test.ts). This puts an empty stand-in for that module in the module
+ * cache, so the frames are mapped by Node from the maps V8 was given when each file compiled.
+ * Does nothing when the runner does not resolve such a module.
+ */
+function nativeSourceMaps(runner) {
+    let file;
+    try {
+        file = Module.createRequire(require.resolve(runner)).resolve("source-map-support/register");
+    } catch {
+        return;
+    }
+    const standIn = new Module(file);
+    standIn.filename = file;
+    standIn.loaded = true;
+    require.cache[file] = standIn;
+}
+
 const runner = process.argv[1] || "";
 if (/[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run([\\/]index\.js)?$/.test(runner)) {
     const pwd = process.argv.indexOf("--pwd");
@@ -163,6 +189,9 @@ if (/[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run([\\/]index\.js)?$/.test(runner)) {
     if (!process.env.GO_DEMO_2_EAGER_INSPECTOR) {
         deferInspector(runner);
     }
+    if (!process.env.GO_DEMO_2_SOURCE_MAP_SUPPORT) {
+        nativeSourceMaps(runner);
+    }
 }
 
-module.exports = { deferTracing, deferInspector };
+module.exports = { deferTracing, deferInspector, nativeSourceMaps };
