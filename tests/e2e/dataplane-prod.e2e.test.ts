@@ -7,7 +7,6 @@
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { X509Certificate } from "crypto";
-import * as https from "https";
 
 import { names } from "../../stack";
 import { kubectl, kubectlJson, pods } from "./kube";
@@ -17,6 +16,7 @@ import {
     canConnect,
     createNamespace,
     execIn,
+    getOnce,
     guardDropped,
     LOCAL_TLS_PROXY,
     placeOnRealNode,
@@ -43,21 +43,6 @@ const d = realNodeWanted() ? describe : describe.skip;
 let stack: Stack | undefined;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let outputs: Record<string, any> = {};
-
-/** An HTTPS GET from this host: the body and the SHA-256 fingerprint of the certificate served. */
-function httpsGet(url: string): Promise<{ body: string; fingerprint: string }> {
-    return new Promise((resolve, reject) => {
-        // The certificate is checked below against the one cert-manager wrote, not against a CA.
-        const req = https.get(url, { rejectUnauthorized: false, timeout: 5_000 }, (res) => {
-            const fingerprint = (res.socket as import("tls").TLSSocket).getPeerCertificate().fingerprint256;
-            let body = "";
-            res.on("data", (c: Buffer) => (body += c.toString()));
-            res.on("end", () => (res.statusCode === 200 ? resolve({ body, fingerprint }) : reject(new Error(`${url}: HTTP ${res.statusCode}`))));
-        });
-        req.on("timeout", () => req.destroy(new Error(`${url}: timed out`)));
-        req.on("error", reject);
-    });
-}
 
 d("the prod stack on the real node: HTTPS through ghostunnel, metrics for the scraper only", () => {
     beforeAll(async () => {
@@ -115,7 +100,7 @@ d("the prod stack on the real node: HTTPS through ghostunnel, metrics for the sc
             `https://${REAL_NODE_IP}:${outputs.nodePorts[names.api]}/demo/hello`,
             `https://${lb}:${port}/demo/hello`,
         ]) {
-            expect([url, await httpsGet(url)]).toEqual([url, { body: "hello, world!\n", fingerprint: issued }]);
+            expect([url, await getOnce(url, 5_000)]).toEqual([url, { body: "hello, world!\n", fingerprint: issued }]);
         }
     });
 

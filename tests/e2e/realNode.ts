@@ -1,6 +1,8 @@
 import { execFile, execFileSync } from "child_process";
 import * as http from "http";
+import * as https from "https";
 import * as path from "path";
+import * as tls from "tls";
 
 import { root } from "../../tools/project/root";
 import { eventually, kubectl, kubectlJson } from "./kube";
@@ -135,22 +137,32 @@ export function canConnect(namespace: string, pod: string, host: string, port: n
     }
 }
 
-/** An HTTP GET from this host, bounded in time; the body, or throws. */
-export function httpGet(url: string, timeoutMs = 3_000): Promise<string> {
+/**
+ * A GET from this host on a connection of its own (no keep-alive: kube-proxy picks a Pod for every
+ * request, as for a new client, rather than every request riding one pooled connection to one
+ * Pod), bounded in time: the body and, over HTTPS, the SHA-256 fingerprint of the certificate
+ * served, which is not verified here (tests compare it with the one issued). Throws unless 200.
+ */
+export function getOnce(url: string, timeoutMs = 3_000): Promise<{ body: string; fingerprint?: string }> {
     return new Promise((resolve, reject) => {
         const fail = (why: string) => reject(new Error(`GET ${url}: ${why}`));
-        // A connection of its own (no keep-alive): kube-proxy picks a Pod for every request, as for
-        // a new client, rather than every request riding one pooled connection to one Pod.
-        const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+        const options = { agent: false as const, timeout: timeoutMs, rejectUnauthorized: false };
+        const req = (url.startsWith("https:") ? https : http).get(url, options, (res) => {
+            const fingerprint = res.socket instanceof tls.TLSSocket ? res.socket.getPeerCertificate().fingerprint256 : undefined;
             let body = "";
             res.setEncoding("utf8");
             res.on("data", (c: string) => (body += c));
-            res.on("end", () => (res.statusCode === 200 ? resolve(body) : fail(`${res.statusCode} ${body.slice(0, 200)}`)));
+            res.on("end", () => (res.statusCode === 200 ? resolve({ body, fingerprint }) : fail(`${res.statusCode} ${body.slice(0, 200)}`)));
             res.on("error", (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
         });
         req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "TIMEOUT" })));
         req.on("error", (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
     });
+}
+
+/** An HTTP GET from this host (getOnce), bounded in time; the body, or throws. */
+export async function httpGet(url: string, timeoutMs = 3_000): Promise<string> {
+    return (await getOnce(url, timeoutMs)).body;
 }
 
 /** Retries an async `check` until it resolves, or rethrows its last error after `timeoutMs`. */
