@@ -335,9 +335,9 @@ d("the dev stack on the real node, with stand-in images", () => {
             if (!r.ok) throw new Error(`PUT: ${r.status}`);
         });
         const db = pods(namespace, DB_LABELS)[0];
-        const claimOf = (pod: string) =>
+        const claimOf = (pod: string): string | undefined =>
             kubectlJson("get", "pod", "-n", namespace, pod).spec.volumes.find((v: { persistentVolumeClaim?: unknown }) => v.persistentVolumeClaim)
-                .persistentVolumeClaim.claimName as string;
+                ?.persistentVolumeClaim.claimName;
         const claim = claimOf(db.name);
         const t0 = Date.now();
         kubectl("delete", "pod", "-n", namespace, db.name, "--wait=false");
@@ -348,10 +348,12 @@ d("the dev stack on the real node, with stand-in images", () => {
         }, 180_000, 250);
         console.log(`MongoDB's Pod recreated and Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s, on claim ${claim}`);
         expect(newDb.ip).not.toBe(db.ip);
-        expect(claimOf(newDb.name)).toBe(claim);
+        // The data first, then how it survived: a MongoDB without its claim fails on the data.
         const people = await eventuallyAsync(async () => JSON.parse(await httpGet(`http://${apiIP}:8080/demo/person`, 5_000)), 60_000);
         expect(people).toContainEqual({ name: "Survivor" });
         expect(people).toContainEqual({ name: "Viktor" });
+        expect(claim).toBeDefined();
+        expect(claimOf(newDb.name)).toBe(claim);
     });
 
     it("holds a new API Pod in its init container, out of the endpoints, until MongoDB takes connections", async () => {
